@@ -1,0 +1,337 @@
+//! Digit strings: E.164 numbers, IMSIs and global titles, decoded from (T)BCD and held inline.
+//!
+//! A [`Digits`] is 33 bytes on the stack: decoding one never allocates, and it can be copied
+//! into shard state or an alert record as it is.
+
+use core::fmt;
+
+/// The most digits a [`Digits`] holds. E.164 numbers and IMSIs have at most 15; global titles
+/// are rarely longer than 20. Longer strings are cut and flagged with [`Digits::is_truncated`].
+pub const MAX_DIGITS: usize = 32;
+
+/// A digit string in ASCII (`0`-`9`, and `*`, `#`, `a`, `b`, `c` for the TBCD codes 10-14).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Digits {
+    /// Number of digits; the top bit flags truncation.
+    len: u8,
+    buf: [u8; MAX_DIGITS],
+}
+
+const TRUNCATED: u8 = 0x80;
+
+const TBCD: [u8; 16] = *b"0123456789*#abc?";
+
+impl Digits {
+    /// The empty string.
+    pub const EMPTY: Digits = Digits {
+        len: 0,
+        buf: [0; MAX_DIGITS],
+    };
+
+    /// TBCD as 3GPP TS 29.002 encodes IMSIs and address strings: two digits per octet, the
+    /// first in the low nibble; a high nibble of `F` is the filler after an odd digit count.
+    pub fn from_tbcd(bytes: &[u8]) -> Digits {
+        let mut d = Digits::EMPTY;
+        for &b in bytes {
+            let lo = b & 0x0f;
+            if lo == 0x0f {
+                break;
+            }
+            d.push(TBCD[lo as usize]);
+            let hi = b >> 4;
+            if hi == 0x0f {
+                break;
+            }
+            d.push(TBCD[hi as usize]);
+        }
+        d
+    }
+
+    /// BCD as SCCP global titles carry it (ITU-T Q.713 §3.4.2.3): low nibble first, and the
+    /// encoding scheme says whether the count is odd, in which case the last high nibble is
+    /// padding whatever its value.
+    pub fn from_bcd(bytes: &[u8], odd: bool) -> Digits {
+        let mut d = Digits::EMPTY;
+        let n = bytes.len();
+        for (idx, &b) in bytes.iter().enumerate() {
+            d.push(TBCD[(b & 0x0f) as usize]);
+            if !(odd && idx + 1 == n) {
+                d.push(TBCD[(b >> 4) as usize]);
+            }
+        }
+        d
+    }
+
+    /// Digits from text; `None` if `s` holds anything but `0-9 * # a b c` or is too long.
+    pub fn from_ascii(s: &str) -> Option<Digits> {
+        if s.len() > MAX_DIGITS {
+            return None;
+        }
+        let mut d = Digits::EMPTY;
+        for &c in s.as_bytes() {
+            if !matches!(c, b'0'..=b'9' | b'*' | b'#' | b'a'..=b'c') {
+                return None;
+            }
+            d.push(c);
+        }
+        Some(d)
+    }
+
+    fn push(&mut self, c: u8) {
+        let n = self.len();
+        if n < MAX_DIGITS {
+            self.buf[n] = c;
+            self.len += 1;
+        } else {
+            self.len |= TRUNCATED;
+        }
+    }
+
+    /// Number of digits held.
+    pub const fn len(&self) -> usize {
+        (self.len & !TRUNCATED) as usize
+    }
+
+    /// No digits.
+    pub const fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The source held more than [`MAX_DIGITS`] digits.
+    pub const fn is_truncated(&self) -> bool {
+        self.len & TRUNCATED != 0
+    }
+
+    /// The digits as ASCII bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len()]
+    }
+
+    /// The digits as text.
+    pub fn as_str(&self) -> &str {
+        // Only the ASCII characters of `TBCD` are ever pushed.
+        core::str::from_utf8(self.as_bytes()).unwrap_or("")
+    }
+
+    /// Whether the string starts with `prefix`.
+    pub fn starts_with(&self, prefix: &[u8]) -> bool {
+        self.as_bytes().starts_with(prefix)
+    }
+
+    /// The first `n` digits (or all of them).
+    #[must_use]
+    pub fn prefix(&self, n: usize) -> Digits {
+        let mut d = *self;
+        d.len = n.min(self.len()) as u8;
+        d
+    }
+
+    /// The value as a number, if every character is a decimal digit and it fits (≤ 19 digits).
+    pub fn to_u64(&self) -> Option<u64> {
+        if self.is_empty() || self.len() > 19 {
+            return None;
+        }
+        let mut v: u64 = 0;
+        for &c in self.as_bytes() {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + u64::from(c - b'0');
+        }
+        Some(v)
+    }
+}
+
+impl Default for Digits {
+    fn default() -> Self {
+        Digits::EMPTY
+    }
+}
+
+impl fmt::Debug for Digits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Digits({:?})", self.as_str())
+    }
+}
+
+impl fmt::Display for Digits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Encode ASCII digits as TBCD (filler `F` after an odd count), appending to `out`.
+pub fn encode_tbcd(digits: &str, out: &mut Vec<u8>) {
+    let nib = |c: u8| match c {
+        b'0'..=b'9' => c - b'0',
+        b'*' => 10,
+        b'#' => 11,
+        b'a' => 12,
+        b'b' => 13,
+        b'c' => 14,
+        _ => 0x0f,
+    };
+    for pair in digits.as_bytes().chunks(2) {
+        let lo = nib(pair[0]);
+        let hi = pair.get(1).map_or(0x0f, |&c| nib(c));
+        out.push(lo | (hi << 4));
+    }
+}
+
+/// A PLMN identity (MCC and MNC), as 3GPP TS 24.008 §10.5.1.13 packs it into three octets.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Plmn {
+    /// Mobile country code, 3 digits.
+    pub mcc: u16,
+    /// Mobile network code, 2 or 3 digits.
+    pub mnc: u16,
+    /// Whether the MNC has three digits.
+    pub mnc3: bool,
+}
+
+impl Plmn {
+    /// Decode the three-octet form (`MCC2 MCC1 | MNC3 MCC3 | MNC2 MNC1`).
+    pub fn from_octets(b: [u8; 3]) -> Option<Plmn> {
+        let d = |n: u8| if n <= 9 { Some(u16::from(n)) } else { None };
+        let mcc = d(b[0] & 0x0f)? * 100 + d(b[0] >> 4)? * 10 + d(b[1] & 0x0f)?;
+        let mnc3 = b[1] >> 4;
+        let mnc12 = d(b[2] & 0x0f)? * 10 + d(b[2] >> 4)?;
+        if mnc3 == 0x0f {
+            Some(Plmn {
+                mcc,
+                mnc: mnc12,
+                mnc3: false,
+            })
+        } else {
+            Some(Plmn {
+                mcc,
+                mnc: mnc12 * 10 + d(mnc3)?,
+                mnc3: true,
+            })
+        }
+    }
+
+    /// Encode into the three-octet form.
+    pub fn to_octets(self) -> [u8; 3] {
+        let mcc = [self.mcc / 100, self.mcc / 10 % 10, self.mcc % 10];
+        let (m1, m2, m3) = if self.mnc3 {
+            (self.mnc / 100, self.mnc / 10 % 10, self.mnc % 10)
+        } else {
+            (self.mnc / 10, self.mnc % 10, 0x0f)
+        };
+        [
+            (mcc[0] | mcc[1] << 4) as u8,
+            (mcc[2] | m3 << 4) as u8,
+            (m1 | m2 << 4) as u8,
+        ]
+    }
+
+    /// The PLMN that starts an IMSI, given the MNC length (2 or 3 digits).
+    pub fn from_imsi(imsi: &Digits, mnc_len: usize) -> Option<Plmn> {
+        let b = imsi.as_bytes();
+        if b.len() < 3 + mnc_len || !b[..3 + mnc_len].iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let num = |s: &[u8]| s.iter().fold(0u16, |a, &c| a * 10 + u16::from(c - b'0'));
+        Some(Plmn {
+            mcc: num(&b[..3]),
+            mnc: num(&b[3..3 + mnc_len]),
+            mnc3: mnc_len == 3,
+        })
+    }
+}
+
+impl fmt::Display for Plmn {
+    /// `MCC-MNC`, as the policy file and alerts write it (`310-410`, `234-15`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.mnc3 {
+            write!(f, "{:03}-{:03}", self.mcc, self.mnc)
+        } else {
+            write!(f, "{:03}-{:02}", self.mcc, self.mnc)
+        }
+    }
+}
+
+impl fmt::Debug for Plmn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Plmn({self})")
+    }
+}
+
+impl core::str::FromStr for Plmn {
+    type Err = &'static str;
+
+    /// Parse `MCC-MNC` (`310-410`, `234-15`).
+    fn from_str(s: &str) -> Result<Plmn, &'static str> {
+        let (mcc, mnc) = s.split_once('-').ok_or("expected MCC-MNC, e.g. 310-410")?;
+        let digits = |t: &str| !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit());
+        if mcc.len() != 3 || !digits(mcc) {
+            return Err("MCC must be 3 digits");
+        }
+        if !(mnc.len() == 2 || mnc.len() == 3) || !digits(mnc) {
+            return Err("MNC must be 2 or 3 digits");
+        }
+        Ok(Plmn {
+            mcc: mcc.parse().map_err(|_| "bad MCC")?,
+            mnc: mnc.parse().map_err(|_| "bad MNC")?,
+            mnc3: mnc.len() == 3,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hex_literal::hex;
+
+    #[test]
+    fn tbcd_odd_and_even() {
+        // IMSI 234157799310552 (15 digits) from pcapr-m3ua-map-mixed frame 1.
+        let d = Digits::from_tbcd(&hex!("32 14 75 97 39 01 55 f2"));
+        assert_eq!(d.as_str(), "234157799310552");
+        assert_eq!(Digits::from_tbcd(&hex!("21 43")).as_str(), "1234");
+        assert_eq!(Digits::from_tbcd(&hex!("a1 fb")).as_str(), "1*#");
+    }
+
+    #[test]
+    fn bcd_global_title_respects_odd_flag() {
+        assert_eq!(Digits::from_bcd(&hex!("21 43 05"), true).as_str(), "12345");
+        assert_eq!(Digits::from_bcd(&hex!("21 43 05"), false).as_str(), "123450");
+    }
+
+    #[test]
+    fn long_strings_are_cut_and_flagged() {
+        let d = Digits::from_tbcd(&[0x11; 40]);
+        assert_eq!(d.len(), MAX_DIGITS);
+        assert!(d.is_truncated());
+    }
+
+    #[test]
+    fn tbcd_round_trip() {
+        for s in ["", "1", "12", "123456789012345", "12*#abc"] {
+            let mut v = Vec::new();
+            encode_tbcd(s, &mut v);
+            assert_eq!(Digits::from_tbcd(&v).as_str(), s);
+        }
+    }
+
+    #[test]
+    fn plmn_octets_round_trip() {
+        // 310-410 is "13 00 14" in 24.008 order; 234-15 is "32 f4 51".
+        let p: Plmn = "310-410".parse().unwrap();
+        assert_eq!(p.to_octets(), hex!("13 00 14"));
+        assert_eq!(Plmn::from_octets(hex!("13 00 14")), Some(p));
+        let q: Plmn = "234-15".parse().unwrap();
+        assert_eq!(q.to_octets(), hex!("32 f4 51"));
+        assert_eq!(q.to_string(), "234-15");
+        assert!("23-15".parse::<Plmn>().is_err());
+        assert!("234-1".parse::<Plmn>().is_err());
+    }
+
+    #[test]
+    fn plmn_from_imsi() {
+        let imsi = Digits::from_ascii("310410123456789").unwrap();
+        assert_eq!(Plmn::from_imsi(&imsi, 3).unwrap().to_string(), "310-410");
+        assert_eq!(Plmn::from_imsi(&imsi, 2).unwrap().to_string(), "310-41");
+    }
+}

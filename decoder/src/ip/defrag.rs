@@ -1,0 +1,231 @@
+use core::net::IpAddr;
+
+use super::{Fragment, IpProtocol};
+use crate::table::BoundedMap;
+
+/// Limits of IP reassembly. Defaults follow Linux (`ipfrag_time` 30 s, 64 KiB datagrams).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DefragLimits {
+    /// Datagrams in reassembly at once; a new one beyond this evicts the oldest.
+    pub max_datagrams: usize,
+    /// A datagram older than this (capture time) is dropped.
+    pub timeout_ns: u64,
+}
+
+impl Default for DefragLimits {
+    fn default() -> Self {
+        DefragLimits {
+            max_datagrams: 1024,
+            timeout_ns: 30_000_000_000,
+        }
+    }
+}
+
+/// What reassembly did, for the report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DefragStats {
+    /// Fragments taken in.
+    pub fragments: u64,
+    /// Datagrams completed.
+    pub completed: u64,
+    /// Datagrams pushed out because the table was full.
+    pub evicted: u64,
+    /// Datagrams dropped unfinished after the timeout.
+    pub expired: u64,
+    /// Fragments that would make a datagram larger than 65 535 bytes.
+    pub oversize: u64,
+}
+
+const MAX_DATAGRAM: usize = 65_535;
+const BLOCKS: usize = MAX_DATAGRAM.div_ceil(8);
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct Key {
+    src: IpAddr,
+    dst: IpAddr,
+    id: u32,
+    proto: u8,
+}
+
+struct Datagram {
+    first_ns: u64,
+    data: Vec<u8>,
+    /// One bit per 8-byte block received.
+    have: Box<[u64; BLOCKS.div_ceil(64)]>,
+    /// Length once the last fragment (MF = 0) arrived.
+    total: Option<usize>,
+}
+
+/// Reassembles fragmented IPv4 and IPv6 datagrams (RFC 791 §3.2, RFC 8200 §4.5) within
+/// [`DefragLimits`]. Buffers of finished datagrams are kept for reuse.
+pub struct Defragmenter {
+    limits: DefragLimits,
+    table: BoundedMap<Key, Datagram>,
+    spare: Vec<Datagram>,
+    done: Vec<u8>,
+    stats: DefragStats,
+}
+
+impl core::fmt::Debug for Defragmenter {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Defragmenter")
+            .field("in_progress", &self.table.len())
+            .field("stats", &self.stats)
+            .finish()
+    }
+}
+
+impl Defragmenter {
+    /// An empty reassembler.
+    pub fn new(limits: DefragLimits) -> Self {
+        Defragmenter {
+            limits,
+            table: BoundedMap::new(limits.max_datagrams),
+            spare: Vec::new(),
+            done: Vec::new(),
+            stats: DefragStats::default(),
+        }
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> DefragStats {
+        self.stats
+    }
+
+    /// Datagrams in reassembly now.
+    pub fn in_progress(&self) -> usize {
+        self.table.len()
+    }
+
+    /// Take in one fragment; returns the whole datagram's payload when this fragment completes it.
+    pub fn push(
+        &mut self,
+        now_ns: u64,
+        src: IpAddr,
+        dst: IpAddr,
+        protocol: IpProtocol,
+        frag: Fragment,
+        payload: &[u8],
+    ) -> Option<&[u8]> {
+        self.stats.fragments += 1;
+        self.expire(now_ns);
+        let start = frag.offset as usize;
+        let end = start + payload.len();
+        if end > MAX_DATAGRAM {
+            self.stats.oversize += 1;
+            return None;
+        }
+        let key = Key {
+            src,
+            dst,
+            id: frag.id,
+            proto: protocol.0,
+        };
+        let spare = &mut self.spare;
+        let (dg, evicted) = self.table.get_or_insert_with(key, || {
+            let mut d = spare.pop().unwrap_or_else(|| Datagram {
+                first_ns: 0,
+                data: Vec::new(),
+                have: Box::new([0; BLOCKS.div_ceil(64)]),
+                total: None,
+            });
+            d.first_ns = now_ns;
+            d
+        });
+        if let Some((_, old)) = evicted {
+            self.stats.evicted += 1;
+            recycle(&mut self.spare, old);
+        }
+        if dg.data.len() < end {
+            dg.data.resize(end, 0);
+        }
+        dg.data[start..end].copy_from_slice(payload);
+        // Mark the 8-byte blocks this fragment fills; a last fragment may end mid-block.
+        let first_block = start / 8;
+        let last_block = end.div_ceil(8);
+        for b in first_block..last_block {
+            dg.have[b / 64] |= 1 << (b % 64);
+        }
+        if !frag.more {
+            dg.total = Some(end);
+        }
+        let complete = dg.total.is_some_and(|total| (0..total.div_ceil(8)).all(|b| dg.have[b / 64] & (1 << (b % 64)) != 0));
+        if !complete {
+            return None;
+        }
+        let total = dg.total.unwrap_or(0);
+        let mut dg = self.table.remove(&key)?;
+        self.stats.completed += 1;
+        dg.data.truncate(total);
+        core::mem::swap(&mut self.done, &mut dg.data);
+        recycle(&mut self.spare, dg);
+        Some(&self.done)
+    }
+
+    fn expire(&mut self, now_ns: u64) {
+        let timeout = self.limits.timeout_ns;
+        while let Some((_, dg)) = self
+            .table
+            .pop_lru_if(|_, d| now_ns.saturating_sub(d.first_ns) > timeout)
+        {
+            self.stats.expired += 1;
+            recycle(&mut self.spare, dg);
+        }
+    }
+}
+
+fn recycle(spare: &mut Vec<Datagram>, mut d: Datagram) {
+    if spare.len() < 64 {
+        d.data.clear();
+        d.have.fill(0);
+        d.total = None;
+        spare.push(d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(n: u8) -> IpAddr {
+        IpAddr::from([10, 0, 0, n])
+    }
+
+    fn frag(id: u32, offset: u32, more: bool) -> Fragment {
+        Fragment { id, offset, more }
+    }
+
+    #[test]
+    fn reassembles_out_of_order() {
+        let mut d = Defragmenter::new(DefragLimits::default());
+        let data: Vec<u8> = (0..40).collect();
+        assert!(d.push(0, ip(1), ip(2), IpProtocol::SCTP, frag(7, 24, false), &data[24..]).is_none());
+        assert!(d.push(0, ip(1), ip(2), IpProtocol::SCTP, frag(7, 0, true), &data[..16]).is_none());
+        let got = d.push(0, ip(1), ip(2), IpProtocol::SCTP, frag(7, 16, true), &data[16..24]).unwrap();
+        assert_eq!(got, &data[..]);
+        assert_eq!(d.stats().completed, 1);
+        assert_eq!(d.in_progress(), 0);
+    }
+
+    #[test]
+    fn expires_and_evicts() {
+        let mut d = Defragmenter::new(DefragLimits {
+            max_datagrams: 2,
+            timeout_ns: 1_000,
+        });
+        for id in 0..3 {
+            d.push(0, ip(1), ip(2), IpProtocol::SCTP, frag(id, 0, true), &[0; 8]);
+        }
+        assert_eq!(d.stats().evicted, 1);
+        d.push(5_000, ip(1), ip(2), IpProtocol::SCTP, frag(9, 0, true), &[0; 8]);
+        assert_eq!(d.stats().expired, 2);
+        assert_eq!(d.in_progress(), 1);
+    }
+
+    #[test]
+    fn oversize_is_refused() {
+        let mut d = Defragmenter::new(DefragLimits::default());
+        assert!(d.push(0, ip(1), ip(2), IpProtocol::SCTP, frag(1, 65_528, false), &[0; 16]).is_none());
+        assert_eq!(d.stats().oversize, 1);
+    }
+}

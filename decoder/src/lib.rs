@@ -1,0 +1,23 @@
+//! Zero-copy decoders for the signalling a carrier's interconnect carries: SIGTRAN (SCTP,
+//! M3UA, M2PA, SUA, SCCP, TCAP, GSM MAP) and Diameter over SCTP or TCP.
+//!
+//! Each protocol layer is a module with borrowed views over the frame's bytes, parsers
+//! written with nom, and an `emit` side that builds bytes for tests and the traffic generator.
+//! Reassembly (IP fragments, SCTP user messages, TCP streams, SCCP segments) lives beside the
+//! layer it belongs to and keeps to fixed limits.
+//!
+//! This crate owns bytes → typed views. It knows nothing of policy, threads or output.
+
+#![forbid(unsafe_code)]
+
+pub mod digits;
+pub mod error;
+pub mod gre;
+pub mod ip;
+pub mod link;
+pub mod sctp;
+pub mod table;
+pub mod tcp;
+
+pub use digits::{Digits, Plmn};
+pub use error::{DecodeError, ErrorKind, Layer};

@@ -1,0 +1,340 @@
+//! A bounded map with least-recently-used eviction, for every table that grows with traffic:
+//! reassembly contexts, TCAP dialogues, subscriber state.
+//!
+//! Capacity is fixed when the map is made and all memory is reserved then, so a full table
+//! evicts (and counts) instead of growing, and inserting never allocates.
+
+use core::fmt;
+use core::hash::Hash;
+use std::collections::HashMap;
+
+use foldhash::fast::RandomState;
+
+const NIL: u32 = u32::MAX;
+
+struct Slot<K, V> {
+    entry: Option<(K, V)>,
+    prev: u32,
+    next: u32,
+}
+
+/// A map of at most `capacity` entries, ordered from most to least recently used.
+pub struct BoundedMap<K, V> {
+    index: HashMap<K, u32, RandomState>,
+    slots: Vec<Slot<K, V>>,
+    free: Vec<u32>,
+    /// Most recently used.
+    head: u32,
+    /// Least recently used.
+    tail: u32,
+    capacity: usize,
+    evictions: u64,
+}
+
+impl<K: Copy + Eq + Hash, V> BoundedMap<K, V> {
+    /// An empty map that will hold at most `capacity` entries (at least 1).
+    pub fn new(capacity: usize) -> Self {
+        let capacity = capacity.clamp(1, (u32::MAX - 1) as usize);
+        BoundedMap {
+            index: HashMap::with_capacity_and_hasher(capacity, RandomState::default()),
+            slots: Vec::with_capacity(capacity),
+            free: Vec::with_capacity(capacity),
+            head: NIL,
+            tail: NIL,
+            capacity,
+            evictions: 0,
+        }
+    }
+
+    /// Entries held.
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    /// No entries.
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    /// The most entries the map holds.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Entries pushed out because the map was full.
+    pub fn evictions(&self) -> u64 {
+        self.evictions
+    }
+
+    /// Whether `key` is present (does not count as a use).
+    pub fn contains_key(&self, key: &K) -> bool {
+        self.index.contains_key(key)
+    }
+
+    /// The value for `key`, without marking it used.
+    pub fn peek(&self, key: &K) -> Option<&V> {
+        let &s = self.index.get(key)?;
+        self.slots[s as usize].entry.as_ref().map(|(_, v)| v)
+    }
+
+    /// The value for `key`, marking it most recently used.
+    pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        let &s = self.index.get(key)?;
+        self.touch(s);
+        self.slots[s as usize].entry.as_mut().map(|(_, v)| v)
+    }
+
+    /// Insert or replace; returns the entry evicted to make room, if any.
+    pub fn insert(&mut self, key: K, value: V) -> Option<(K, V)> {
+        if let Some(&s) = self.index.get(&key) {
+            self.touch(s);
+            if let Some((_, v)) = self.slots[s as usize].entry.as_mut() {
+                *v = value;
+            }
+            return None;
+        }
+        let evicted = if self.index.len() >= self.capacity {
+            self.evictions += 1;
+            self.pop_lru()
+        } else {
+            None
+        };
+        let s = self.alloc(key, value);
+        self.index.insert(key, s);
+        self.push_front(s);
+        evicted
+    }
+
+    /// The value for `key`, inserting `make()` first if absent; also returns what was evicted
+    /// to make room.
+    pub fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> (&mut V, Option<(K, V)>) {
+        let evicted = if self.index.contains_key(&key) {
+            None
+        } else {
+            self.insert(key, make())
+        };
+        // Present now: either found, or just inserted (capacity is at least 1).
+        let s = self.index[&key];
+        self.touch(s);
+        let v = match self.slots[s as usize].entry.as_mut() {
+            Some((_, v)) => v,
+            None => unreachable_slot(),
+        };
+        (v, evicted)
+    }
+
+    /// Remove `key`.
+    pub fn remove(&mut self, key: &K) -> Option<V> {
+        let s = self.index.remove(key)?;
+        self.unlink(s);
+        self.free.push(s);
+        self.slots[s as usize].entry.take().map(|(_, v)| v)
+    }
+
+    /// The least recently used entry, without removing it.
+    pub fn peek_lru(&self) -> Option<(&K, &V)> {
+        if self.tail == NIL {
+            return None;
+        }
+        self.slots[self.tail as usize].entry.as_ref().map(|(k, v)| (k, v))
+    }
+
+    /// Remove the least recently used entry if `pred` holds for it (age-based expiry: call in a
+    /// loop while it returns `Some`).
+    pub fn pop_lru_if(&mut self, pred: impl FnOnce(&K, &V) -> bool) -> Option<(K, V)> {
+        let (k, v) = self.peek_lru()?;
+        if pred(k, v) {
+            self.pop_lru()
+        } else {
+            None
+        }
+    }
+
+    /// Remove and return the least recently used entry.
+    pub fn pop_lru(&mut self) -> Option<(K, V)> {
+        if self.tail == NIL {
+            return None;
+        }
+        let s = self.tail;
+        self.unlink(s);
+        self.free.push(s);
+        let (k, v) = self.slots[s as usize].entry.take()?;
+        self.index.remove(&k);
+        Some((k, v))
+    }
+
+    /// Visit every entry, most recently used first.
+    pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> + '_ {
+        let mut s = self.head;
+        core::iter::from_fn(move || {
+            while s != NIL {
+                let slot = &self.slots[s as usize];
+                s = slot.next;
+                if let Some((k, v)) = slot.entry.as_ref() {
+                    return Some((k, v));
+                }
+            }
+            None
+        })
+    }
+
+    fn alloc(&mut self, key: K, value: V) -> u32 {
+        if let Some(s) = self.free.pop() {
+            self.slots[s as usize].entry = Some((key, value));
+            s
+        } else {
+            self.slots.push(Slot {
+                entry: Some((key, value)),
+                prev: NIL,
+                next: NIL,
+            });
+            (self.slots.len() - 1) as u32
+        }
+    }
+
+    fn touch(&mut self, s: u32) {
+        if self.head != s {
+            self.unlink(s);
+            self.push_front(s);
+        }
+    }
+
+    fn push_front(&mut self, s: u32) {
+        let old = self.head;
+        {
+            let slot = &mut self.slots[s as usize];
+            slot.prev = NIL;
+            slot.next = old;
+        }
+        if old != NIL {
+            self.slots[old as usize].prev = s;
+        } else {
+            self.tail = s;
+        }
+        self.head = s;
+    }
+
+    fn unlink(&mut self, s: u32) {
+        let (prev, next) = {
+            let slot = &self.slots[s as usize];
+            (slot.prev, slot.next)
+        };
+        if prev != NIL {
+            self.slots[prev as usize].next = next;
+        } else if self.head == s {
+            self.head = next;
+        }
+        if next != NIL {
+            self.slots[next as usize].prev = prev;
+        } else if self.tail == s {
+            self.tail = prev;
+        }
+        let slot = &mut self.slots[s as usize];
+        slot.prev = NIL;
+        slot.next = NIL;
+    }
+}
+
+#[cold]
+fn unreachable_slot() -> ! {
+    // `index` and `slots` are updated together; an indexed slot always holds its entry.
+    unreachable!("BoundedMap index points at an empty slot")
+}
+
+impl<K, V> fmt::Debug for BoundedMap<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BoundedMap")
+            .field("len", &self.index.len())
+            .field("capacity", &self.capacity)
+            .field("evictions", &self.evictions)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn evicts_least_recently_used() {
+        let mut m = BoundedMap::new(2);
+        assert!(m.insert(1, "a").is_none());
+        assert!(m.insert(2, "b").is_none());
+        m.get_mut(&1);
+        assert_eq!(m.insert(3, "c"), Some((2, "b")));
+        assert_eq!(m.evictions(), 1);
+        assert_eq!(m.peek(&1), Some(&"a"));
+        assert_eq!(m.peek(&3), Some(&"c"));
+        assert_eq!(m.iter().map(|(k, _)| *k).collect::<Vec<_>>(), vec![3, 1]);
+    }
+
+    #[test]
+    fn age_expiry_from_the_tail() {
+        let mut m = BoundedMap::new(8);
+        for t in 0..5u64 {
+            m.insert(t, t * 10);
+        }
+        let mut expired = vec![];
+        while let Some((k, _)) = m.pop_lru_if(|_, &v| v < 30) {
+            expired.push(k);
+        }
+        assert_eq!(expired, vec![0, 1, 2]);
+        assert_eq!(m.len(), 2);
+    }
+
+    #[test]
+    fn get_or_insert_reports_eviction() {
+        let mut m = BoundedMap::new(1);
+        let (v, ev) = m.get_or_insert_with(1, || 5);
+        *v += 1;
+        assert!(ev.is_none());
+        let (v, ev) = m.get_or_insert_with(2, || 7);
+        assert_eq!(*v, 7);
+        assert_eq!(ev, Some((1, 6)));
+    }
+
+    proptest! {
+        /// The map agrees with a naive model under any sequence of operations.
+        #[test]
+        fn matches_a_naive_lru(ops in proptest::collection::vec((0u8..3, 0u8..12), 0..200), cap in 1usize..6) {
+            let mut m = BoundedMap::new(cap);
+            let mut model: Vec<(u8, u32)> = Vec::new(); // most recent first
+            for (n, (op, k)) in ops.into_iter().enumerate() {
+                let n = n as u32;
+                match op {
+                    0 => {
+                        let ev = m.insert(k, n);
+                        if let Some(p) = model.iter().position(|e| e.0 == k) {
+                            model.remove(p);
+                            prop_assert!(ev.is_none());
+                        } else if model.len() == cap {
+                            let last = model.pop();
+                            prop_assert_eq!(ev, last);
+                        } else {
+                            prop_assert!(ev.is_none());
+                        }
+                        model.insert(0, (k, n));
+                    }
+                    1 => {
+                        let got = m.get_mut(&k).map(|v| *v);
+                        let p = model.iter().position(|e| e.0 == k);
+                        prop_assert_eq!(got, p.map(|p| model[p].1));
+                        if let Some(p) = p {
+                            let e = model.remove(p);
+                            model.insert(0, e);
+                        }
+                    }
+                    _ => {
+                        let got = m.remove(&k);
+                        let p = model.iter().position(|e| e.0 == k);
+                        prop_assert_eq!(got, p.map(|p| model.remove(p).1));
+                    }
+                }
+                prop_assert_eq!(m.len(), model.len());
+                let order: Vec<_> = m.iter().map(|(k, v)| (*k, *v)).collect();
+                prop_assert_eq!(&order, &model);
+            }
+        }
+    }
+}

@@ -1,0 +1,593 @@
+use core::net::IpAddr;
+
+use super::Segment;
+use crate::table::BoundedMap;
+
+/// Limits of TCP stream reassembly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TcpLimits {
+    /// Stream directions tracked at once; a new one beyond this evicts the least recently used.
+    pub max_streams: usize,
+    /// Out-of-order segments held per direction before the missing bytes are given up.
+    pub max_ooo_segments: usize,
+    /// Out-of-order bytes held per direction before the missing bytes are given up.
+    pub max_ooo_bytes: usize,
+    /// Bytes buffered over all streams (partial messages and out-of-order data).
+    pub max_total_bytes: usize,
+    /// How long a hole in the stream is waited for (capture time) before it is skipped.
+    pub gap_timeout_ns: u64,
+    /// A direction idle this long (capture time) is forgotten.
+    pub idle_timeout_ns: u64,
+}
+
+impl Default for TcpLimits {
+    fn default() -> Self {
+        TcpLimits {
+            max_streams: 8192,
+            max_ooo_segments: 64,
+            max_ooo_bytes: 256 * 1024,
+            max_total_bytes: 64 * 1024 * 1024,
+            gap_timeout_ns: 2_000_000_000,
+            idle_timeout_ns: 600_000_000_000,
+        }
+    }
+}
+
+/// What reassembly did, for the report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TcpStats {
+    /// Segments with payload taken in.
+    pub segments: u64,
+    /// Messages cut from streams.
+    pub messages: u64,
+    /// Segments (or parts) seen before: retransmissions.
+    pub retransmitted: u64,
+    /// Segments held because an earlier one was missing.
+    pub out_of_order: u64,
+    /// Holes given up on: the missing bytes were never seen.
+    pub gaps: u64,
+    /// Bytes skipped to find the next message boundary (after a gap, or mid-stream start).
+    pub resync_bytes: u64,
+    /// Stream directions pushed out because the table or the byte budget was full.
+    pub evicted: u64,
+    /// Stream directions forgotten after being idle.
+    pub expired: u64,
+}
+
+/// One direction of a TCP connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FlowKey {
+    /// Source address.
+    pub src: IpAddr,
+    /// Destination address.
+    pub dst: IpAddr,
+    /// Source port.
+    pub src_port: u16,
+    /// Destination port.
+    pub dst_port: u16,
+}
+
+/// What a framing function says about the bytes at a candidate message boundary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameLen {
+    /// A message of this many bytes starts here.
+    Message(usize),
+    /// Too few bytes to tell; at least this many are needed.
+    Need(usize),
+    /// No message can start here.
+    Invalid,
+}
+
+struct Stream {
+    next_seq: u32,
+    /// Unframed bytes ending at `next_seq`, from `start`.
+    buf: Vec<u8>,
+    start: usize,
+    /// `buf[start]` is a message boundary.
+    synced: bool,
+    /// Segments beyond `next_seq`, sorted by sequence number.
+    ooo: Vec<(u32, Vec<u8>)>,
+    ooo_bytes: usize,
+    ooo_since_ns: u64,
+    last_ns: u64,
+}
+
+impl Stream {
+    fn pending(&self) -> usize {
+        self.buf.len() - self.start
+    }
+}
+
+/// Cuts TCP byte streams into messages, per direction, within [`TcpLimits`].
+///
+/// Messages that lie whole inside one in-order segment are handed out straight from the
+/// segment, without a copy; only partial messages and out-of-order data are buffered.
+pub struct TcpReassembler {
+    limits: TcpLimits,
+    table: BoundedMap<FlowKey, Stream>,
+    total_bytes: usize,
+    spare: Vec<Vec<u8>>,
+    stats: TcpStats,
+}
+
+impl core::fmt::Debug for TcpReassembler {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("TcpReassembler")
+            .field("streams", &self.table.len())
+            .field("buffered_bytes", &self.total_bytes)
+            .field("stats", &self.stats)
+            .finish()
+    }
+}
+
+fn seq_diff(a: u32, b: u32) -> i64 {
+    i64::from(a.wrapping_sub(b) as i32)
+}
+
+impl TcpReassembler {
+    /// An empty reassembler.
+    pub fn new(limits: TcpLimits) -> Self {
+        TcpReassembler {
+            limits,
+            table: BoundedMap::new(limits.max_streams),
+            total_bytes: 0,
+            spare: Vec::new(),
+            stats: TcpStats::default(),
+        }
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> TcpStats {
+        self.stats
+    }
+
+    /// Stream directions tracked now.
+    pub fn streams(&self) -> usize {
+        self.table.len()
+    }
+
+    /// Bytes buffered now over all streams.
+    pub fn buffered_bytes(&self) -> usize {
+        self.total_bytes
+    }
+
+    /// Take in one segment of the direction `key`; `frame` finds message boundaries, and
+    /// `on_message` receives each message completed. Returns how many messages it completed.
+    pub fn push(
+        &mut self,
+        now_ns: u64,
+        key: FlowKey,
+        seg: &Segment<'_>,
+        frame: impl Fn(&[u8]) -> FrameLen,
+        mut on_message: impl FnMut(&[u8]),
+    ) -> u32 {
+        self.expire(now_ns);
+        let mut n = 0;
+        let syn = seg.flags & Segment::SYN != 0;
+        if syn {
+            // A SYN fixes the initial sequence number: the first payload byte is a boundary.
+            self.ensure_stream(now_ns, key, seg.seq.wrapping_add(1));
+            if let Some(st) = self.table.get_mut(&key) {
+                let freed = reset(st, seg.seq.wrapping_add(1), true, &mut self.spare);
+                self.total_bytes = self.total_bytes.saturating_sub(freed);
+            }
+            return 0;
+        }
+        if !seg.payload.is_empty() {
+            self.stats.segments += 1;
+            n = self.data(now_ns, key, seg.seq, seg.payload, &frame, &mut on_message);
+        }
+        if seg.flags & (Segment::FIN | Segment::RST) != 0 {
+            if let Some(st) = self.table.remove(&key) {
+                self.release(st);
+            }
+        }
+        self.enforce_budget(key);
+        n
+    }
+
+    /// Make sure `key` has a stream (starting at `seq` if new) and mark it used.
+    fn ensure_stream(&mut self, now_ns: u64, key: FlowKey, seq: u32) {
+        let spare = &mut self.spare;
+        let (st, evicted) = self.table.get_or_insert_with(key, || Stream {
+            next_seq: seq,
+            buf: spare.pop().unwrap_or_default(),
+            start: 0,
+            synced: false,
+            ooo: Vec::new(),
+            ooo_bytes: 0,
+            ooo_since_ns: 0,
+            last_ns: now_ns,
+        });
+        st.last_ns = now_ns;
+        if let Some((_, old)) = evicted {
+            self.stats.evicted += 1;
+            self.total_bytes = self.total_bytes.saturating_sub(old.pending() + old.ooo_bytes);
+            recycle(&mut self.spare, old);
+        }
+    }
+
+    fn data(
+        &mut self,
+        now_ns: u64,
+        key: FlowKey,
+        seq: u32,
+        payload: &[u8],
+        frame: &impl Fn(&[u8]) -> FrameLen,
+        on_message: &mut impl FnMut(&[u8]),
+    ) -> u32 {
+        let limits = self.limits;
+        let mut stats = TcpStats::default();
+        let mut n = 0;
+        self.ensure_stream(now_ns, key, seq);
+        let Some(st) = self.table.get_mut(&key) else {
+            return 0;
+        };
+        let before = st.pending() + st.ooo_bytes;
+        let spare = &mut self.spare;
+        // Each pass either finishes or skips a hole, which takes at least one held segment
+        // off the out-of-order list, so this ends.
+        loop {
+            let d = seq_diff(seq, st.next_seq);
+            if d > 0 {
+                let fits = st.ooo.len() < limits.max_ooo_segments
+                    && st.ooo_bytes + payload.len() <= limits.max_ooo_bytes;
+                if !fits && !st.ooo.is_empty() {
+                    // No room to wait any longer: skip the hole, then look at the segment again.
+                    stats.gaps += 1;
+                    skip_gap(st);
+                    n += drain_ooo(st, frame, on_message, &mut stats, spare);
+                    continue;
+                }
+                stats.out_of_order += 1;
+                if st.ooo.is_empty() {
+                    st.ooo_since_ns = now_ns;
+                }
+                if fits {
+                    let pos = st.ooo.partition_point(|(s, _)| seq_diff(*s, seq) < 0);
+                    if st.ooo.get(pos).is_none_or(|(s, _)| *s != seq) {
+                        let mut v = spare.pop().unwrap_or_default();
+                        v.extend_from_slice(payload);
+                        st.ooo.insert(pos, (seq, v));
+                        st.ooo_bytes += payload.len();
+                    }
+                } else {
+                    // Larger than the whole out-of-order budget: treat it as the hole's end.
+                    stats.gaps += 1;
+                    st.buf.clear();
+                    st.start = 0;
+                    st.synced = false;
+                    st.next_seq = seq;
+                    continue;
+                }
+                if now_ns.saturating_sub(st.ooo_since_ns) > limits.gap_timeout_ns {
+                    stats.gaps += 1;
+                    skip_gap(st);
+                    n += drain_ooo(st, frame, on_message, &mut stats, spare);
+                }
+                break;
+            }
+            let seen = d.unsigned_abs() as usize;
+            if seen >= payload.len() {
+                stats.retransmitted += 1;
+                break;
+            }
+            if seen > 0 {
+                stats.retransmitted += 1;
+            }
+            n += append(st, &payload[seen..], frame, on_message, &mut stats);
+            n += drain_ooo(st, frame, on_message, &mut stats, spare);
+            break;
+        }
+        let after = st.pending() + st.ooo_bytes;
+        self.total_bytes = (self.total_bytes + after).saturating_sub(before);
+        let s = &mut self.stats;
+        s.messages += u64::from(n);
+        s.retransmitted += stats.retransmitted;
+        s.out_of_order += stats.out_of_order;
+        s.gaps += stats.gaps;
+        s.resync_bytes += stats.resync_bytes;
+        n
+    }
+
+    fn enforce_budget(&mut self, keep: FlowKey) {
+        while self.total_bytes > self.limits.max_total_bytes {
+            let Some((k, st)) = self.table.pop_lru() else {
+                break;
+            };
+            self.stats.evicted += 1;
+            let gone = k == keep;
+            self.release(st);
+            if gone {
+                break;
+            }
+        }
+    }
+
+    fn release(&mut self, st: Stream) {
+        self.total_bytes = self.total_bytes.saturating_sub(st.pending() + st.ooo_bytes);
+        recycle(&mut self.spare, st);
+    }
+
+    fn expire(&mut self, now_ns: u64) {
+        let idle = self.limits.idle_timeout_ns;
+        while let Some((_, st)) = self.table.pop_lru_if(|_, s| now_ns.saturating_sub(s.last_ns) > idle) {
+            self.stats.expired += 1;
+            self.release(st);
+        }
+    }
+}
+
+/// Forget a stream's state and start again at `seq`; returns the bytes freed.
+fn reset(st: &mut Stream, seq: u32, synced: bool, spare: &mut Vec<Vec<u8>>) -> usize {
+    let freed = st.pending() + st.ooo_bytes;
+    st.next_seq = seq;
+    st.buf.clear();
+    st.start = 0;
+    st.synced = synced;
+    for (_, v) in st.ooo.drain(..) {
+        give_back(spare, v);
+    }
+    st.ooo_bytes = 0;
+    freed
+}
+
+/// Give up on the bytes missing before the first held segment: drop the partial message and
+/// continue at that segment, looking for the next message boundary.
+fn skip_gap(st: &mut Stream) {
+    if let Some(&(seq, _)) = st.ooo.first() {
+        st.buf.clear();
+        st.start = 0;
+        st.synced = false;
+        st.next_seq = seq;
+    }
+}
+
+/// Append in-order bytes and cut every complete message.
+fn append(
+    st: &mut Stream,
+    payload: &[u8],
+    frame: &impl Fn(&[u8]) -> FrameLen,
+    on_message: &mut impl FnMut(&[u8]),
+    stats: &mut TcpStats,
+) -> u32 {
+    st.next_seq = st.next_seq.wrapping_add(payload.len() as u32);
+    let mut n = 0;
+    let mut rest = payload;
+    if st.pending() == 0 && st.synced {
+        // Fast path: cut messages straight out of the segment.
+        loop {
+            match frame(rest) {
+                FrameLen::Message(len) if len <= rest.len() => {
+                    on_message(&rest[..len]);
+                    n += 1;
+                    rest = &rest[len..];
+                }
+                FrameLen::Message(_) | FrameLen::Need(_) => break,
+                FrameLen::Invalid => {
+                    st.synced = false;
+                    break;
+                }
+            }
+        }
+        if rest.is_empty() {
+            st.buf.clear();
+            st.start = 0;
+            return n;
+        }
+    }
+    if st.start > 0 && st.start * 2 >= st.buf.len() {
+        st.buf.drain(..st.start);
+        st.start = 0;
+    }
+    st.buf.extend_from_slice(rest);
+    n + cut(st, frame, on_message, stats)
+}
+
+/// Cut messages from the buffer, resynchronising on the next plausible boundary when needed.
+fn cut(
+    st: &mut Stream,
+    frame: &impl Fn(&[u8]) -> FrameLen,
+    on_message: &mut impl FnMut(&[u8]),
+    stats: &mut TcpStats,
+) -> u32 {
+    let mut n = 0;
+    loop {
+        let pending = &st.buf[st.start..];
+        if pending.is_empty() {
+            st.buf.clear();
+            st.start = 0;
+            return n;
+        }
+        if !st.synced {
+            // Find the first offset where a message could start.
+            let mut skip = 0;
+            let mut found = false;
+            while skip < pending.len() {
+                match frame(&pending[skip..]) {
+                    FrameLen::Invalid => skip += 1,
+                    FrameLen::Message(_) => {
+                        found = true;
+                        break;
+                    }
+                    // Too short to judge: keep these bytes for the next segment.
+                    FrameLen::Need(_) => break,
+                }
+            }
+            stats.resync_bytes += skip as u64;
+            st.start += skip;
+            if !found {
+                return n;
+            }
+            st.synced = true;
+            continue;
+        }
+        match frame(pending) {
+            FrameLen::Message(len) if len <= pending.len() => {
+                on_message(&pending[..len]);
+                n += 1;
+                st.start += len;
+            }
+            FrameLen::Message(_) | FrameLen::Need(_) => return n,
+            FrameLen::Invalid => st.synced = false,
+        }
+    }
+}
+
+/// Move held segments that are now in order into the stream.
+fn drain_ooo(
+    st: &mut Stream,
+    frame: &impl Fn(&[u8]) -> FrameLen,
+    on_message: &mut impl FnMut(&[u8]),
+    stats: &mut TcpStats,
+    spare: &mut Vec<Vec<u8>>,
+) -> u32 {
+    let mut n = 0;
+    while let Some(&(seq, _)) = st.ooo.first() {
+        let d = seq_diff(seq, st.next_seq);
+        if d > 0 {
+            break;
+        }
+        let (_, data) = st.ooo.remove(0);
+        st.ooo_bytes -= data.len();
+        let seen = d.unsigned_abs() as usize;
+        if seen < data.len() {
+            n += append(st, &data[seen..], frame, on_message, stats);
+        } else {
+            stats.retransmitted += 1;
+        }
+        give_back(spare, data);
+    }
+    n
+}
+
+fn give_back(spare: &mut Vec<Vec<u8>>, mut v: Vec<u8>) {
+    if spare.len() < 256 && v.capacity() <= 64 * 1024 {
+        v.clear();
+        spare.push(v);
+    }
+}
+
+fn recycle(spare: &mut Vec<Vec<u8>>, st: Stream) {
+    give_back(spare, st.buf);
+    for (_, v) in st.ooo {
+        give_back(spare, v);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A toy framing: one length byte, then that many bytes; 0xff never starts a message.
+    fn toy(b: &[u8]) -> FrameLen {
+        match b.first() {
+            None => FrameLen::Need(1),
+            Some(0xff) => FrameLen::Invalid,
+            Some(&n) => FrameLen::Message(usize::from(n) + 1),
+        }
+    }
+
+    fn key() -> FlowKey {
+        FlowKey {
+            src: IpAddr::from([10, 0, 0, 1]),
+            dst: IpAddr::from([10, 0, 0, 2]),
+            src_port: 3868,
+            dst_port: 40000,
+        }
+    }
+
+    fn seg(seq: u32, flags: u8, payload: &[u8]) -> Segment<'_> {
+        Segment {
+            src_port: 3868,
+            dst_port: 40000,
+            seq,
+            ack: 0,
+            flags,
+            payload,
+            offset: 20,
+        }
+    }
+
+    fn run(r: &mut TcpReassembler, now: u64, s: Segment<'_>) -> Vec<Vec<u8>> {
+        let mut got = Vec::new();
+        r.push(now, key(), &s, toy, |m| got.push(m.to_vec()));
+        got
+    }
+
+    #[test]
+    fn split_and_coalesced_messages() {
+        let mut r = TcpReassembler::new(TcpLimits::default());
+        assert!(run(&mut r, 0, seg(99, Segment::SYN, b"")).is_empty());
+        assert_eq!(run(&mut r, 0, seg(100, 0, &[2, b'a', b'b', 1])), vec![vec![2, b'a', b'b']]);
+        assert_eq!(run(&mut r, 0, seg(104, 0, &[b'c', 0, 3])), vec![vec![1, b'c'], vec![0]]);
+        assert_eq!(run(&mut r, 0, seg(107, 0, &[1, 2, 3])), vec![vec![3, 1, 2, 3]]);
+        assert_eq!(r.buffered_bytes(), 0);
+        assert_eq!(r.stats().messages, 4);
+    }
+
+    #[test]
+    fn out_of_order_and_retransmission() {
+        let mut r = TcpReassembler::new(TcpLimits::default());
+        run(&mut r, 0, seg(0, Segment::SYN, b""));
+        assert!(run(&mut r, 0, seg(3, 0, &[1, b'y'])).is_empty());
+        assert_eq!(r.stats().out_of_order, 1);
+        assert_eq!(run(&mut r, 0, seg(1, 0, &[1, b'x'])), vec![vec![1, b'x'], vec![1, b'y']]);
+        // The same bytes again, and a segment overlapping the end of what was seen.
+        assert!(run(&mut r, 0, seg(1, 0, &[1, b'x'])).is_empty());
+        assert_eq!(run(&mut r, 0, seg(4, 0, &[b'y', 0])), vec![vec![0]]);
+        assert_eq!(r.stats().retransmitted, 2);
+    }
+
+    #[test]
+    fn gap_is_skipped_after_timeout_and_stream_resyncs() {
+        let mut r = TcpReassembler::new(TcpLimits {
+            gap_timeout_ns: 10,
+            ..TcpLimits::default()
+        });
+        run(&mut r, 0, seg(0, Segment::SYN, b""));
+        assert!(run(&mut r, 0, seg(1, 0, &[5, b'a'])).is_empty()); // partial, rest lost
+        assert!(run(&mut r, 1, seg(20, 0, &[0xff, 0xff, 1, b'z'])).is_empty());
+        let got = run(&mut r, 100, seg(24, 0, &[0]));
+        assert_eq!(got, vec![vec![1, b'z'], vec![0]]);
+        assert_eq!(r.stats().gaps, 1);
+        assert_eq!(r.stats().resync_bytes, 2);
+    }
+
+    #[test]
+    fn mid_stream_start_resyncs_and_fin_forgets() {
+        let mut r = TcpReassembler::new(TcpLimits::default());
+        assert_eq!(run(&mut r, 0, seg(500, 0, &[0xff, 1, b'q'])), vec![vec![1, b'q']]);
+        assert_eq!(r.streams(), 1);
+        run(&mut r, 0, seg(503, Segment::FIN, b""));
+        assert_eq!(r.streams(), 0);
+    }
+
+    #[test]
+    fn byte_budget_evicts() {
+        let mut r = TcpReassembler::new(TcpLimits {
+            max_total_bytes: 100,
+            ..TcpLimits::default()
+        });
+        run(&mut r, 0, seg(0, Segment::SYN, b""));
+        let big = [200u8; 150];
+        run(&mut r, 0, seg(1, 0, &big));
+        assert_eq!(r.stats().evicted, 1);
+        assert_eq!(r.buffered_bytes(), 0);
+    }
+
+    #[test]
+    fn too_many_held_segments_skip_the_hole() {
+        let mut r = TcpReassembler::new(TcpLimits {
+            max_ooo_segments: 2,
+            ..TcpLimits::default()
+        });
+        run(&mut r, 0, seg(0, Segment::SYN, b""));
+        run(&mut r, 0, seg(10, 0, &[0]));
+        run(&mut r, 0, seg(11, 0, &[0]));
+        let got = run(&mut r, 0, seg(12, 0, &[0]));
+        assert_eq!(got.len(), 3);
+        assert_eq!(r.stats().gaps, 1);
+        assert_eq!(r.buffered_bytes(), 0);
+    }
+}
