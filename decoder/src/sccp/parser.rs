@@ -1,0 +1,269 @@
+use nom::number::complete::{be_u8, le_u16};
+
+use super::{param, Address, GlobalTitle, Message, MessageType, Segmentation, Ssn, Unitdata, MAX_OPTIONAL_PARAMS};
+use crate::error::{complete, fail, located, take_len, DecodeError, ErrorKind, Layer, PResult};
+
+/// Decode an SCCP message. Connectionless messages are decoded whole; other types are only
+/// named. Error offsets count from the message type octet.
+pub fn parse_sccp_message(data: &[u8]) -> Result<Message<'_>, DecodeError> {
+    let r = located(Layer::Sccp, data, message);
+    complete(data, Layer::Sccp, r)
+}
+
+fn message(i: &[u8]) -> PResult<'_, Message<'_>> {
+    let (r, t) = be_u8(i)?;
+    let kind = MessageType(t);
+    let (long, service, extended) = match kind {
+        MessageType::UDT => (false, false, false),
+        MessageType::UDTS => (false, true, false),
+        MessageType::XUDT => (false, false, true),
+        MessageType::XUDTS => (false, true, true),
+        MessageType::LUDT => (true, false, true),
+        MessageType::LUDTS => (true, true, true),
+        _ => return Ok((&i[i.len()..], Message::Other(kind))),
+    };
+    let (r, class_or_cause) = be_u8(r)?;
+    let (mut r, hop_counter) = if extended {
+        let (r, h) = be_u8(r)?;
+        (r, Some(h))
+    } else {
+        (r, None)
+    };
+    // Pointers: 1 octet each (UDT, XUDT), 2 octets LSB first (LUDT, Q.713 §2.3). Each counts
+    // from its own position to the parameter's length indicator.
+    let n_ptr = if extended { 4 } else { 3 };
+    let mut targets = [0usize; 4];
+    for (k, target) in targets.iter_mut().enumerate().take(n_ptr) {
+        let at = i.len() - r.len();
+        let (rest, p) = if long {
+            le_u16(r)?
+        } else {
+            let (rest, p) = be_u8(r)?;
+            (rest, u16::from(p))
+        };
+        if p == 0 && k < 3 {
+            return fail(r, ErrorKind::Invalid("mandatory parameter pointer is 0"));
+        }
+        *target = if p == 0 { 0 } else { at + usize::from(p) };
+        r = rest;
+    }
+    let var = |k: usize, wide_len: bool| -> PResult<'_, (&[u8], usize)> {
+        let at = targets[k];
+        if at >= i.len() {
+            return fail(
+                &i[i.len()..],
+                ErrorKind::LengthExceeds {
+                    len: at as u32,
+                    avail: i.len() as u32,
+                    within: "message (pointer)",
+                },
+            );
+        }
+        let p = &i[at..];
+        let (p, len) = if wide_len {
+            le_u16(p)?
+        } else {
+            let (p, l) = be_u8(p)?;
+            (p, u16::from(l))
+        };
+        let (_, v) = take_len(p, usize::from(len), "message")?;
+        let start = i.len() - p.len();
+        Ok((p, (v, start)))
+    };
+    let (_, (called_raw, called_at)) = var(0, false)?;
+    let (_, (calling_raw, calling_at)) = var(1, false)?;
+    let (_, (data, data_offset)) = var(2, long)?;
+    let called = address(called_raw).map_err(|e| e.map(|p| shift(p, i, called_at, called_raw)))?.1;
+    let calling = address(calling_raw).map_err(|e| e.map(|p| shift(p, i, calling_at, calling_raw)))?.1;
+    let segmentation = if extended && targets[3] != 0 {
+        optional(&i[targets[3].min(i.len())..])?.1
+    } else {
+        None
+    };
+    Ok((
+        &i[i.len()..],
+        Message::Unitdata(Unitdata {
+            kind,
+            protocol_class: (!service).then_some(class_or_cause),
+            return_cause: service.then_some(class_or_cause),
+            hop_counter,
+            called,
+            calling,
+            data,
+            data_offset,
+            segmentation,
+            calling_raw,
+        }),
+    ))
+}
+
+/// Re-express an error inside a sub-slice so that `located` on the whole message finds it.
+fn shift(p: crate::error::PErr, whole: &[u8], start: usize, sub: &[u8]) -> crate::error::PErr {
+    let consumed = sub.len() - p.remaining.min(sub.len());
+    crate::error::PErr {
+        kind: p.kind,
+        remaining: whole.len() - (start + consumed).min(whole.len()),
+    }
+}
+
+/// Decode a party address (Q.713 §3.4.1 address indicator, then PC, SSN, GT).
+pub(crate) fn address(i: &[u8]) -> PResult<'_, Address<'_>> {
+    let (mut r, ai) = be_u8(i)?;
+    let gti = (ai >> 2) & 0x0f;
+    let mut a = Address {
+        route_on_ssn: ai & 0x40 != 0,
+        gti,
+        pc: None,
+        ssn: None,
+        gt: None,
+    };
+    if ai & 0x01 != 0 {
+        let (rest, pc) = le_u16(r)?;
+        a.pc = Some(u32::from(pc & 0x3fff));
+        r = rest;
+    }
+    if ai & 0x02 != 0 {
+        let (rest, ssn) = be_u8(r)?;
+        a.ssn = Some(Ssn(ssn));
+        r = rest;
+    }
+    let gt = match gti {
+        0 => None,
+        1 => {
+            let (rest, b) = be_u8(r)?;
+            r = rest;
+            Some(GlobalTitle {
+                tt: None,
+                np: None,
+                es: None,
+                nai: Some(b & 0x7f),
+                odd: b & 0x80 != 0,
+                bcd: r,
+            })
+        }
+        2 => {
+            let (rest, tt) = be_u8(r)?;
+            r = rest;
+            Some(GlobalTitle {
+                tt: Some(tt),
+                np: None,
+                es: None,
+                nai: None,
+                odd: false,
+                bcd: r,
+            })
+        }
+        3 | 4 => {
+            let (rest, tt) = be_u8(r)?;
+            let (rest, npes) = be_u8(rest)?;
+            let (rest, nai) = if gti == 4 {
+                let (rest, n) = be_u8(rest)?;
+                (rest, Some(n & 0x7f))
+            } else {
+                (rest, None)
+            };
+            r = rest;
+            let es = npes & 0x0f;
+            Some(GlobalTitle {
+                tt: Some(tt),
+                np: Some(npes >> 4),
+                es: Some(es),
+                nai,
+                odd: es == 1,
+                bcd: r,
+            })
+        }
+        _ => return fail(i, ErrorKind::Invalid("reserved global title indicator")),
+    };
+    a.gt = gt;
+    Ok((&i[i.len()..], a))
+}
+
+/// Read optional parameters (Q.713 §2.4) up to the end-of-optional-parameters octet.
+fn optional(mut i: &[u8]) -> PResult<'_, Option<Segmentation>> {
+    let mut seg = None;
+    for _ in 0..MAX_OPTIONAL_PARAMS {
+        let (r, name) = be_u8(i)?;
+        if name == param::END {
+            return Ok((r, seg));
+        }
+        let (r, len) = be_u8(r)?;
+        let (r, v) = take_len(r, usize::from(len), "message")?;
+        if name == param::SEGMENTATION {
+            if v.len() != 4 {
+                return fail(i, ErrorKind::Invalid("segmentation parameter is not 4 octets"));
+            }
+            seg = Some(Segmentation {
+                first: v[0] & 0x80 != 0,
+                class1: v[0] & 0x40 != 0,
+                remaining: v[0] & 0x0f,
+                local_ref: u32::from_be_bytes([0, v[1], v[2], v[3]]),
+            });
+        }
+        i = r;
+    }
+    fail(i, ErrorKind::TooMany("optional parameters"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hex_literal::hex;
+
+    /// UDT from pcapr-m3ua-map-mixed.pcap frame 1 (called 447785000690/7, calling 447785011500/6).
+    const UDT: [u8; 31] = hex!(
+        "09 81 03 0e 19"
+        "0b 12 07 00 12 04 44 77 58 00 60 09"
+        "0b 12 06 00 12 04 44 77 58 10 51 00"
+        "01 aa"
+    );
+
+    #[test]
+    fn udt_addresses_and_data() {
+        let Message::Unitdata(u) = parse_sccp_message(&UDT).unwrap() else {
+            panic!()
+        };
+        assert_eq!(u.kind, MessageType::UDT);
+        assert_eq!(u.protocol_class, Some(0x81));
+        assert_eq!(u.called.ssn, Some(Ssn::VLR));
+        assert!(!u.called.route_on_ssn);
+        let gt = u.called.gt.unwrap();
+        assert_eq!((gt.tt, gt.np, gt.es, gt.nai), (Some(0), Some(1), Some(2), Some(4)));
+        assert_eq!(gt.digits().as_str(), "447785000690");
+        assert_eq!(u.calling.gt.unwrap().digits().as_str(), "447785011500");
+        assert_eq!(u.data, &[0xaa]);
+        assert_eq!(u.data_offset, 30);
+    }
+
+    #[test]
+    fn pointer_errors() {
+        let mut v = UDT;
+        v[4] = 0x40;
+        let e = parse_sccp_message(&v).unwrap_err();
+        assert!(e.to_string().contains("pointer"), "{e}");
+        let mut v = UDT;
+        v[2] = 0;
+        assert_eq!(parse_sccp_message(&v).unwrap_err().kind, ErrorKind::Invalid("mandatory parameter pointer is 0"));
+        let mut v = UDT;
+        v[5] = 0x30; // called address length past the end
+        let e = parse_sccp_message(&v).unwrap_err();
+        assert_eq!(e.offset, 6);
+    }
+
+    #[test]
+    fn odd_gt_and_point_code() {
+        // GTI 1 (NAI with odd bit), PC 0x1234 & 0x3fff, SSN 8.
+        let a = hex!("07 34 12 08 84 21 43 05");
+        let (_, a) = address(&a).unwrap();
+        assert_eq!(a.pc, Some(0x1234));
+        assert_eq!(a.ssn, Some(Ssn::MSC));
+        let gt = a.gt.unwrap();
+        assert_eq!((gt.nai, gt.odd), (Some(4), true));
+        assert_eq!(gt.digits().as_str(), "12345");
+    }
+
+    #[test]
+    fn connection_oriented_is_named_only() {
+        assert_eq!(parse_sccp_message(&hex!("01 00")).unwrap(), Message::Other(MessageType(1)));
+    }
+}
