@@ -332,6 +332,16 @@ pub fn need(i: &[u8], need: usize) -> PResult<'_, ()> {
     Ok((i, ()))
 }
 
+/// Where `part` starts inside `whole`, when it is a sub-slice of it (0 otherwise).
+pub fn offset_in(whole: &[u8], part: &[u8]) -> usize {
+    let (w, p) = (whole.as_ptr() as usize, part.as_ptr() as usize);
+    if p >= w && p <= w + whole.len() {
+        p - w
+    } else {
+        0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

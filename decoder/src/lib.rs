@@ -10,6 +10,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod ber;
 pub mod digits;
 pub mod error;
 pub mod gre;
@@ -19,7 +20,9 @@ pub mod m2pa;
 pub mod m3ua;
 pub mod sccp;
 pub mod sctp;
+pub mod sua;
 pub mod table;
+pub mod tcap;
 pub mod tcp;
 
 pub use digits::{Digits, Plmn};
