@@ -17,6 +17,7 @@ pub mod gre;
 pub mod ip;
 pub mod link;
 pub mod m2pa;
+pub mod map;
 pub mod m3ua;
 pub mod sccp;
 pub mod sctp;

@@ -1,0 +1,351 @@
+use arrayvec::ArrayVec;
+
+use super::{MapInfo, NodeRole, OpCode};
+use crate::ber::{Tlv, Tlvs};
+use crate::digits::Digits;
+use crate::error::{DecodeError, Layer, PErr};
+use crate::tcap::ComponentKind;
+
+/// The most top-level elements read from one parameter.
+const MAX_ELEMENTS: usize = 32;
+
+/// Identifier octets used below: UNIVERSAL OCTET STRING and SEQUENCE, context tags [n]
+/// primitive (0x80 + n) and constructed (0xa0 + n).
+const OCTETS: u8 = 0x04;
+const SEQ: u8 = 0x30;
+const fn ctx(n: u8) -> u8 {
+    0x80 | n
+}
+const fn ctx_c(n: u8) -> u8 {
+    0xa0 | n
+}
+
+type Elements<'a> = ArrayVec<Tlv<'a>, MAX_ELEMENTS>;
+
+/// Read the subscriber identities and node numbers from the parameter of an operation's
+/// argument (Invoke) or result (ReturnResult). Error offsets count from the parameter start.
+///
+/// Only the elements these fields live in are read; a parameter whose type differs from what
+/// 29.002 gives (another MAP version, a vendor's variant) yields what could be found.
+pub fn parse_map_parameter(op: OpCode, kind: ComponentKind, parameter: Option<&Tlv<'_>>) -> Result<MapInfo, DecodeError> {
+    let mut info = MapInfo::default();
+    let Some(p) = parameter else {
+        return Ok(info);
+    };
+    let r = match kind {
+        ComponentKind::Invoke => argument(op, p, &mut info),
+        ComponentKind::ReturnResultLast | ComponentKind::ReturnResult => result(op, p, &mut info),
+        ComponentKind::ReturnError | ComponentKind::Reject => Ok(()),
+    };
+    match r {
+        Ok(()) => Ok(info),
+        Err(e) => {
+            let at = p.raw.len() - e.remaining.min(p.raw.len());
+            Err(DecodeError::new(Layer::Map, e.kind, at))
+        }
+    }
+}
+
+/// The elements of a constructed parameter (none for a primitive one).
+fn elements<'a>(t: &Tlv<'a>) -> Result<Elements<'a>, PErr> {
+    let mut out = Elements::new();
+    if !t.constructed {
+        return Ok(out);
+    }
+    for e in Tlvs::new(t.value) {
+        if out.try_push(e?).is_err() {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+fn nth<'e, 'a>(e: &'e [Tlv<'a>], id: u8, n: usize) -> Option<&'e Tlv<'a>> {
+    e.iter().filter(|t| t.identifier == id).nth(n)
+}
+
+fn get<'e, 'a>(e: &'e [Tlv<'a>], id: u8) -> Option<&'e Tlv<'a>> {
+    nth(e, id, 0)
+}
+
+/// An IMSI: 3 to 8 octets of TBCD (29.002 §17.7.8).
+fn imsi(t: Option<&Tlv<'_>>) -> Option<Digits> {
+    t.filter(|t| (3..=8).contains(&t.value.len()))
+        .map(|t| Digits::from_tbcd(t.value))
+}
+
+/// An (ISDN-)AddressString: one octet of nature and plan, then TBCD digits (29.002 §17.7.8).
+fn addr(t: Option<&Tlv<'_>>) -> Option<Digits> {
+    t.filter(|t| t.value.len() >= 2 && t.value.len() <= 20)
+        .map(|t| Digits::from_tbcd(&t.value[1..]))
+}
+
+/// `SubscriberIdentity ::= CHOICE { imsi [0] IMSI, msisdn [1] ISDN-AddressString }`, given the
+/// explicit tag around it.
+fn subscriber_identity(t: Option<&Tlv<'_>>, info: &mut MapInfo) -> Result<(), PErr> {
+    if let Some(t) = t {
+        let e = elements(t)?;
+        info.imsi = info.imsi.or(imsi(get(&e, ctx(0))));
+        info.msisdn = info.msisdn.or(addr(get(&e, ctx(1))));
+    }
+    Ok(())
+}
+
+/// `SM-RP-DA` and `SM-RP-OA` of the forwardSM operations: the first two elements.
+fn sm_rp(e: &[Tlv<'_>], info: &mut MapInfo) {
+    if let Some(da) = e.first() {
+        match da.identifier {
+            0x80 => info.imsi = imsi(Some(da)),
+            0x84 => info.push_node(NodeRole::ServiceCentre, addr(Some(da))),
+            _ => {}
+        }
+    }
+    if let Some(oa) = e.get(1) {
+        match oa.identifier {
+            0x82 => info.msisdn = addr(Some(oa)),
+            0x84 => info.push_node(NodeRole::ServiceCentre, addr(Some(oa))),
+            _ => {}
+        }
+    }
+}
+
+fn argument(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
+    let e = elements(p)?;
+    match op {
+        OpCode::UPDATE_LOCATION => {
+            // { imsi, msc-Number [1], vlr-Number, ... }; v1 has locationInfo CHOICE with [1] too.
+            info.imsi = imsi(get(&e, OCTETS));
+            info.push_node(NodeRole::Vlr, addr(nth(&e, OCTETS, 1)));
+            info.push_node(NodeRole::Msc, addr(get(&e, ctx(1))));
+        }
+        OpCode::CANCEL_LOCATION => {
+            // v3: [3] { identity, ... }; v1/v2: Identity itself. Identity ::= CHOICE { imsi,
+            // imsi-WithLMSI SEQUENCE { imsi, lmsi } }.
+            let identity = match p.identifier {
+                OCTETS => Some(*p),
+                SEQ if e.first().is_some_and(|t| t.identifier == OCTETS) => e.first().copied(),
+                _ => e.first().copied(),
+            };
+            match identity {
+                Some(t) if t.identifier == OCTETS => info.imsi = imsi(Some(&t)),
+                Some(t) if t.identifier == SEQ => info.imsi = imsi(get(&elements(&t)?, OCTETS)),
+                _ => {}
+            }
+        }
+        OpCode::PROVIDE_ROAMING_NUMBER => {
+            info.imsi = imsi(get(&e, ctx(0)));
+            info.msisdn = addr(get(&e, ctx(2)));
+            info.push_node(NodeRole::Msc, addr(get(&e, ctx(1))));
+            info.push_node(NodeRole::Gmsc, addr(get(&e, ctx(8))));
+        }
+        OpCode::NOTE_SUBSCRIBER_DATA_MODIFIED | OpCode::RESTORE_DATA | OpCode::AUTHENTICATION_FAILURE_REPORT => {
+            info.imsi = imsi(get(&e, OCTETS));
+            if op == OpCode::NOTE_SUBSCRIBER_DATA_MODIFIED {
+                info.msisdn = addr(nth(&e, OCTETS, 1));
+            }
+        }
+        OpCode::INSERT_SUBSCRIBER_DATA | OpCode::SS_INVOCATION_NOTIFICATION => {
+            info.imsi = imsi(get(&e, ctx(0)));
+            info.msisdn = addr(get(&e, ctx(1)));
+        }
+        OpCode::DELETE_SUBSCRIBER_DATA
+        | OpCode::PROVIDE_SUBSCRIBER_INFO
+        | OpCode::READY_FOR_SM
+        | OpCode::ACTIVATE_TRACE_MODE
+        | OpCode::DEACTIVATE_TRACE_MODE
+        | OpCode::NOTE_MS_PRESENT_FOR_GPRS => info.imsi = imsi(get(&e, ctx(0))),
+        OpCode::FAILURE_REPORT | OpCode::SEND_ROUTING_INFO_FOR_GPRS => info.imsi = imsi(get(&e, ctx(0))),
+        OpCode::SEND_ROUTING_INFO => {
+            info.msisdn = addr(get(&e, ctx(0)));
+            info.push_node(NodeRole::Gmsc, addr(get(&e, ctx(6))));
+        }
+        OpCode::UPDATE_GPRS_LOCATION => {
+            info.imsi = imsi(get(&e, OCTETS));
+            info.push_node(NodeRole::Sgsn, addr(nth(&e, OCTETS, 1)));
+        }
+        OpCode::MT_FORWARD_SM | OpCode::MO_FORWARD_SM => sm_rp(&e, info),
+        OpCode::SEND_ROUTING_INFO_FOR_SM => {
+            info.msisdn = addr(get(&e, ctx(0)));
+            info.push_node(NodeRole::ServiceCentre, addr(get(&e, ctx(2))));
+        }
+        OpCode::REPORT_SM_DELIVERY_STATUS | OpCode::ALERT_SERVICE_CENTRE | OpCode::ALERT_SERVICE_CENTRE_WITHOUT_RESULT => {
+            info.msisdn = addr(get(&e, OCTETS));
+            info.push_node(NodeRole::ServiceCentre, addr(nth(&e, OCTETS, 1)));
+        }
+        OpCode::INFORM_SERVICE_CENTRE => info.msisdn = addr(get(&e, OCTETS)),
+        OpCode::SEND_AUTHENTICATION_INFO => {
+            // v2: the argument is the IMSI itself; v3: { imsi [0], ... }.
+            info.imsi = if p.identifier == OCTETS { imsi(Some(p)) } else { imsi(get(&e, ctx(0))) };
+        }
+        OpCode::SEND_IMSI => info.msisdn = addr((p.identifier == OCTETS).then_some(p)),
+        OpCode::PROCESS_UNSTRUCTURED_SS_REQUEST | OpCode::UNSTRUCTURED_SS_REQUEST | OpCode::UNSTRUCTURED_SS_NOTIFY => {
+            info.msisdn = addr(get(&e, ctx(0)));
+        }
+        OpCode::ANY_TIME_INTERROGATION => {
+            subscriber_identity(get(&e, ctx_c(0)), info)?;
+            info.push_node(NodeRole::GsmScf, addr(get(&e, ctx(3))));
+        }
+        OpCode::ANY_TIME_SUBSCRIPTION_INTERROGATION => {
+            subscriber_identity(get(&e, ctx_c(0)), info)?;
+            info.push_node(NodeRole::GsmScf, addr(get(&e, ctx(2))));
+        }
+        OpCode::ANY_TIME_MODIFICATION => {
+            subscriber_identity(get(&e, ctx_c(0)), info)?;
+            info.push_node(NodeRole::GsmScf, addr(get(&e, ctx(1))));
+        }
+        OpCode::PURGE_MS => {
+            // v3: [3] { imsi, vlr-Number [0], sgsn-Number [1] }; v2: { imsi, vlr-Number }.
+            info.imsi = imsi(get(&e, OCTETS));
+            info.push_node(NodeRole::Vlr, addr(get(&e, ctx(0)).or_else(|| nth(&e, OCTETS, 1))));
+            info.push_node(NodeRole::Sgsn, addr(get(&e, ctx(1))));
+        }
+        OpCode::PROVIDE_SUBSCRIBER_LOCATION => {
+            info.imsi = imsi(get(&e, ctx(2)));
+            info.msisdn = addr(get(&e, ctx(3)));
+            info.push_node(NodeRole::Mlc, addr(get(&e, OCTETS)));
+        }
+        OpCode::SEND_ROUTING_INFO_FOR_LCS => {
+            info.push_node(NodeRole::Mlc, addr(get(&e, ctx(0))));
+            subscriber_identity(get(&e, ctx_c(1)), info)?;
+        }
+        OpCode::SUBSCRIBER_LOCATION_REPORT => {
+            info.msisdn = addr(get(&e, ctx(0)));
+            info.imsi = imsi(get(&e, ctx(1)));
+        }
+        OpCode::NOTE_MM_EVENT => {
+            info.imsi = imsi(get(&e, ctx(1)));
+            info.msisdn = addr(get(&e, ctx(2)));
+        }
+        OpCode::RESET => info.push_node(NodeRole::Hlr, addr(get(&e, OCTETS))),
+        _ => {}
+    }
+    Ok(())
+}
+
+fn result(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
+    let e = elements(p)?;
+    match op {
+        OpCode::UPDATE_LOCATION | OpCode::UPDATE_GPRS_LOCATION | OpCode::RESTORE_DATA => {
+            let hlr = if p.identifier == OCTETS { Some(p) } else { get(&e, OCTETS) };
+            info.push_node(NodeRole::Hlr, addr(hlr));
+        }
+        OpCode::PROVIDE_ROAMING_NUMBER => {
+            let msrn = if p.identifier == OCTETS { Some(p) } else { get(&e, OCTETS) };
+            info.push_node(NodeRole::RoamingNumber, addr(msrn));
+        }
+        OpCode::SEND_ROUTING_INFO => {
+            // v3: [3] { imsi [9], extendedRoutingInfo (routingInfo: roamingNumber | ...) };
+            // v1/v2: { imsi, routingInfo, ... }.
+            if p.identifier == ctx_c(3) {
+                info.imsi = imsi(get(&e, ctx(9)));
+                info.push_node(NodeRole::RoamingNumber, addr(get(&e, OCTETS)));
+            } else {
+                info.imsi = imsi(get(&e, OCTETS));
+                info.push_node(NodeRole::RoamingNumber, addr(nth(&e, OCTETS, 1)));
+            }
+        }
+        OpCode::SEND_ROUTING_INFO_FOR_SM => {
+            info.imsi = imsi(get(&e, OCTETS));
+            if let Some(loc) = get(&e, ctx_c(0)) {
+                let l = elements(loc)?;
+                info.push_node(NodeRole::NetworkNode, addr(get(&l, ctx(1))));
+                if let Some(add) = get(&l, ctx_c(6)) {
+                    let a = elements(add)?;
+                    info.push_node(NodeRole::Msc, addr(get(&a, ctx(0))));
+                    info.push_node(NodeRole::Sgsn, addr(get(&a, ctx(1))));
+                }
+            }
+        }
+        OpCode::SEND_IDENTIFICATION => info.imsi = imsi(get(&e, OCTETS)),
+        OpCode::SEND_IMSI => info.imsi = imsi((p.identifier == OCTETS).then_some(p)),
+        OpCode::ANY_TIME_INTERROGATION | OpCode::PROVIDE_SUBSCRIBER_INFO => {
+            // { subscriberInfo SubscriberInfo { locationInformation [0] { ..., vlr-number [1] } } }
+            let si = if op == OpCode::ANY_TIME_INTERROGATION { get(&e, SEQ) } else { get(&e, SEQ).or(Some(p)) };
+            if let Some(si) = si {
+                let s = elements(si)?;
+                if let Some(li) = get(&s, ctx_c(0)) {
+                    info.push_node(NodeRole::Vlr, addr(get(&elements(li)?, ctx(1))));
+                }
+            }
+        }
+        OpCode::SEND_ROUTING_INFO_FOR_LCS => {
+            subscriber_identity(get(&e, ctx_c(0)), info)?;
+            if let Some(li) = get(&e, ctx_c(1)) {
+                info.push_node(NodeRole::NetworkNode, addr(get(&elements(li)?, OCTETS)));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ber::parse_ber_tlv;
+    use hex_literal::hex;
+
+    fn info(op: u8, kind: ComponentKind, param: &[u8]) -> MapInfo {
+        let (_, t) = parse_ber_tlv(param).unwrap();
+        parse_map_parameter(OpCode(op), kind, Some(&t)).unwrap()
+    }
+
+    #[test]
+    fn insert_subscriber_data_from_pcapr() {
+        // pcapr-m3ua-map-mixed.pcap frame 1: imsi [0], msisdn [1] (tshark: 234157799310552,
+        // 447799310552).
+        let p = hex!("30 16 80 08 32 14 75 97 39 01 55 f2 81 07 91 44 77 99 13 50 25 82 01 0a");
+        let i = info(7, ComponentKind::Invoke, &p);
+        assert_eq!(i.imsi.unwrap().as_str(), "234157799310552");
+        assert_eq!(i.msisdn.unwrap().as_str(), "447799310552");
+    }
+
+    #[test]
+    fn ati_by_msisdn_and_by_imsi() {
+        let p = hex!("30 14 a0 08 81 06 91 21 60 55 05 f1 a1 00 83 06 91 68 31 10 00 77");
+        let i = info(71, ComponentKind::Invoke, &p);
+        assert_eq!(i.msisdn.unwrap().as_str(), "120655501");
+        assert_eq!(i.imsi, None);
+        assert_eq!(i.node(NodeRole::GsmScf).unwrap().as_str(), "8613010077");
+        let p = hex!("30 0c a0 0a 80 08 13 00 14 21 43 65 87 f9");
+        assert_eq!(info(71, ComponentKind::Invoke, &p).imsi.unwrap().as_str(), "310041123456789");
+    }
+
+    #[test]
+    fn sri_for_sm_result_leaks_imsi_and_serving_node() {
+        let p = hex!("30 13 04 08 13 00 14 21 43 65 87 f9 a0 07 81 05 91 21 60 55 f5");
+        let i = info(45, ComponentKind::ReturnResultLast, &p);
+        assert_eq!(i.imsi.unwrap().as_str(), "310041123456789");
+        assert_eq!(i.node(NodeRole::NetworkNode).unwrap().as_str(), "1206555");
+    }
+
+    #[test]
+    fn mt_forward_sm_da_and_oa() {
+        let p = hex!("30 12 80 08 13 00 14 21 43 65 87 f9 84 04 91 21 43 65 04 00");
+        let i = info(44, ComponentKind::Invoke, &p);
+        assert_eq!(i.imsi.unwrap().as_str(), "310041123456789");
+        assert_eq!(i.node(NodeRole::ServiceCentre).unwrap().as_str(), "123456");
+    }
+
+    #[test]
+    fn version_differences() {
+        // SAI v2: the IMSI itself; v3: [0] inside a SEQUENCE.
+        assert_eq!(info(56, ComponentKind::Invoke, &hex!("04 08 13 00 14 21 43 65 87 f9")).imsi.unwrap().as_str(), "310041123456789");
+        assert_eq!(
+            info(56, ComponentKind::Invoke, &hex!("30 0d 80 08 13 00 14 21 43 65 87 f9 02 01 01")).imsi.unwrap().as_str(),
+            "310041123456789"
+        );
+        // cancelLocation v3 [3] { imsi-WithLMSI { imsi, lmsi } }.
+        let p = hex!("a3 10 30 0e 04 08 13 00 14 21 43 65 87 f9 04 02 00 01");
+        assert_eq!(info(3, ComponentKind::Invoke, &p).imsi.unwrap().as_str(), "310041123456789");
+    }
+
+    #[test]
+    fn broken_element_is_malformed_map() {
+        let (_, t) = parse_ber_tlv(&hex!("30 04 80 05 01 02")).unwrap();
+        let e = parse_map_parameter(OpCode(7), ComponentKind::Invoke, Some(&t)).unwrap_err();
+        assert_eq!((e.layer, e.offset), (Layer::Map, 4));
+        // A missing parameter is not an error.
+        assert_eq!(parse_map_parameter(OpCode(7), ComponentKind::Invoke, None).unwrap(), MapInfo::default());
+    }
+}
