@@ -77,6 +77,15 @@ impl Digits {
         Some(d)
     }
 
+    /// The decimal digits of `s`, skipping any other character (`1-206-555` → `1206555`).
+    pub fn from_decimal_chars(s: &[u8]) -> Digits {
+        let mut d = Digits::EMPTY;
+        for &c in s.iter().filter(|c| c.is_ascii_digit()) {
+            d.push(c);
+        }
+        d
+    }
+
     fn push(&mut self, c: u8) {
         let n = self.len();
         if n < MAX_DIGITS {

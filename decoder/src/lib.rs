@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 pub mod ber;
+pub mod diameter;
 pub mod digits;
 pub mod error;
 pub mod gre;
