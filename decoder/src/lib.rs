@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 pub mod ber;
+pub mod capture;
 pub mod diameter;
 pub mod digits;
 pub mod error;
@@ -18,10 +19,11 @@ pub mod gre;
 pub mod ip;
 pub mod link;
 pub mod m2pa;
-pub mod map;
 pub mod m3ua;
+pub mod map;
 pub mod sccp;
 pub mod sctp;
+pub mod stack;
 pub mod sua;
 pub mod table;
 pub mod tcap;

@@ -83,7 +83,10 @@ fn tlv_at_depth(i: &[u8], depth: usize) -> PResult<'_, Tlv<'_>> {
     match l0 {
         0x80 => {
             if !constructed {
-                return fail(&i[header - 1..], ErrorKind::Invalid("indefinite length on a primitive encoding"));
+                return fail(
+                    &i[header - 1..],
+                    ErrorKind::Invalid("indefinite length on a primitive encoding"),
+                );
             }
             if depth >= MAX_DEPTH {
                 return fail(i, ErrorKind::TooDeep);
@@ -204,7 +207,9 @@ impl<'a> Iterator for Tlvs<'a> {
 /// The first TLV inside `value` with `identifier`, skipping others (and not looking past an
 /// undecodable one).
 pub fn find(value: &[u8], identifier: u8) -> Option<Tlv<'_>> {
-    Tlvs::new(value).map_while(Result::ok).find(|t| t.identifier == identifier)
+    Tlvs::new(value)
+        .map_while(Result::ok)
+        .find(|t| t.identifier == identifier)
 }
 
 /// An INTEGER's value (X.690 §8.3), for 1 to 8 contents octets.
@@ -357,7 +362,10 @@ mod tests {
     #[test]
     fn definite_short_and_long_lengths() {
         let (rest, t) = parse_ber_tlv(&hex!("02 01 80 ff")).unwrap();
-        assert_eq!((t.identifier, t.tag, t.class, t.value), (0x02, 2, Class::Universal, &[0x80][..]));
+        assert_eq!(
+            (t.identifier, t.tag, t.class, t.value),
+            (0x02, 2, Class::Universal, &[0x80][..])
+        );
         assert_eq!(rest, &[0xff]);
         let mut long = vec![0x04, 0x81, 200];
         long.extend_from_slice(&[7; 200]);

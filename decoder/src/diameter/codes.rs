@@ -215,6 +215,9 @@ mod tests {
         assert_eq!(CommandCode::LCS_ROUTING_INFO.abbreviation(true), Some("RIR"));
         assert_eq!(CommandCode(999).abbreviation(true), None);
         assert_eq!(ApplicationId::S6A.name(), Some("S6a/S6d"));
-        assert_eq!(ApplicationId::for_command(CommandCode(318)), Some(&[ApplicationId::S6A][..]));
+        assert_eq!(
+            ApplicationId::for_command(CommandCode(318)),
+            Some(&[ApplicationId::S6A][..])
+        );
     }
 }

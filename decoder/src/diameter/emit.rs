@@ -73,7 +73,8 @@ impl AvpSpec {
         let header = if self.vendor.is_some() { 12 } else { 8 };
         let len = header + self.data.len();
         out.extend_from_slice(&self.code.to_be_bytes());
-        let fl = if self.vendor.is_some() { flags::AVP_VENDOR } else { 0 } | if self.mandatory { flags::AVP_MANDATORY } else { 0 };
+        let fl = if self.vendor.is_some() { flags::AVP_VENDOR } else { 0 }
+            | if self.mandatory { flags::AVP_MANDATORY } else { 0 };
         out.push(fl);
         out.extend_from_slice(&(len as u32).to_be_bytes()[1..]);
         if let Some(v) = self.vendor {
@@ -107,7 +108,11 @@ pub struct DiameterSpec {
 pub fn emit_diameter(out: &mut Vec<u8>, spec: &DiameterSpec) {
     let start = out.len();
     out.extend_from_slice(&[1, 0, 0, 0]);
-    let fl = if spec.request { flags::REQUEST | flags::PROXIABLE } else { flags::PROXIABLE };
+    let fl = if spec.request {
+        flags::REQUEST | flags::PROXIABLE
+    } else {
+        flags::PROXIABLE
+    };
     out.push(fl);
     out.extend_from_slice(&spec.cmd.0.to_be_bytes()[1..]);
     out.extend_from_slice(&spec.app.0.to_be_bytes());

@@ -1,7 +1,9 @@
 use nom::number::complete::{be_u32, be_u8};
 
 use super::field::*;
-use super::{avp, flags, ApplicationId, Avp, CommandCode, Header, Summary, MAX_AVPS, MAX_AVP_DEPTH, MAX_MESSAGE_LEN, VENDOR_3GPP};
+use super::{
+    avp, flags, ApplicationId, Avp, CommandCode, Header, Summary, MAX_AVPS, MAX_AVP_DEPTH, MAX_MESSAGE_LEN, VENDOR_3GPP,
+};
 use crate::digits::{Digits, Plmn};
 use crate::error::{fail, located, take_len, DecodeError, ErrorKind, LResult, Layer, PResult};
 use crate::tcp::FrameLen;
@@ -86,8 +88,7 @@ pub fn frame_len(b: &[u8]) -> FrameLen {
     }
     let len = u24(&b[LENGTH]) as usize;
     let fl = b[FLAGS];
-    let plausible = len >= HEADER_LEN
-        && len <= MAX_MESSAGE_LEN
+    let plausible = (HEADER_LEN..=MAX_MESSAGE_LEN).contains(&len)
         && len % 4 == 0
         && fl & 0x0f == 0
         && !(fl & flags::REQUEST != 0 && fl & flags::ERROR != 0);
@@ -164,7 +165,13 @@ fn one_avp(i: &[u8]) -> PResult<'_, (Avp<'_>, usize)> {
     let (r, code) = be_u32(i)?;
     let (r, fl) = be_u8(r)?;
     if r.len() < 3 {
-        return fail(r, ErrorKind::Truncated { need: 3, have: r.len() as u32 });
+        return fail(
+            r,
+            ErrorKind::Truncated {
+                need: 3,
+                have: r.len() as u32,
+            },
+        );
     }
     let len = u24(r) as usize;
     let r = &r[3..];
@@ -241,7 +248,13 @@ pub fn summarize(msg: &[u8]) -> Result<Summary<'_>, DecodeError> {
     Ok(s)
 }
 
-fn walk<'a>(data: &'a [u8], base: usize, depth: usize, count: &mut usize, s: &mut Summary<'a>) -> Result<(), DecodeError> {
+fn walk<'a>(
+    data: &'a [u8],
+    base: usize,
+    depth: usize,
+    count: &mut usize,
+    s: &mut Summary<'a>,
+) -> Result<(), DecodeError> {
     let mut sub_type: Option<u32> = None;
     let mut sub_data: Option<&'a [u8]> = None;
     for a in Avps::new(data, base) {
@@ -273,10 +286,8 @@ fn walk<'a>(data: &'a [u8], base: usize, depth: usize, count: &mut usize, s: &mu
             (avp::USER_NAME, None) if depth == 0 => s.user_name = Some(a.data),
             (avp::AUTH_APPLICATION_ID | avp::ACCT_APPLICATION_ID, None) => s.app_id_avp = s.app_id_avp.or(a.u32()),
             (avp::RESULT_CODE | avp::EXPERIMENTAL_RESULT_CODE, None) => s.result_code = s.result_code.or(a.u32()),
-            (avp::MSISDN, Some(VENDOR_3GPP)) => {
-                if s.msisdn.is_none() && !a.data.is_empty() {
-                    s.msisdn = Some(Digits::from_tbcd(a.data));
-                }
+            (avp::MSISDN, Some(VENDOR_3GPP)) if s.msisdn.is_none() && !a.data.is_empty() => {
+                s.msisdn = Some(Digits::from_tbcd(a.data));
             }
             (avp::VISITED_PLMN_ID, Some(VENDOR_3GPP)) => {
                 s.visited_plmn = <[u8; 3]>::try_from(a.data).ok().and_then(Plmn::from_octets);
@@ -365,7 +376,10 @@ mod tests {
 
     #[test]
     fn grouped_identities() {
-        let sub = vec![AvpSpec::u32(avp::SUBSCRIPTION_ID_TYPE, 1), AvpSpec::utf8(avp::SUBSCRIPTION_ID_DATA, "001010000000001")];
+        let sub = vec![
+            AvpSpec::u32(avp::SUBSCRIPTION_ID_TYPE, 1),
+            AvpSpec::utf8(avp::SUBSCRIPTION_ID_DATA, "001010000000001"),
+        ];
         let uid = vec![AvpSpec::utf8_tgpp(avp::PUBLIC_IDENTITY, "tel:+12065550123")];
         let spec = DiameterSpec {
             request: true,
@@ -373,7 +387,10 @@ mod tests {
             app: ApplicationId::SH,
             hbh: 1,
             e2e: 1,
-            avps: vec![AvpSpec::grouped(avp::SUBSCRIPTION_ID, None, &sub), AvpSpec::grouped(avp::USER_IDENTITY, Some(VENDOR_3GPP), &uid)],
+            avps: vec![
+                AvpSpec::grouped(avp::SUBSCRIPTION_ID, None, &sub),
+                AvpSpec::grouped(avp::USER_IDENTITY, Some(VENDOR_3GPP), &uid),
+            ],
         };
         let mut out = Vec::new();
         emit_diameter(&mut out, &spec);
@@ -392,7 +409,10 @@ mod tests {
         m[0] = 2;
         assert_eq!(summarize(&m).unwrap_err().kind, ErrorKind::Version(2));
         let m = rir();
-        assert!(matches!(summarize(&m[..40]).unwrap_err().kind, ErrorKind::LengthExceeds { .. }));
+        assert!(matches!(
+            summarize(&m[..40]).unwrap_err().kind,
+            ErrorKind::LengthExceeds { .. }
+        ));
         assert_eq!(frame_len(&m[..10]), FrameLen::Need(20));
         assert_eq!(frame_len(&[2, 0, 0]), FrameLen::Invalid);
     }
@@ -418,7 +438,12 @@ mod tests {
 
     #[test]
     fn uri_forms() {
-        assert_eq!(msisdn_from_uri(b"sip:+1206555@ims.example;user=phone").unwrap().as_str(), "1206555");
+        assert_eq!(
+            msisdn_from_uri(b"sip:+1206555@ims.example;user=phone")
+                .unwrap()
+                .as_str(),
+            "1206555"
+        );
         assert!(msisdn_from_uri(b"sip:alice@example").is_none());
         assert!(imsi_from_text(b"alice").is_none());
         assert_eq!(imsi_from_text(b"310410000000001").unwrap().as_str(), "310410000000001");

@@ -111,6 +111,9 @@ mod tests {
         let g = parse_gre_packet(&hex!("2000 0800 00000005 45")).unwrap();
         assert_eq!(g.ethertype, EtherType::IPV4);
         assert_eq!(g.payload, &[0x45]);
-        assert_eq!(parse_gre_packet(&hex!("0001 0800")).unwrap_err().kind, ErrorKind::Version(1));
+        assert_eq!(
+            parse_gre_packet(&hex!("0001 0800")).unwrap_err().kind,
+            ErrorKind::Version(1)
+        );
     }
 }

@@ -149,7 +149,9 @@ impl Defragmenter {
         if !frag.more {
             dg.total = Some(end);
         }
-        let complete = dg.total.is_some_and(|total| (0..total.div_ceil(8)).all(|b| dg.have[b / 64] & (1 << (b % 64)) != 0));
+        let complete = dg
+            .total
+            .is_some_and(|total| (0..total.div_ceil(8)).all(|b| dg.have[b / 64] & (1 << (b % 64)) != 0));
         if !complete {
             return None;
         }
@@ -199,9 +201,15 @@ mod tests {
     fn reassembles_out_of_order() {
         let mut d = Defragmenter::new(DefragLimits::default());
         let data: Vec<u8> = (0..40).collect();
-        assert!(d.push(0, ip(1), ip(2), IpProtocol::SCTP, frag(7, 24, false), &data[24..]).is_none());
-        assert!(d.push(0, ip(1), ip(2), IpProtocol::SCTP, frag(7, 0, true), &data[..16]).is_none());
-        let got = d.push(0, ip(1), ip(2), IpProtocol::SCTP, frag(7, 16, true), &data[16..24]).unwrap();
+        assert!(d
+            .push(0, ip(1), ip(2), IpProtocol::SCTP, frag(7, 24, false), &data[24..])
+            .is_none());
+        assert!(d
+            .push(0, ip(1), ip(2), IpProtocol::SCTP, frag(7, 0, true), &data[..16])
+            .is_none());
+        let got = d
+            .push(0, ip(1), ip(2), IpProtocol::SCTP, frag(7, 16, true), &data[16..24])
+            .unwrap();
         assert_eq!(got, &data[..]);
         assert_eq!(d.stats().completed, 1);
         assert_eq!(d.in_progress(), 0);
@@ -225,7 +233,9 @@ mod tests {
     #[test]
     fn oversize_is_refused() {
         let mut d = Defragmenter::new(DefragLimits::default());
-        assert!(d.push(0, ip(1), ip(2), IpProtocol::SCTP, frag(1, 65_528, false), &[0; 16]).is_none());
+        assert!(d
+            .push(0, ip(1), ip(2), IpProtocol::SCTP, frag(1, 65_528, false), &[0; 16])
+            .is_none());
         assert_eq!(d.stats().oversize, 1);
     }
 }

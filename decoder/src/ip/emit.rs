@@ -89,7 +89,13 @@ mod tests {
     #[test]
     fn ipv6_round_trip() {
         let mut out = Vec::new();
-        emit_ipv6(&mut out, Ipv6Addr::LOCALHOST, Ipv6Addr::LOCALHOST, IpProtocol::TCP, b"x");
+        emit_ipv6(
+            &mut out,
+            Ipv6Addr::LOCALHOST,
+            Ipv6Addr::LOCALHOST,
+            IpProtocol::TCP,
+            b"x",
+        );
         let p = parse_ipv6_packet(&out).unwrap();
         assert_eq!(p.protocol, IpProtocol::TCP);
         assert_eq!(p.payload, b"x");

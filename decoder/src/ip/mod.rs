@@ -7,8 +7,8 @@ mod emit;
 mod parser;
 
 pub use defrag::{DefragLimits, DefragStats, Defragmenter};
-pub use emit::{emit_ipv4, emit_ipv6, Ipv4Spec};
 pub(crate) use emit::internet_checksum;
+pub use emit::{emit_ipv4, emit_ipv6, Ipv4Spec};
 pub use parser::{parse_ipv4_packet, parse_ipv6_packet};
 
 pub use core::net::IpAddr;

@@ -153,7 +153,14 @@ mod tests {
         assert_eq!(p.protocol, IpProtocol::SCTP);
         assert_eq!(p.payload, &hex!("deadbeef"));
         assert_eq!(p.offset, 20);
-        assert_eq!(p.fragment, Some(Fragment { id: 0x1234, offset: 0, more: true }));
+        assert_eq!(
+            p.fragment,
+            Some(Fragment {
+                id: 0x1234,
+                offset: 0,
+                more: true
+            })
+        );
         assert_eq!(p.src.to_string(), "10.0.0.1");
     }
 
@@ -166,7 +173,10 @@ mod tests {
         assert_eq!(parse_ipv4_packet(&bad).unwrap_err().kind, ErrorKind::Version(5));
         let mut bad = V4;
         bad[0] = 0x44;
-        assert!(matches!(parse_ipv4_packet(&bad).unwrap_err().kind, ErrorKind::LengthBelow { .. }));
+        assert!(matches!(
+            parse_ipv4_packet(&bad).unwrap_err().kind,
+            ErrorKind::LengthBelow { .. }
+        ));
         let mut long = V4;
         long[3] = 0xff;
         let e = parse_ipv4_packet(&long).unwrap_err();
@@ -193,7 +203,14 @@ mod tests {
         assert_eq!(p.protocol, IpProtocol::SCTP);
         assert_eq!(p.offset, 56);
         assert_eq!(p.payload, &hex!("01020304 05060708"));
-        assert_eq!(p.fragment, Some(Fragment { id: 0xabcd, offset: 16, more: true }));
+        assert_eq!(
+            p.fragment,
+            Some(Fragment {
+                id: 0xabcd,
+                offset: 16,
+                more: true
+            })
+        );
     }
 
     #[test]

@@ -42,7 +42,13 @@ pub fn parse_link(linktype: LinkType, frame: &[u8]) -> Result<LinkFrame<'_>, Dec
                 2 => EtherType::IPV4,
                 // AF_INET6 differs per OS: BSD 24, FreeBSD 28, Darwin 30, Linux 10.
                 10 | 24 | 28 | 30 => EtherType::IPV6,
-                _ => return Err(DecodeError::new(Layer::Link, ErrorKind::Invalid("unknown address family"), 0)),
+                _ => {
+                    return Err(DecodeError::new(
+                        Layer::Link,
+                        ErrorKind::Invalid("unknown address family"),
+                        0,
+                    ))
+                }
             };
             Ok(LinkFrame {
                 ethertype,
@@ -55,8 +61,20 @@ pub fn parse_link(linktype: LinkType, frame: &[u8]) -> Result<LinkFrame<'_>, Dec
             let ethertype = match frame.first().map(|b| b >> 4) {
                 Some(4) => EtherType::IPV4,
                 Some(6) => EtherType::IPV6,
-                Some(_) => return Err(DecodeError::new(Layer::Link, ErrorKind::Invalid("raw IP version is neither 4 nor 6"), 0)),
-                None => return Err(DecodeError::new(Layer::Link, ErrorKind::Truncated { need: 1, have: 0 }, 0)),
+                Some(_) => {
+                    return Err(DecodeError::new(
+                        Layer::Link,
+                        ErrorKind::Invalid("raw IP version is neither 4 nor 6"),
+                        0,
+                    ))
+                }
+                None => {
+                    return Err(DecodeError::new(
+                        Layer::Link,
+                        ErrorKind::Truncated { need: 1, have: 0 },
+                        0,
+                    ))
+                }
             };
             Ok(LinkFrame {
                 ethertype,
@@ -118,9 +136,7 @@ mod tests {
 
     #[test]
     fn ethernet_with_qinq() {
-        let f = hex!(
-            "ffffffffffff 020000000001 88a8 0064 8100 00c8 0800 45"
-        );
+        let f = hex!("ffffffffffff 020000000001 88a8 0064 8100 00c8 0800 45");
         let l = parse_link(LinkType::ETHERNET, &f).unwrap();
         assert_eq!(l.ethertype, EtherType::IPV4);
         assert_eq!(l.vlans.as_slice(), &[100, 200]);
@@ -158,7 +174,10 @@ mod tests {
         let l = parse_link(LinkType::LINUX_SLL2, &sll2).unwrap();
         assert_eq!(l.ethertype, EtherType::IPV4);
         assert_eq!(l.offset, 20);
-        assert_eq!(parse_link(LinkType::LINUX_SLL, &sll[..10]).unwrap_err().layer, Layer::Link);
+        assert_eq!(
+            parse_link(LinkType::LINUX_SLL, &sll[..10]).unwrap_err().layer,
+            Layer::Link
+        );
     }
 
     #[test]
@@ -167,7 +186,10 @@ mod tests {
         let be = hex!("00000002 45");
         assert_eq!(parse_link(LinkType::NULL, &le).unwrap().ethertype, EtherType::IPV4);
         assert_eq!(parse_link(LinkType::LOOP, &be).unwrap().ethertype, EtherType::IPV4);
-        assert_eq!(parse_link(LinkType::RAW, &hex!("60")).unwrap().ethertype, EtherType::IPV6);
+        assert_eq!(
+            parse_link(LinkType::RAW, &hex!("60")).unwrap().ethertype,
+            EtherType::IPV6
+        );
         assert!(parse_link(LinkType::RAW, &hex!("50")).is_err());
         assert!(parse_link(LinkType(147), &hex!("50")).is_err());
     }

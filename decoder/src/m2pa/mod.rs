@@ -165,7 +165,10 @@ mod tests {
         emit_m2pa_user_data(&mut out, 5, 6, &route, b"\x09sccp");
         let m = parse_m2pa_message(&out).unwrap();
         let t = m.mtp3.unwrap();
-        assert_eq!((t.ni, t.si, t.opc, t.dpc, t.sls, t.sif), (2, 3, 1000, 2000, 7, &b"\x09sccp"[..]));
+        assert_eq!(
+            (t.ni, t.si, t.opc, t.dpc, t.sls, t.sif),
+            (2, 3, 1000, 2000, 7, &b"\x09sccp"[..])
+        );
         assert_eq!(&out[t.offset..], b"\x09sccp");
         out[2] = 10;
         assert_eq!(parse_m2pa_message(&out).unwrap_err().offset, 2);

@@ -80,7 +80,10 @@ mod tests {
         assert!(rest.is_empty());
         let t = parse_m3ua_transfer(&m).unwrap();
         assert_eq!((t.routing_context, t.network_appearance), (Some(7), Some(8)));
-        assert_eq!((t.data.opc, t.data.dpc, t.data.sls, t.data.data), (1, 2, 9, &b"sccp!"[..]));
+        assert_eq!(
+            (t.data.opc, t.data.dpc, t.data.sls, t.data.data),
+            (1, 2, 9, &b"sccp!"[..])
+        );
         assert_eq!(&out[t.data.offset..t.data.offset + 5], b"sccp!");
     }
 }

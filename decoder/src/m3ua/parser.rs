@@ -204,7 +204,10 @@ mod tests {
         assert_eq!((m.class, m.kind), (MessageClass::TRANSFER, MessageType::DATA));
         let t = parse_m3ua_transfer(&m).unwrap();
         assert_eq!(t.routing_context, Some(101));
-        assert_eq!((t.data.opc, t.data.dpc, t.data.si, t.data.ni, t.data.sls), (8199, 4097, 3, 2, 5));
+        assert_eq!(
+            (t.data.opc, t.data.dpc, t.data.si, t.data.ni, t.data.sls),
+            (8199, 4097, 3, 2, 5)
+        );
         assert_eq!(t.data.data, &[0x09]);
         assert_eq!(t.data.offset, 32);
         assert_eq!(&DATA[t.data.offset..t.data.offset + 1], &[0x09]);

@@ -244,48 +244,236 @@ mod tests {
     #[test]
     fn every_builder_reads_back() {
         use ComponentKind::{Invoke, ReturnResultLast};
-        let i = read(OpCode::UPDATE_LOCATION, Invoke, &MapArg::update_location(IMSI, "447700900001", "447700900002"));
-        assert_eq!((i.imsi.unwrap().as_str(), i.node(NodeRole::Vlr).unwrap().as_str()), (IMSI, "447700900002"));
+        let i = read(
+            OpCode::UPDATE_LOCATION,
+            Invoke,
+            &MapArg::update_location(IMSI, "447700900001", "447700900002"),
+        );
+        assert_eq!(
+            (i.imsi.unwrap().as_str(), i.node(NodeRole::Vlr).unwrap().as_str()),
+            (IMSI, "447700900002")
+        );
         assert_eq!(i.node(NodeRole::Msc).unwrap().as_str(), "447700900001");
-        let i = read(OpCode::UPDATE_LOCATION, ReturnResultLast, &MapArg::update_location_res("12065550001"));
+        let i = read(
+            OpCode::UPDATE_LOCATION,
+            ReturnResultLast,
+            &MapArg::update_location_res("12065550001"),
+        );
         assert_eq!(i.node(NodeRole::Hlr).unwrap().as_str(), "12065550001");
-        let i = read(OpCode::UPDATE_GPRS_LOCATION, Invoke, &MapArg::update_gprs_location(IMSI, "4477009000"));
+        let i = read(
+            OpCode::UPDATE_GPRS_LOCATION,
+            Invoke,
+            &MapArg::update_gprs_location(IMSI, "4477009000"),
+        );
         assert_eq!(i.node(NodeRole::Sgsn).unwrap().as_str(), "4477009000");
-        assert_eq!(read(OpCode::SEND_AUTHENTICATION_INFO, Invoke, &MapArg::send_authentication_info(IMSI)).imsi.unwrap().as_str(), IMSI);
-        let i = read(OpCode::INSERT_SUBSCRIBER_DATA, Invoke, &MapArg::insert_subscriber_data(IMSI, MSISDN));
+        assert_eq!(
+            read(
+                OpCode::SEND_AUTHENTICATION_INFO,
+                Invoke,
+                &MapArg::send_authentication_info(IMSI)
+            )
+            .imsi
+            .unwrap()
+            .as_str(),
+            IMSI
+        );
+        let i = read(
+            OpCode::INSERT_SUBSCRIBER_DATA,
+            Invoke,
+            &MapArg::insert_subscriber_data(IMSI, MSISDN),
+        );
         assert_eq!((i.imsi.unwrap().as_str(), i.msisdn.unwrap().as_str()), (IMSI, MSISDN));
-        assert_eq!(read(OpCode::CANCEL_LOCATION, Invoke, &MapArg::cancel_location(IMSI)).imsi.unwrap().as_str(), IMSI);
+        assert_eq!(
+            read(OpCode::CANCEL_LOCATION, Invoke, &MapArg::cancel_location(IMSI))
+                .imsi
+                .unwrap()
+                .as_str(),
+            IMSI
+        );
         let i = read(OpCode::PURGE_MS, Invoke, &MapArg::purge_ms(IMSI, "12065551"));
         assert_eq!(i.node(NodeRole::Vlr).unwrap().as_str(), "12065551");
-        let i = read(OpCode::ANY_TIME_INTERROGATION, Invoke, &MapArg::any_time_interrogation(Some(MSISDN), None, "8613010000"));
-        assert_eq!((i.msisdn.unwrap().as_str(), i.node(NodeRole::GsmScf).unwrap().as_str()), (MSISDN, "8613010000"));
-        let i = read(OpCode::ANY_TIME_INTERROGATION, ReturnResultLast, &MapArg::any_time_interrogation_res("12065552"));
-        assert_eq!(i.node(NodeRole::Vlr).unwrap().as_str(), "12065552");
-        assert_eq!(read(OpCode::PROVIDE_SUBSCRIBER_INFO, Invoke, &MapArg::provide_subscriber_info(IMSI)).imsi.unwrap().as_str(), IMSI);
-        assert_eq!(read(OpCode::SEND_ROUTING_INFO, Invoke, &MapArg::send_routing_info(MSISDN, "1")).msisdn.unwrap().as_str(), MSISDN);
-        let i = read(OpCode::SEND_ROUTING_INFO, ReturnResultLast, &MapArg::send_routing_info_res(IMSI, "447700900099"));
-        assert_eq!((i.imsi.unwrap().as_str(), i.node(NodeRole::RoamingNumber).unwrap().as_str()), (IMSI, "447700900099"));
-        assert_eq!(read(OpCode::SEND_ROUTING_INFO_FOR_SM, Invoke, &MapArg::send_routing_info_for_sm(MSISDN, "1")).msisdn.unwrap().as_str(), MSISDN);
-        let i = read(OpCode::SEND_ROUTING_INFO_FOR_SM, ReturnResultLast, &MapArg::send_routing_info_for_sm_res(IMSI, "447700900003"));
-        assert_eq!((i.imsi.unwrap().as_str(), i.node(NodeRole::NetworkNode).unwrap().as_str()), (IMSI, "447700900003"));
-        assert_eq!(read(OpCode::MT_FORWARD_SM, Invoke, &MapArg::mt_forward_sm(IMSI, "4477", b"x")).imsi.unwrap().as_str(), IMSI);
-        assert_eq!(read(OpCode::MO_FORWARD_SM, Invoke, &MapArg::mo_forward_sm("4477", MSISDN, b"x")).msisdn.unwrap().as_str(), MSISDN);
-        assert_eq!(read(OpCode::SEND_IMSI, Invoke, &MapArg::send_imsi(MSISDN)).msisdn.unwrap().as_str(), MSISDN);
-        assert_eq!(read(OpCode::SEND_IMSI, ReturnResultLast, &MapArg::send_imsi_res(IMSI)).imsi.unwrap().as_str(), IMSI);
-        let i = read(OpCode::PROVIDE_SUBSCRIBER_LOCATION, Invoke, &MapArg::provide_subscriber_location(Some(MSISDN), Some(IMSI), "79"));
-        assert_eq!((i.imsi.unwrap().as_str(), i.msisdn.unwrap().as_str()), (IMSI, MSISDN));
-        let i = read(OpCode::SEND_ROUTING_INFO_FOR_LCS, Invoke, &MapArg::send_routing_info_for_lcs(MSISDN, "79"));
-        assert_eq!((i.msisdn.unwrap().as_str(), i.node(NodeRole::Mlc).unwrap().as_str()), (MSISDN, "79"));
-        let i = read(OpCode::PROVIDE_ROAMING_NUMBER, Invoke, &MapArg::provide_roaming_number(IMSI, "44", MSISDN));
-        assert_eq!((i.imsi.unwrap().as_str(), i.msisdn.unwrap().as_str()), (IMSI, MSISDN));
-        assert_eq!(read(OpCode::RESTORE_DATA, Invoke, &MapArg::restore_data(IMSI)).imsi.unwrap().as_str(), IMSI);
-        assert_eq!(read(OpCode::DELETE_SUBSCRIBER_DATA, Invoke, &MapArg::delete_subscriber_data(IMSI)).imsi.unwrap().as_str(), IMSI);
-        assert_eq!(read(OpCode::READY_FOR_SM, Invoke, &MapArg::ready_for_sm(IMSI)).imsi.unwrap().as_str(), IMSI);
+        let i = read(
+            OpCode::ANY_TIME_INTERROGATION,
+            Invoke,
+            &MapArg::any_time_interrogation(Some(MSISDN), None, "8613010000"),
+        );
         assert_eq!(
-            read(OpCode::PROCESS_UNSTRUCTURED_SS_REQUEST, Invoke, &MapArg::process_unstructured_ss_request(MSISDN, b"*100#")).msisdn.unwrap().as_str(),
+            (i.msisdn.unwrap().as_str(), i.node(NodeRole::GsmScf).unwrap().as_str()),
+            (MSISDN, "8613010000")
+        );
+        let i = read(
+            OpCode::ANY_TIME_INTERROGATION,
+            ReturnResultLast,
+            &MapArg::any_time_interrogation_res("12065552"),
+        );
+        assert_eq!(i.node(NodeRole::Vlr).unwrap().as_str(), "12065552");
+        assert_eq!(
+            read(
+                OpCode::PROVIDE_SUBSCRIBER_INFO,
+                Invoke,
+                &MapArg::provide_subscriber_info(IMSI)
+            )
+            .imsi
+            .unwrap()
+            .as_str(),
+            IMSI
+        );
+        assert_eq!(
+            read(
+                OpCode::SEND_ROUTING_INFO,
+                Invoke,
+                &MapArg::send_routing_info(MSISDN, "1")
+            )
+            .msisdn
+            .unwrap()
+            .as_str(),
             MSISDN
         );
-        assert_eq!(read(OpCode::ALERT_SERVICE_CENTRE, Invoke, &MapArg::alert_service_centre(MSISDN, "44")).msisdn.unwrap().as_str(), MSISDN);
-        assert!(read(OpCode::SEND_IDENTIFICATION, Invoke, &MapArg::send_identification([1, 2, 3, 4])).imsi.is_none());
+        let i = read(
+            OpCode::SEND_ROUTING_INFO,
+            ReturnResultLast,
+            &MapArg::send_routing_info_res(IMSI, "447700900099"),
+        );
+        assert_eq!(
+            (
+                i.imsi.unwrap().as_str(),
+                i.node(NodeRole::RoamingNumber).unwrap().as_str()
+            ),
+            (IMSI, "447700900099")
+        );
+        assert_eq!(
+            read(
+                OpCode::SEND_ROUTING_INFO_FOR_SM,
+                Invoke,
+                &MapArg::send_routing_info_for_sm(MSISDN, "1")
+            )
+            .msisdn
+            .unwrap()
+            .as_str(),
+            MSISDN
+        );
+        let i = read(
+            OpCode::SEND_ROUTING_INFO_FOR_SM,
+            ReturnResultLast,
+            &MapArg::send_routing_info_for_sm_res(IMSI, "447700900003"),
+        );
+        assert_eq!(
+            (
+                i.imsi.unwrap().as_str(),
+                i.node(NodeRole::NetworkNode).unwrap().as_str()
+            ),
+            (IMSI, "447700900003")
+        );
+        assert_eq!(
+            read(
+                OpCode::MT_FORWARD_SM,
+                Invoke,
+                &MapArg::mt_forward_sm(IMSI, "4477", b"x")
+            )
+            .imsi
+            .unwrap()
+            .as_str(),
+            IMSI
+        );
+        assert_eq!(
+            read(
+                OpCode::MO_FORWARD_SM,
+                Invoke,
+                &MapArg::mo_forward_sm("4477", MSISDN, b"x")
+            )
+            .msisdn
+            .unwrap()
+            .as_str(),
+            MSISDN
+        );
+        assert_eq!(
+            read(OpCode::SEND_IMSI, Invoke, &MapArg::send_imsi(MSISDN))
+                .msisdn
+                .unwrap()
+                .as_str(),
+            MSISDN
+        );
+        assert_eq!(
+            read(OpCode::SEND_IMSI, ReturnResultLast, &MapArg::send_imsi_res(IMSI))
+                .imsi
+                .unwrap()
+                .as_str(),
+            IMSI
+        );
+        let i = read(
+            OpCode::PROVIDE_SUBSCRIBER_LOCATION,
+            Invoke,
+            &MapArg::provide_subscriber_location(Some(MSISDN), Some(IMSI), "79"),
+        );
+        assert_eq!((i.imsi.unwrap().as_str(), i.msisdn.unwrap().as_str()), (IMSI, MSISDN));
+        let i = read(
+            OpCode::SEND_ROUTING_INFO_FOR_LCS,
+            Invoke,
+            &MapArg::send_routing_info_for_lcs(MSISDN, "79"),
+        );
+        assert_eq!(
+            (i.msisdn.unwrap().as_str(), i.node(NodeRole::Mlc).unwrap().as_str()),
+            (MSISDN, "79")
+        );
+        let i = read(
+            OpCode::PROVIDE_ROAMING_NUMBER,
+            Invoke,
+            &MapArg::provide_roaming_number(IMSI, "44", MSISDN),
+        );
+        assert_eq!((i.imsi.unwrap().as_str(), i.msisdn.unwrap().as_str()), (IMSI, MSISDN));
+        assert_eq!(
+            read(OpCode::RESTORE_DATA, Invoke, &MapArg::restore_data(IMSI))
+                .imsi
+                .unwrap()
+                .as_str(),
+            IMSI
+        );
+        assert_eq!(
+            read(
+                OpCode::DELETE_SUBSCRIBER_DATA,
+                Invoke,
+                &MapArg::delete_subscriber_data(IMSI)
+            )
+            .imsi
+            .unwrap()
+            .as_str(),
+            IMSI
+        );
+        assert_eq!(
+            read(OpCode::READY_FOR_SM, Invoke, &MapArg::ready_for_sm(IMSI))
+                .imsi
+                .unwrap()
+                .as_str(),
+            IMSI
+        );
+        assert_eq!(
+            read(
+                OpCode::PROCESS_UNSTRUCTURED_SS_REQUEST,
+                Invoke,
+                &MapArg::process_unstructured_ss_request(MSISDN, b"*100#")
+            )
+            .msisdn
+            .unwrap()
+            .as_str(),
+            MSISDN
+        );
+        assert_eq!(
+            read(
+                OpCode::ALERT_SERVICE_CENTRE,
+                Invoke,
+                &MapArg::alert_service_centre(MSISDN, "44")
+            )
+            .msisdn
+            .unwrap()
+            .as_str(),
+            MSISDN
+        );
+        assert!(read(
+            OpCode::SEND_IDENTIFICATION,
+            Invoke,
+            &MapArg::send_identification([1, 2, 3, 4])
+        )
+        .imsi
+        .is_none());
     }
 }

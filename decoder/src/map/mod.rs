@@ -61,7 +61,10 @@ impl NodeRole {
 
     /// Whether the number says where the subscriber is (the serving node).
     pub fn is_location(self) -> bool {
-        matches!(self, NodeRole::Vlr | NodeRole::Msc | NodeRole::Sgsn | NodeRole::NetworkNode)
+        matches!(
+            self,
+            NodeRole::Vlr | NodeRole::Msc | NodeRole::Sgsn | NodeRole::NetworkNode
+        )
     }
 }
 

@@ -27,7 +27,11 @@ type Elements<'a> = ArrayVec<Tlv<'a>, MAX_ELEMENTS>;
 ///
 /// Only the elements these fields live in are read; a parameter whose type differs from what
 /// 29.002 gives (another MAP version, a vendor's variant) yields what could be found.
-pub fn parse_map_parameter(op: OpCode, kind: ComponentKind, parameter: Option<&Tlv<'_>>) -> Result<MapInfo, DecodeError> {
+pub fn parse_map_parameter(
+    op: OpCode,
+    kind: ComponentKind,
+    parameter: Option<&Tlv<'_>>,
+) -> Result<MapInfo, DecodeError> {
     let mut info = MapInfo::default();
     let Some(p) = parameter else {
         return Ok(info);
@@ -168,14 +172,20 @@ fn argument(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
             info.msisdn = addr(get(&e, ctx(0)));
             info.push_node(NodeRole::ServiceCentre, addr(get(&e, ctx(2))));
         }
-        OpCode::REPORT_SM_DELIVERY_STATUS | OpCode::ALERT_SERVICE_CENTRE | OpCode::ALERT_SERVICE_CENTRE_WITHOUT_RESULT => {
+        OpCode::REPORT_SM_DELIVERY_STATUS
+        | OpCode::ALERT_SERVICE_CENTRE
+        | OpCode::ALERT_SERVICE_CENTRE_WITHOUT_RESULT => {
             info.msisdn = addr(get(&e, OCTETS));
             info.push_node(NodeRole::ServiceCentre, addr(nth(&e, OCTETS, 1)));
         }
         OpCode::INFORM_SERVICE_CENTRE => info.msisdn = addr(get(&e, OCTETS)),
         OpCode::SEND_AUTHENTICATION_INFO => {
             // v2: the argument is the IMSI itself; v3: { imsi [0], ... }.
-            info.imsi = if p.identifier == OCTETS { imsi(Some(p)) } else { imsi(get(&e, ctx(0))) };
+            info.imsi = if p.identifier == OCTETS {
+                imsi(Some(p))
+            } else {
+                imsi(get(&e, ctx(0)))
+            };
         }
         OpCode::SEND_IMSI => info.msisdn = addr((p.identifier == OCTETS).then_some(p)),
         OpCode::PROCESS_UNSTRUCTURED_SS_REQUEST | OpCode::UNSTRUCTURED_SS_REQUEST | OpCode::UNSTRUCTURED_SS_NOTIFY => {
@@ -226,11 +236,19 @@ fn result(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
     let e = elements(p)?;
     match op {
         OpCode::UPDATE_LOCATION | OpCode::UPDATE_GPRS_LOCATION | OpCode::RESTORE_DATA => {
-            let hlr = if p.identifier == OCTETS { Some(p) } else { get(&e, OCTETS) };
+            let hlr = if p.identifier == OCTETS {
+                Some(p)
+            } else {
+                get(&e, OCTETS)
+            };
             info.push_node(NodeRole::Hlr, addr(hlr));
         }
         OpCode::PROVIDE_ROAMING_NUMBER => {
-            let msrn = if p.identifier == OCTETS { Some(p) } else { get(&e, OCTETS) };
+            let msrn = if p.identifier == OCTETS {
+                Some(p)
+            } else {
+                get(&e, OCTETS)
+            };
             info.push_node(NodeRole::RoamingNumber, addr(msrn));
         }
         OpCode::SEND_ROUTING_INFO => {
@@ -260,7 +278,11 @@ fn result(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
         OpCode::SEND_IMSI => info.imsi = imsi((p.identifier == OCTETS).then_some(p)),
         OpCode::ANY_TIME_INTERROGATION | OpCode::PROVIDE_SUBSCRIBER_INFO => {
             // { subscriberInfo SubscriberInfo { locationInformation [0] { ..., vlr-number [1] } } }
-            let si = if op == OpCode::ANY_TIME_INTERROGATION { get(&e, SEQ) } else { get(&e, SEQ).or(Some(p)) };
+            let si = if op == OpCode::ANY_TIME_INTERROGATION {
+                get(&e, SEQ)
+            } else {
+                get(&e, SEQ).or(Some(p))
+            };
             if let Some(si) = si {
                 let s = elements(si)?;
                 if let Some(li) = get(&s, ctx_c(0)) {
@@ -308,7 +330,10 @@ mod tests {
         assert_eq!(i.imsi, None);
         assert_eq!(i.node(NodeRole::GsmScf).unwrap().as_str(), "8613010077");
         let p = hex!("30 0c a0 0a 80 08 13 00 14 21 43 65 87 f9");
-        assert_eq!(info(71, ComponentKind::Invoke, &p).imsi.unwrap().as_str(), "310041123456789");
+        assert_eq!(
+            info(71, ComponentKind::Invoke, &p).imsi.unwrap().as_str(),
+            "310041123456789"
+        );
     }
 
     #[test]
@@ -330,14 +355,30 @@ mod tests {
     #[test]
     fn version_differences() {
         // SAI v2: the IMSI itself; v3: [0] inside a SEQUENCE.
-        assert_eq!(info(56, ComponentKind::Invoke, &hex!("04 08 13 00 14 21 43 65 87 f9")).imsi.unwrap().as_str(), "310041123456789");
         assert_eq!(
-            info(56, ComponentKind::Invoke, &hex!("30 0d 80 08 13 00 14 21 43 65 87 f9 02 01 01")).imsi.unwrap().as_str(),
+            info(56, ComponentKind::Invoke, &hex!("04 08 13 00 14 21 43 65 87 f9"))
+                .imsi
+                .unwrap()
+                .as_str(),
+            "310041123456789"
+        );
+        assert_eq!(
+            info(
+                56,
+                ComponentKind::Invoke,
+                &hex!("30 0d 80 08 13 00 14 21 43 65 87 f9 02 01 01")
+            )
+            .imsi
+            .unwrap()
+            .as_str(),
             "310041123456789"
         );
         // cancelLocation v3 [3] { imsi-WithLMSI { imsi, lmsi } }.
         let p = hex!("a3 10 30 0e 04 08 13 00 14 21 43 65 87 f9 04 02 00 01");
-        assert_eq!(info(3, ComponentKind::Invoke, &p).imsi.unwrap().as_str(), "310041123456789");
+        assert_eq!(
+            info(3, ComponentKind::Invoke, &p).imsi.unwrap().as_str(),
+            "310041123456789"
+        );
     }
 
     #[test]
@@ -346,6 +387,9 @@ mod tests {
         let e = parse_map_parameter(OpCode(7), ComponentKind::Invoke, Some(&t)).unwrap_err();
         assert_eq!((e.layer, e.offset), (Layer::Map, 4));
         // A missing parameter is not an error.
-        assert_eq!(parse_map_parameter(OpCode(7), ComponentKind::Invoke, None).unwrap(), MapInfo::default());
+        assert_eq!(
+            parse_map_parameter(OpCode(7), ComponentKind::Invoke, None).unwrap(),
+            MapInfo::default()
+        );
     }
 }

@@ -151,7 +151,11 @@ pub fn emit_sccp_unitdata(out: &mut Vec<u8>, spec: &UnitdataSpec, data: &[u8]) {
     let opt_at = data_at + data_len_size + data.len();
     let targets = [called_at, calling_at, data_at, opt_at];
     for (k, &t) in targets.iter().enumerate().take(n_ptr) {
-        let p = if k == 3 && optional.is_empty() { 0 } else { t - k * psize };
+        let p = if k == 3 && optional.is_empty() {
+            0
+        } else {
+            t - k * psize
+        };
         if long {
             out.extend_from_slice(&(p as u16).to_le_bytes());
         } else {
@@ -185,7 +189,14 @@ mod tests {
 
     #[test]
     fn round_trip_all_kinds() {
-        for kind in [MessageType::UDT, MessageType::UDTS, MessageType::XUDT, MessageType::XUDTS, MessageType::LUDT, MessageType::LUDTS] {
+        for kind in [
+            MessageType::UDT,
+            MessageType::UDTS,
+            MessageType::XUDT,
+            MessageType::XUDTS,
+            MessageType::LUDT,
+            MessageType::LUDTS,
+        ] {
             let mut spec = UnitdataSpec::udt(AddressSpec::gt("12065550001", 6), AddressSpec::gt("8613010000771", 7));
             spec.kind = kind;
             spec.calling.pc = Some(1234);

@@ -73,8 +73,12 @@ fn message(i: &[u8]) -> PResult<'_, Message<'_>> {
     let (_, (called_raw, called_at)) = var(0, false)?;
     let (_, (calling_raw, calling_at)) = var(1, false)?;
     let (_, (data, data_offset)) = var(2, long)?;
-    let called = address(called_raw).map_err(|e| e.map(|p| shift(p, i, called_at, called_raw)))?.1;
-    let calling = address(calling_raw).map_err(|e| e.map(|p| shift(p, i, calling_at, calling_raw)))?.1;
+    let called = address(called_raw)
+        .map_err(|e| e.map(|p| shift(p, i, called_at, called_raw)))?
+        .1;
+    let calling = address(calling_raw)
+        .map_err(|e| e.map(|p| shift(p, i, calling_at, calling_raw)))?
+        .1;
     let segmentation = if extended && targets[3] != 0 {
         optional(&i[targets[3].min(i.len())..])?.1
     } else {
@@ -243,7 +247,10 @@ mod tests {
         assert!(e.to_string().contains("pointer"), "{e}");
         let mut v = UDT;
         v[2] = 0;
-        assert_eq!(parse_sccp_message(&v).unwrap_err().kind, ErrorKind::Invalid("mandatory parameter pointer is 0"));
+        assert_eq!(
+            parse_sccp_message(&v).unwrap_err().kind,
+            ErrorKind::Invalid("mandatory parameter pointer is 0")
+        );
         let mut v = UDT;
         v[5] = 0x30; // called address length past the end
         let e = parse_sccp_message(&v).unwrap_err();
@@ -264,6 +271,9 @@ mod tests {
 
     #[test]
     fn connection_oriented_is_named_only() {
-        assert_eq!(parse_sccp_message(&hex!("01 00")).unwrap(), Message::Other(MessageType(1)));
+        assert_eq!(
+            parse_sccp_message(&hex!("01 00")).unwrap(),
+            Message::Other(MessageType(1))
+        );
     }
 }

@@ -204,7 +204,10 @@ mod tests {
             offset: 0,
         };
         let d = parse_sctp_data_chunk(&first).unwrap();
-        assert_eq!((d.ssn, d.ppid, d.fsn, d.begin, d.end), (9, Ppid::DIAMETER, 0, true, false));
+        assert_eq!(
+            (d.ssn, d.ppid, d.fsn, d.begin, d.end),
+            (9, Ppid::DIAMETER, 0, true, false)
+        );
         let later = Chunk {
             flags: 0x01,
             value: &hex!("00000006 0002 0000 00000009 00000001 bb"),

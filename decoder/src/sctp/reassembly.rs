@@ -159,10 +159,9 @@ impl SctpReassembler {
             }
             return None;
         }
-        if chunk.begin || !chunk.interleaved {
-            if chunk.ppid != Ppid::UNSPECIFIED || p.ppid == Ppid::UNSPECIFIED {
-                p.ppid = chunk.ppid;
-            }
+        // I-DATA carries the PPID on the first fragment only.
+        if (chunk.begin || !chunk.interleaved) && (chunk.ppid != Ppid::UNSPECIFIED || p.ppid == Ppid::UNSPECIFIED) {
+            p.ppid = chunk.ppid;
         }
         p.frags.push(Frag {
             seq,

@@ -164,7 +164,13 @@ fn address(i: &[u8]) -> PResult<'_, Address<'_>> {
         let (_, len) = be_u16(rest)?;
         let len = usize::from(len);
         if len < 4 {
-            return fail(rest, ErrorKind::LengthBelow { len: len as u32, min: 4 });
+            return fail(
+                rest,
+                ErrorKind::LengthBelow {
+                    len: len as u32,
+                    min: 4,
+                },
+            );
         }
         let (_, whole) = crate::error::take_len(r, len, "address")?;
         let v = &whole[4..];
@@ -249,7 +255,13 @@ fn encode_address(a: &SuaAddressSpec) -> Vec<u8> {
 }
 
 /// Append a SUA CLDT message carrying `data` (TCAP), class 0.
-pub fn emit_sua_cldt(out: &mut Vec<u8>, routing_context: u32, source: &SuaAddressSpec, destination: &SuaAddressSpec, data: &[u8]) {
+pub fn emit_sua_cldt(
+    out: &mut Vec<u8>,
+    routing_context: u32,
+    source: &SuaAddressSpec,
+    destination: &SuaAddressSpec,
+    data: &[u8],
+) {
     let rc = routing_context.to_be_bytes();
     let class = [0u8, 0, 0, 0];
     let src = encode_address(source);
@@ -292,7 +304,10 @@ mod tests {
         assert_eq!(c.routing_context, Some(9));
         assert_eq!(c.source.gt.unwrap().digits().as_str(), "447785000690");
         assert_eq!(c.destination.gt.unwrap().digits().as_str(), "12065550001");
-        assert_eq!((c.source.pc, c.source.ssn, c.destination.ssn), (Some(100), Some(Ssn(7)), Some(Ssn(6))));
+        assert_eq!(
+            (c.source.pc, c.source.ssn, c.destination.ssn),
+            (Some(100), Some(Ssn(7)), Some(Ssn(6)))
+        );
         assert_eq!(c.data, b"tcap");
         assert_eq!(&out[c.data_offset..c.data_offset + 4], b"tcap");
     }
@@ -300,10 +315,18 @@ mod tests {
     #[test]
     fn missing_data_and_other_messages() {
         let mut out = Vec::new();
-        emit_m3ua_message(&mut out, MessageClass::CL, MessageType::CLDT, &[(tag::ROUTING_CONTEXT, &[0, 0, 0, 1])]);
+        emit_m3ua_message(
+            &mut out,
+            MessageClass::CL,
+            MessageType::CLDT,
+            &[(tag::ROUTING_CONTEXT, &[0, 0, 0, 1])],
+        );
         assert!(parse_sua_message(&out).is_err());
         let mut out = Vec::new();
         emit_m3ua_message(&mut out, MessageClass::ASPSM, MessageType(1), &[]);
-        assert_eq!(parse_sua_message(&out).unwrap(), Message::Other(MessageClass::ASPSM, MessageType(1)));
+        assert_eq!(
+            parse_sua_message(&out).unwrap(),
+            Message::Other(MessageClass::ASPSM, MessageType(1))
+        );
     }
 }

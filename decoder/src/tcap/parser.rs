@@ -1,6 +1,4 @@
-use super::{
-    Code, Component, ComponentKind, Dialogue, DialoguePdu, Message, Tcap, TcapKind, MAX_COMPONENTS,
-};
+use super::{Code, Component, ComponentKind, Dialogue, DialoguePdu, Message, Tcap, TcapKind, MAX_COMPONENTS};
 use crate::ber::{self, parse_ber_tlv, Oid, Tlv, Tlvs};
 use crate::error::{complete, fail, located, offset_in, DecodeError, ErrorKind, Layer, PErr, PResult};
 
@@ -111,7 +109,10 @@ fn tcap(i: &[u8]) -> PResult<'_, Tcap<'_>> {
         }
     }
     if kind == TcapKind::Unidirectional && m.components.is_empty() {
-        return fail(&outer.value[outer.value.len()..], ErrorKind::Invalid("Unidirectional without components"));
+        return fail(
+            &outer.value[outer.value.len()..],
+            ErrorKind::Invalid("Unidirectional without components"),
+        );
     }
     Ok((rest, Tcap::Itu(m)))
 }
@@ -129,7 +130,10 @@ fn dialogue(v: &[u8]) -> Result<Dialogue<'_>, PErr> {
         ));
     }
     let Some(single) = ber::find(ext.value, 0xa0) else {
-        return Err(PErr::at(ext.value, ErrorKind::Invalid("dialogue portion without single-ASN1-type [0]")));
+        return Err(PErr::at(
+            ext.value,
+            ErrorKind::Invalid("dialogue portion without single-ASN1-type [0]"),
+        ));
     };
     let pdu = first(single.value)?;
     let kind = match pdu.identifier {
@@ -156,11 +160,7 @@ fn dialogue(v: &[u8]) -> Result<Dialogue<'_>, PErr> {
     let result = ber::find(pdu.value, 0xa2)
         .and_then(|r| ber::find(r.value, 0x02))
         .and_then(|n| ber::integer(n.value));
-    Ok(Dialogue {
-        pdu: kind,
-        acn,
-        result,
-    })
+    Ok(Dialogue { pdu: kind, acn, result })
 }
 
 fn first(v: &[u8]) -> Result<Tlv<'_>, PErr> {
@@ -269,7 +269,12 @@ fn component<'a>(t: &Tlv<'a>) -> Result<Component<'a>, PErr> {
                 c.linked_id = Some(int(&l)?);
                 op = next()?;
             }
-            let op = op.ok_or_else(|| PErr::at(&t.raw[t.raw.len()..], ErrorKind::Invalid("Invoke without operation code")))?;
+            let op = op.ok_or_else(|| {
+                PErr::at(
+                    &t.raw[t.raw.len()..],
+                    ErrorKind::Invalid("Invoke without operation code"),
+                )
+            })?;
             c.op = Some(code(&op)?);
             c.parameter = next()?;
         }
@@ -292,12 +297,18 @@ fn component<'a>(t: &Tlv<'a>) -> Result<Component<'a>, PErr> {
             }
         }
         ComponentKind::ReturnError => {
-            let e = next()?.ok_or_else(|| PErr::at(&t.raw[t.raw.len()..], ErrorKind::Invalid("ReturnError without error code")))?;
+            let e = next()?.ok_or_else(|| {
+                PErr::at(
+                    &t.raw[t.raw.len()..],
+                    ErrorKind::Invalid("ReturnError without error code"),
+                )
+            })?;
             c.error = Some(code(&e)?);
             c.parameter = next()?;
         }
         ComponentKind::Reject => {
-            let p = next()?.ok_or_else(|| PErr::at(&t.raw[t.raw.len()..], ErrorKind::Invalid("Reject without problem")))?;
+            let p =
+                next()?.ok_or_else(|| PErr::at(&t.raw[t.raw.len()..], ErrorKind::Invalid("Reject without problem")))?;
             if !(0x80..=0x83).contains(&p.identifier) {
                 return Err(PErr::at(
                     p.raw,

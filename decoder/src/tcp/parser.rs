@@ -66,7 +66,10 @@ mod tests {
     #[test]
     fn bad_data_offsets() {
         let s = hex!("0f1c 8932 00000064 00000001 4018 ffff 0000 0000");
-        assert!(matches!(parse_tcp_segment(&s).unwrap_err().kind, ErrorKind::LengthBelow { .. }));
+        assert!(matches!(
+            parse_tcp_segment(&s).unwrap_err().kind,
+            ErrorKind::LengthBelow { .. }
+        ));
         let s = hex!("0f1c 8932 00000064 00000001 f018 ffff 0000 0000");
         let e = parse_tcp_segment(&s).unwrap_err();
         assert_eq!((e.offset, e.to_string().contains("exceeds segment")), (12, true));

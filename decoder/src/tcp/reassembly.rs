@@ -230,8 +230,8 @@ impl TcpReassembler {
         loop {
             let d = seq_diff(seq, st.next_seq);
             if d > 0 {
-                let fits = st.ooo.len() < limits.max_ooo_segments
-                    && st.ooo_bytes + payload.len() <= limits.max_ooo_bytes;
+                let fits =
+                    st.ooo.len() < limits.max_ooo_segments && st.ooo_bytes + payload.len() <= limits.max_ooo_bytes;
                 if !fits && !st.ooo.is_empty() {
                     // No room to wait any longer: skip the hole, then look at the segment again.
                     stats.gaps += 1;
@@ -519,7 +519,10 @@ mod tests {
     fn split_and_coalesced_messages() {
         let mut r = TcpReassembler::new(TcpLimits::default());
         assert!(run(&mut r, 0, seg(99, Segment::SYN, b"")).is_empty());
-        assert_eq!(run(&mut r, 0, seg(100, 0, &[2, b'a', b'b', 1])), vec![vec![2, b'a', b'b']]);
+        assert_eq!(
+            run(&mut r, 0, seg(100, 0, &[2, b'a', b'b', 1])),
+            vec![vec![2, b'a', b'b']]
+        );
         assert_eq!(run(&mut r, 0, seg(104, 0, &[b'c', 0, 3])), vec![vec![1, b'c'], vec![0]]);
         assert_eq!(run(&mut r, 0, seg(107, 0, &[1, 2, 3])), vec![vec![3, 1, 2, 3]]);
         assert_eq!(r.buffered_bytes(), 0);
@@ -532,7 +535,10 @@ mod tests {
         run(&mut r, 0, seg(0, Segment::SYN, b""));
         assert!(run(&mut r, 0, seg(3, 0, &[1, b'y'])).is_empty());
         assert_eq!(r.stats().out_of_order, 1);
-        assert_eq!(run(&mut r, 0, seg(1, 0, &[1, b'x'])), vec![vec![1, b'x'], vec![1, b'y']]);
+        assert_eq!(
+            run(&mut r, 0, seg(1, 0, &[1, b'x'])),
+            vec![vec![1, b'x'], vec![1, b'y']]
+        );
         // The same bytes again, and a segment overlapping the end of what was seen.
         assert!(run(&mut r, 0, seg(1, 0, &[1, b'x'])).is_empty());
         assert_eq!(run(&mut r, 0, seg(4, 0, &[b'y', 0])), vec![vec![0]]);

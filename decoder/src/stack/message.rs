@@ -1,0 +1,146 @@
+use core::net::IpAddr;
+
+use crate::ber::Oid;
+use crate::diameter;
+use crate::map::{MapInfo, OpCode};
+use crate::sccp::{self, Address};
+use crate::tcap::{Component, ComponentKind, TcapKind};
+
+/// Where a frame sits in its capture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FrameContext {
+    /// Frame number, from 1 in capture order (as tshark numbers them).
+    pub number: u64,
+    /// Capture time, nanoseconds since the Unix epoch.
+    pub ts_ns: u64,
+}
+
+/// The transport a message arrived on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Transport {
+    /// SCTP.
+    Sctp,
+    /// TCP.
+    Tcp,
+}
+
+/// Addresses and ports of the packet that carried (or completed) a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Flow {
+    /// Source address.
+    pub src: IpAddr,
+    /// Destination address.
+    pub dst: IpAddr,
+    /// Source port.
+    pub src_port: u16,
+    /// Destination port.
+    pub dst_port: u16,
+    /// SCTP or TCP.
+    pub transport: Transport,
+}
+
+/// The SIGTRAN adaptation that carried an SS7 message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Bearer {
+    /// M3UA.
+    M3ua,
+    /// M2PA (MTP3 inside).
+    M2pa,
+    /// SUA (no MTP3).
+    Sua,
+}
+
+/// MTP3 routing of an SS7 message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Mtp {
+    /// Originating point code.
+    pub opc: u32,
+    /// Destination point code.
+    pub dpc: u32,
+    /// Service indicator.
+    pub si: u8,
+    /// Network indicator.
+    pub ni: u8,
+    /// Signalling link selection.
+    pub sls: u8,
+}
+
+/// The TCAP user, as the dialogue or the subsystem says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TcapUser {
+    /// GSM MAP.
+    Map,
+    /// Another user (CAP, INAP, ...): operation codes are reported without MAP names.
+    Other,
+}
+
+/// One TCAP component (or a TCAP message without components) of an SS7 message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MapMessage<'a> {
+    /// Addresses and ports.
+    pub flow: Flow,
+    /// SIGTRAN adaptation.
+    pub bearer: Bearer,
+    /// MTP3 routing (absent over SUA).
+    pub mtp: Option<Mtp>,
+    /// SCCP message type (SUA CLDT is reported as UDT).
+    pub sccp_kind: sccp::MessageType,
+    /// Called party.
+    pub called: Address<'a>,
+    /// Calling party.
+    pub calling: Address<'a>,
+    /// TCAP message type.
+    pub tcap: TcapKind,
+    /// Originating transaction ID.
+    pub otid: Option<&'a [u8]>,
+    /// Destination transaction ID.
+    pub dtid: Option<&'a [u8]>,
+    /// Application-context-name.
+    pub acn: Option<Oid<'a>>,
+    /// Who the TCAP user is.
+    pub user: TcapUser,
+    /// The component, if the message had any.
+    pub component: Option<Component<'a>>,
+    /// The MAP operation (from the component's local operation code).
+    pub opcode: Option<OpCode>,
+    /// What the parameter says about the subscriber.
+    pub info: MapInfo,
+}
+
+impl MapMessage<'_> {
+    /// Whether SCCP returned this message as undeliverable (UDTS, XUDTS, LUDTS): it is the
+    /// original message coming back, not a new request.
+    pub fn is_returned(&self) -> bool {
+        self.sccp_kind.is_service()
+    }
+
+    /// The component type.
+    pub fn component_kind(&self) -> Option<ComponentKind> {
+        self.component.map(|c| c.kind)
+    }
+
+    /// Whether this is an Invoke (a request).
+    pub fn is_invoke(&self) -> bool {
+        self.component_kind() == Some(ComponentKind::Invoke)
+    }
+}
+
+/// A Diameter message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DiameterMessage<'a> {
+    /// Addresses and ports.
+    pub flow: Flow,
+    /// The decoded fields.
+    pub summary: diameter::Summary<'a>,
+}
+
+/// A signalling message, as the frame decoder hands it out (by reference, on the stack: the
+/// size difference between the variants costs nothing, and boxing would allocate per message).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)]
+pub enum Message<'a> {
+    /// SS7 over SIGTRAN: one TCAP component.
+    Map(MapMessage<'a>),
+    /// Diameter over SCTP or TCP.
+    Diameter(DiameterMessage<'a>),
+}

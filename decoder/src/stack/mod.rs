@@ -1,0 +1,722 @@
+//! The frame decoder: one captured frame in, the signalling messages it carries (or completes)
+//! out, and exactly one classification of the frame: signalling, malformed (with the layer and
+//! reason), or other (with a reason). It owns the reassembly state of every layer.
+
+mod emit;
+mod message;
+
+pub use emit::{emit_ip_frame, emit_sctp_frame, emit_tcp_frame};
+pub use message::{Bearer, DiameterMessage, Flow, FrameContext, MapMessage, Message, Mtp, TcapUser, Transport};
+
+use core::fmt;
+use core::net::IpAddr;
+
+use crate::diameter;
+use crate::error::{complete_rest, DecodeError, Layer};
+use crate::gre::parse_gre_packet;
+use crate::ip::{parse_ipv4_packet, parse_ipv6_packet, DefragLimits, DefragStats, Defragmenter, IpPacket, IpProtocol};
+use crate::link::{parse_link, parse_link_ethernet, EtherType, LinkType};
+use crate::m2pa::parse_m2pa_message;
+use crate::m3ua::{parse_m3ua_message, parse_m3ua_transfer, MessageClass, MessageType};
+use crate::map::{is_map_acn, parse_map_parameter, OpCode};
+use crate::sccp::{self, parse_sccp_message, Address, SccpLimits, SccpReassembler, SccpStats, Ssn};
+use crate::sctp::{
+    parse_sctp_data_chunk, parse_sctp_packet, ChunkType, PayloadProtocol, SctpLimits, SctpReassembler, SctpStats,
+    StreamKey,
+};
+use crate::sua::{self, parse_sua_message};
+use crate::tcap::{parse_tcap_message, Components, Tcap};
+use crate::tcp::{parse_tcp_segment, FlowKey, TcpLimits, TcpReassembler, TcpStats};
+
+/// Why a frame that decoded cleanly carried no signalling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OtherReason {
+    /// A link type the decoder does not read.
+    UnsupportedLink,
+    /// Not IP (ARP, LLDP, ...).
+    NotIp,
+    /// An IP fragment held for reassembly.
+    IpFragment,
+    /// IP, but neither SCTP nor TCP (UDP, ICMP, ...).
+    OtherIp,
+    /// SCTP control chunks only (INIT, SACK, HEARTBEAT, ...).
+    SctpControl,
+    /// SCTP payload of another protocol (S1AP, X2AP, ...).
+    SctpOtherPayload,
+    /// TCP without payload on a Diameter port (handshake, acknowledgements).
+    TcpControl,
+    /// TCP on ports that are not Diameter's.
+    TcpOther,
+    /// Diameter inside TLS or DTLS: encrypted.
+    DiameterTls,
+    /// M3UA or SUA management (ASPUP, BEAT, DUNA, ...).
+    SigtranManagement,
+    /// M2PA link status.
+    M2paLinkStatus,
+    /// MTP3 management or test (SI 0-2) and other MTP3 users (ISUP, ...).
+    Mtp3NotSccp,
+    /// SCCP management (subsystem 1).
+    SccpManagement,
+    /// Connection-oriented SCCP.
+    SccpConnectionOriented,
+    /// ANSI TCAP (T1.114), recognised but not decoded.
+    AnsiTcap,
+}
+
+impl OtherReason {
+    /// Every reason.
+    pub const ALL: [OtherReason; 15] = [
+        OtherReason::UnsupportedLink,
+        OtherReason::NotIp,
+        OtherReason::IpFragment,
+        OtherReason::OtherIp,
+        OtherReason::SctpControl,
+        OtherReason::SctpOtherPayload,
+        OtherReason::TcpControl,
+        OtherReason::TcpOther,
+        OtherReason::DiameterTls,
+        OtherReason::SigtranManagement,
+        OtherReason::M2paLinkStatus,
+        OtherReason::Mtp3NotSccp,
+        OtherReason::SccpManagement,
+        OtherReason::SccpConnectionOriented,
+        OtherReason::AnsiTcap,
+    ];
+
+    /// The stable identifier used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            OtherReason::UnsupportedLink => "unsupported_link",
+            OtherReason::NotIp => "not_ip",
+            OtherReason::IpFragment => "ip_fragment",
+            OtherReason::OtherIp => "other_ip",
+            OtherReason::SctpControl => "sctp_control",
+            OtherReason::SctpOtherPayload => "sctp_other_payload",
+            OtherReason::TcpControl => "tcp_control",
+            OtherReason::TcpOther => "tcp_other",
+            OtherReason::DiameterTls => "diameter_tls",
+            OtherReason::SigtranManagement => "sigtran_management",
+            OtherReason::M2paLinkStatus => "m2pa_link_status",
+            OtherReason::Mtp3NotSccp => "mtp3_not_sccp",
+            OtherReason::SccpManagement => "sccp_management",
+            OtherReason::SccpConnectionOriented => "sccp_connection_oriented",
+            OtherReason::AnsiTcap => "ansi_tcap",
+        }
+    }
+
+    /// Position in [`OtherReason::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for OtherReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What a frame was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameClass {
+    /// It carried signalling (a whole message or a part of one) and decoded cleanly.
+    Signaling,
+    /// Some layer failed; messages decoded before the failure were still handed out.
+    Malformed(DecodeError),
+    /// It carried no signalling.
+    Other(OtherReason),
+}
+
+/// The result of decoding one frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrameOutcome {
+    /// The frame's class.
+    pub class: FrameClass,
+    /// Messages handed out for this frame.
+    pub messages: u32,
+}
+
+/// Limits and ports of a [`FrameDecoder`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecoderConfig {
+    /// IP reassembly.
+    pub defrag: DefragLimits,
+    /// SCTP user-message reassembly.
+    pub sctp: SctpLimits,
+    /// TCP stream reassembly.
+    pub tcp: TcpLimits,
+    /// SCCP segment reassembly.
+    pub sccp: SccpLimits,
+    /// TCP ports on which Diameter is expected (either side).
+    pub diameter_tcp_ports: Vec<u16>,
+}
+
+impl Default for DecoderConfig {
+    fn default() -> Self {
+        DecoderConfig {
+            defrag: DefragLimits::default(),
+            sctp: SctpLimits::default(),
+            tcp: TcpLimits::default(),
+            sccp: SccpLimits::default(),
+            diameter_tcp_ports: vec![crate::sctp::PORT_DIAMETER],
+        }
+    }
+}
+
+/// Reassembly counters of every layer, for the report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DecoderStats {
+    /// IP reassembly.
+    pub ip: DefragStats,
+    /// SCTP reassembly.
+    pub sctp: SctpStats,
+    /// TCP reassembly.
+    pub tcp: TcpStats,
+    /// SCCP reassembly.
+    pub sccp: SccpStats,
+}
+
+/// How deep tunnels (GRE/ERSPAN) may nest.
+const MAX_TUNNEL_DEPTH: u8 = 2;
+/// The most SIGTRAN or Diameter messages read from one user message.
+const MAX_MESSAGES_PER_USER_MESSAGE: usize = 64;
+
+/// Decodes frames into signalling messages, keeping the reassembly state of a flow's layers.
+/// One per worker: it is not shared between threads.
+pub struct FrameDecoder {
+    diameter_ports: Vec<u16>,
+    defrag: Defragmenter,
+    sctp: SctpReassembler,
+    tcp: TcpReassembler,
+    sccp: SccpReassembler,
+    /// Holds a reassembled IP datagram or SCTP message while it is decoded.
+    scratch: Vec<u8>,
+}
+
+impl fmt::Debug for FrameDecoder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FrameDecoder").field("stats", &self.stats()).finish()
+    }
+}
+
+impl Default for FrameDecoder {
+    fn default() -> Self {
+        FrameDecoder::new(&DecoderConfig::default())
+    }
+}
+
+/// The classification being built for one frame: malformed wins over signalling, which wins
+/// over other.
+#[derive(Debug, Default)]
+struct Acc {
+    error: Option<DecodeError>,
+    signaling: bool,
+    other: Option<OtherReason>,
+    messages: u32,
+}
+
+impl Acc {
+    fn fail(&mut self, e: DecodeError) {
+        self.error.get_or_insert(e);
+    }
+
+    fn other(&mut self, r: OtherReason) {
+        self.other.get_or_insert(r);
+    }
+
+    fn finish(self) -> FrameOutcome {
+        let class = match (self.error, self.signaling, self.other) {
+            (Some(e), _, _) => FrameClass::Malformed(e),
+            (None, true, _) => FrameClass::Signaling,
+            (None, false, Some(r)) => FrameClass::Other(r),
+            (None, false, None) => FrameClass::Other(OtherReason::OtherIp),
+        };
+        FrameOutcome {
+            class,
+            messages: self.messages,
+        }
+    }
+}
+
+/// Everything about the frame that the layers below IP need.
+struct Walk<'f, F> {
+    ctx: FrameContext,
+    acc: Acc,
+    on: &'f mut F,
+}
+
+impl<F: FnMut(&Message<'_>)> Walk<'_, F> {
+    fn emit(&mut self, m: &Message<'_>) {
+        self.acc.messages += 1;
+        (self.on)(m);
+    }
+}
+
+impl FrameDecoder {
+    /// A decoder with empty reassembly tables sized by `cfg`.
+    pub fn new(cfg: &DecoderConfig) -> Self {
+        FrameDecoder {
+            diameter_ports: cfg.diameter_tcp_ports.clone(),
+            defrag: Defragmenter::new(cfg.defrag),
+            sctp: SctpReassembler::new(cfg.sctp),
+            tcp: TcpReassembler::new(cfg.tcp),
+            sccp: SccpReassembler::new(cfg.sccp),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Reassembly counters so far.
+    pub fn stats(&self) -> DecoderStats {
+        DecoderStats {
+            ip: self.defrag.stats(),
+            sctp: self.sctp.stats(),
+            tcp: self.tcp.stats(),
+            sccp: self.sccp.stats(),
+        }
+    }
+
+    /// Decode one frame, handing each signalling message it carries or completes to `on`.
+    pub fn decode<F: FnMut(&Message<'_>)>(
+        &mut self,
+        ctx: FrameContext,
+        linktype: LinkType,
+        frame: &[u8],
+        on: &mut F,
+    ) -> FrameOutcome {
+        let mut w = Walk {
+            ctx,
+            acc: Acc::default(),
+            on,
+        };
+        if !linktype.is_supported() {
+            w.acc.other(OtherReason::UnsupportedLink);
+            return w.acc.finish();
+        }
+        match parse_link(linktype, frame) {
+            Ok(l) => self.network(&mut w, l.ethertype, l.payload, l.offset, 0),
+            Err(e) => w.acc.fail(e),
+        }
+        w.acc.finish()
+    }
+
+    fn network<F: FnMut(&Message<'_>)>(
+        &mut self,
+        w: &mut Walk<'_, F>,
+        ethertype: EtherType,
+        data: &[u8],
+        base: usize,
+        depth: u8,
+    ) {
+        let packet = match ethertype {
+            EtherType::IPV4 => parse_ipv4_packet(data),
+            EtherType::IPV6 => parse_ipv6_packet(data),
+            _ => {
+                w.acc.other(OtherReason::NotIp);
+                return;
+            }
+        };
+        let p = match packet {
+            Ok(p) => p,
+            Err(e) => return w.acc.fail(e.shifted(base)),
+        };
+        let Some(frag) = p.fragment else {
+            return self.transport(w, &p, base + p.offset, depth);
+        };
+        let Some(whole) = self.defrag.push(w.ctx.ts_ns, p.src, p.dst, p.protocol, frag, p.payload) else {
+            return w.acc.other(OtherReason::IpFragment);
+        };
+        // Decode the datagram from a buffer of our own, so the layers below may use every
+        // other part of the decoder. Offsets inside it are relative to the datagram.
+        let mut scratch = core::mem::take(&mut self.scratch);
+        scratch.clear();
+        scratch.extend_from_slice(whole);
+        let whole_packet = IpPacket {
+            payload: &scratch,
+            fragment: None,
+            ..p
+        };
+        self.transport(w, &whole_packet, 0, depth);
+        self.scratch = scratch;
+    }
+
+    fn transport<F: FnMut(&Message<'_>)>(&mut self, w: &mut Walk<'_, F>, p: &IpPacket<'_>, base: usize, depth: u8) {
+        match p.protocol {
+            IpProtocol::SCTP => self.sctp_packet(w, p.src, p.dst, p.payload, base),
+            IpProtocol::TCP => self.tcp_segment(w, p.src, p.dst, p.payload, base),
+            IpProtocol::GRE if depth < MAX_TUNNEL_DEPTH => match parse_gre_packet(p.payload) {
+                Ok(g) if g.ethertype == EtherType::TEB => match parse_link_ethernet(g.payload) {
+                    Ok(l) => self.network(w, l.ethertype, l.payload, base + g.offset + l.offset, depth + 1),
+                    Err(e) => w.acc.fail(e.shifted(base + g.offset)),
+                },
+                Ok(g) => self.network(w, g.ethertype, g.payload, base + g.offset, depth + 1),
+                Err(e) => w.acc.fail(e.shifted(base)),
+            },
+            _ => w.acc.other(OtherReason::OtherIp),
+        }
+    }
+
+    fn sctp_packet<F: FnMut(&Message<'_>)>(
+        &mut self,
+        w: &mut Walk<'_, F>,
+        src: IpAddr,
+        dst: IpAddr,
+        data: &[u8],
+        base: usize,
+    ) {
+        let (h, chunks) = match parse_sctp_packet(data) {
+            Ok(v) => v,
+            Err(e) => return w.acc.fail(e.shifted(base)),
+        };
+        let flow = Flow {
+            src,
+            dst,
+            src_port: h.src_port,
+            dst_port: h.dst_port,
+            transport: Transport::Sctp,
+        };
+        let mut control = false;
+        for c in chunks {
+            let c = match c {
+                Ok(c) => c,
+                Err(e) => return w.acc.fail(e.shifted(base)),
+            };
+            if c.kind != ChunkType::DATA && c.kind != ChunkType::I_DATA {
+                control = true;
+                continue;
+            }
+            let value_at = base + c.offset + 4;
+            let d = match parse_sctp_data_chunk(&c) {
+                Ok(d) => d,
+                Err(e) => return w.acc.fail(e.shifted(value_at)),
+            };
+            let data_at = value_at + if d.interleaved { 16 } else { 12 };
+            if d.is_unfragmented() {
+                let proto = PayloadProtocol::identify(d.ppid, h.src_port, h.dst_port);
+                self.user_message(w, flow, proto, d.data, Some(data_at));
+                continue;
+            }
+            let key = StreamKey {
+                src,
+                dst,
+                src_port: h.src_port,
+                dst_port: h.dst_port,
+                vtag: h.vtag,
+                stream: d.stream,
+                ssn: d.ssn,
+                unordered: d.unordered,
+            };
+            // A fragment of signalling is signalling, whether or not it completes a message.
+            let proto = PayloadProtocol::identify(d.ppid, h.src_port, h.dst_port);
+            if !matches!(proto, PayloadProtocol::Other(_)) || d.ppid == crate::sctp::Ppid::UNSPECIFIED {
+                w.acc.signaling = true;
+            }
+            if let Some((ppid, whole)) = self.sctp.push(w.ctx.ts_ns, key, &d) {
+                let proto = PayloadProtocol::identify(ppid, h.src_port, h.dst_port);
+                let mut scratch = core::mem::take(&mut self.scratch);
+                scratch.clear();
+                scratch.extend_from_slice(whole);
+                self.user_message(w, flow, proto, &scratch, None);
+                self.scratch = scratch;
+            }
+        }
+        if control {
+            w.acc.other(OtherReason::SctpControl);
+        }
+    }
+
+    /// One SCTP user message. `base` is its offset in the frame, `None` when reassembled.
+    fn user_message<F: FnMut(&Message<'_>)>(
+        &mut self,
+        w: &mut Walk<'_, F>,
+        flow: Flow,
+        proto: PayloadProtocol,
+        data: &[u8],
+        base: Option<usize>,
+    ) {
+        let at = |e: DecodeError| e.shifted(base.unwrap_or(0));
+        match proto {
+            PayloadProtocol::M3ua => {
+                let mut rest = data;
+                for _ in 0..MAX_MESSAGES_PER_USER_MESSAGE {
+                    let msg_at = data.len() - rest.len();
+                    let (after, m) = match complete_rest(rest, Layer::M3ua, parse_m3ua_message(rest)) {
+                        Ok(v) => v,
+                        Err(e) => return w.acc.fail(at(e.shifted(msg_at))),
+                    };
+                    if (m.class, m.kind) == (MessageClass::TRANSFER, MessageType::DATA) {
+                        match parse_m3ua_transfer(&m) {
+                            Ok(t) if t.data.si == 3 => {
+                                let mtp = Mtp {
+                                    opc: t.data.opc,
+                                    dpc: t.data.dpc,
+                                    si: t.data.si,
+                                    ni: t.data.ni,
+                                    sls: t.data.sls,
+                                };
+                                let sccp_at = base.map(|b| b + msg_at + t.data.offset);
+                                self.sccp(w, flow, Bearer::M3ua, Some(mtp), t.data.data, sccp_at);
+                            }
+                            Ok(_) => w.acc.other(OtherReason::Mtp3NotSccp),
+                            Err(e) => return w.acc.fail(at(e.shifted(msg_at))),
+                        }
+                    } else {
+                        w.acc.other(OtherReason::SigtranManagement);
+                    }
+                    rest = after;
+                    if rest.is_empty() {
+                        break;
+                    }
+                }
+            }
+            PayloadProtocol::M2pa => match parse_m2pa_message(data) {
+                Ok(m) => match m.mtp3 {
+                    Some(t) if t.si == 3 => {
+                        let mtp = Mtp {
+                            opc: t.opc,
+                            dpc: t.dpc,
+                            si: t.si,
+                            ni: t.ni,
+                            sls: t.sls,
+                        };
+                        self.sccp(w, flow, Bearer::M2pa, Some(mtp), t.sif, base.map(|b| b + t.offset));
+                    }
+                    Some(_) => w.acc.other(OtherReason::Mtp3NotSccp),
+                    None => w.acc.other(OtherReason::M2paLinkStatus),
+                },
+                Err(e) => w.acc.fail(at(e)),
+            },
+            PayloadProtocol::Sua => match parse_sua_message(data) {
+                Ok(sua::Message::Cldt(c)) => {
+                    let data_at = base.map(|b| b + c.data_offset);
+                    self.sccp_user_data(
+                        w,
+                        flow,
+                        Bearer::Sua,
+                        None,
+                        sccp::MessageType::UDT,
+                        c.destination,
+                        c.source,
+                        c.source_raw,
+                        c.segmentation,
+                        c.data,
+                        data_at,
+                    );
+                }
+                Ok(sua::Message::Other(..)) => w.acc.other(OtherReason::SigtranManagement),
+                Err(e) => w.acc.fail(at(e)),
+            },
+            PayloadProtocol::Diameter => {
+                let mut rest = data;
+                for _ in 0..MAX_MESSAGES_PER_USER_MESSAGE {
+                    let msg_at = data.len() - rest.len();
+                    match diameter::summarize(rest) {
+                        Ok(summary) => {
+                            w.acc.signaling = true;
+                            w.emit(&Message::Diameter(DiameterMessage { flow, summary }));
+                            rest = &rest[(summary.header.length as usize).min(rest.len())..];
+                        }
+                        Err(e) => return w.acc.fail(at(e.shifted(msg_at))),
+                    }
+                    if rest.is_empty() {
+                        break;
+                    }
+                }
+            }
+            PayloadProtocol::DiameterTls => w.acc.other(OtherReason::DiameterTls),
+            PayloadProtocol::Other(_) => w.acc.other(OtherReason::SctpOtherPayload),
+        }
+    }
+
+    fn sccp<F: FnMut(&Message<'_>)>(
+        &mut self,
+        w: &mut Walk<'_, F>,
+        flow: Flow,
+        bearer: Bearer,
+        mtp: Option<Mtp>,
+        data: &[u8],
+        base: Option<usize>,
+    ) {
+        match parse_sccp_message(data) {
+            Ok(sccp::Message::Unitdata(u)) => {
+                let data_at = base.map(|b| b + u.data_offset);
+                self.sccp_user_data(
+                    w,
+                    flow,
+                    bearer,
+                    mtp,
+                    u.kind,
+                    u.called,
+                    u.calling,
+                    u.calling_raw,
+                    u.segmentation,
+                    u.data,
+                    data_at,
+                );
+            }
+            Ok(sccp::Message::Other(_)) => w.acc.other(OtherReason::SccpConnectionOriented),
+            Err(e) => w.acc.fail(e.shifted(base.unwrap_or(0))),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn sccp_user_data<F: FnMut(&Message<'_>)>(
+        &mut self,
+        w: &mut Walk<'_, F>,
+        flow: Flow,
+        bearer: Bearer,
+        mtp: Option<Mtp>,
+        kind: sccp::MessageType,
+        called: Address<'_>,
+        calling: Address<'_>,
+        calling_raw: &[u8],
+        segmentation: Option<sccp::Segmentation>,
+        data: &[u8],
+        base: Option<usize>,
+    ) {
+        if called.ssn == Some(Ssn::SCMG) || calling.ssn == Some(Ssn::SCMG) {
+            return w.acc.other(OtherReason::SccpManagement);
+        }
+        let env = Envelope {
+            flow,
+            bearer,
+            mtp,
+            kind,
+            called,
+            calling,
+        };
+        match segmentation {
+            Some(seg) if !(seg.first && seg.remaining == 0) => {
+                w.acc.signaling = true;
+                let opc = mtp.map_or(0, |m| m.opc);
+                if let Some(whole) = self.sccp.push(w.ctx.ts_ns, calling_raw, opc, seg, data) {
+                    tcap(w, &env, whole, None);
+                }
+            }
+            _ => tcap(w, &env, data, base),
+        }
+    }
+
+    fn tcp_segment<F: FnMut(&Message<'_>)>(
+        &mut self,
+        w: &mut Walk<'_, F>,
+        src: IpAddr,
+        dst: IpAddr,
+        data: &[u8],
+        base: usize,
+    ) {
+        let seg = match parse_tcp_segment(data) {
+            Ok(s) => s,
+            Err(e) => return w.acc.fail(e.shifted(base)),
+        };
+        let diameter_port = self
+            .diameter_ports
+            .iter()
+            .any(|&p| p == seg.src_port || p == seg.dst_port);
+        if !diameter_port {
+            return w.acc.other(OtherReason::TcpOther);
+        }
+        let flow = Flow {
+            src,
+            dst,
+            src_port: seg.src_port,
+            dst_port: seg.dst_port,
+            transport: Transport::Tcp,
+        };
+        let key = FlowKey {
+            src,
+            dst,
+            src_port: seg.src_port,
+            dst_port: seg.dst_port,
+        };
+        if seg.payload.is_empty() {
+            w.acc.other(OtherReason::TcpControl);
+        } else {
+            w.acc.signaling = true;
+        }
+        let ts = w.ctx.ts_ns;
+        self.tcp.push(ts, key, &seg, diameter::frame_len, |msg| {
+            match diameter::summarize(msg) {
+                Ok(summary) => w.emit(&Message::Diameter(DiameterMessage { flow, summary })),
+                Err(e) => w.acc.fail(e),
+            }
+        });
+    }
+}
+
+/// The SS7 context of a TCAP message.
+struct Envelope<'a> {
+    flow: Flow,
+    bearer: Bearer,
+    mtp: Option<Mtp>,
+    kind: sccp::MessageType,
+    called: Address<'a>,
+    calling: Address<'a>,
+}
+
+/// Decode TCAP and hand out one message per component.
+fn tcap<F: FnMut(&Message<'_>)>(w: &mut Walk<'_, F>, env: &Envelope<'_>, data: &[u8], base: Option<usize>) {
+    let at = |e: DecodeError| e.shifted(base.unwrap_or(0));
+    let m = match parse_tcap_message(data) {
+        Ok(Tcap::Itu(m)) => m,
+        Ok(Tcap::Ansi(_)) => return w.acc.other(OtherReason::AnsiTcap),
+        Err(e) => return w.acc.fail(at(e)),
+    };
+    w.acc.signaling = true;
+    let acn = m.dialogue.and_then(|d| d.acn);
+    let user = match acn {
+        Some(a) if is_map_acn(&a) => TcapUser::Map,
+        Some(_) => TcapUser::Other,
+        None if env.called.ssn.is_some_and(Ssn::is_map) || env.calling.ssn.is_some_and(Ssn::is_map) => TcapUser::Map,
+        None if env.called.ssn.is_none() && env.calling.ssn.is_none() => TcapUser::Map,
+        None => TcapUser::Other,
+    };
+    let mut out = Message::Map(MapMessage {
+        flow: env.flow,
+        bearer: env.bearer,
+        mtp: env.mtp,
+        sccp_kind: env.kind,
+        called: env.called,
+        calling: env.calling,
+        tcap: m.kind,
+        otid: m.otid,
+        dtid: m.dtid,
+        acn,
+        user,
+        component: None,
+        opcode: None,
+        info: Default::default(),
+    });
+    if m.components.is_empty() {
+        w.emit(&out);
+        return;
+    }
+    for c in Components::new(&m) {
+        let c = match c {
+            Ok(c) => c,
+            Err(e) => return w.acc.fail(at(e)),
+        };
+        let Message::Map(msg) = &mut out else {
+            return;
+        };
+        let opcode =
+            c.op.and_then(|o| o.local())
+                .and_then(|n| u8::try_from(n).ok())
+                .map(OpCode);
+        msg.component = Some(c);
+        msg.opcode = opcode;
+        msg.info = Default::default();
+        if let (TcapUser::Map, Some(op)) = (user, opcode) {
+            match parse_map_parameter(op, c.kind, c.parameter.as_ref()) {
+                Ok(info) => msg.info = info,
+                Err(e) => {
+                    let param_at = crate::error::offset_in(data, c.parameter.map_or(&[][..], |p| p.raw));
+                    w.acc.fail(at(e.shifted(param_at)));
+                }
+            }
+        }
+        w.emit(&out);
+    }
+}
+
+#[cfg(test)]
+mod tests;
