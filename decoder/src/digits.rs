@@ -305,7 +305,10 @@ mod tests {
     #[test]
     fn bcd_global_title_respects_odd_flag() {
         assert_eq!(Digits::from_bcd(&hex!("21 43 05"), true).as_str(), "12345");
-        assert_eq!(Digits::from_bcd(&hex!("21 43 05"), false).as_str(), "123450");
+        assert_eq!(
+            Digits::from_bcd(&hex!("21 43 05"), false).as_str(),
+            "123450"
+        );
     }
 
     #[test]

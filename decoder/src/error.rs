@@ -192,7 +192,11 @@ pub struct DecodeError {
 impl DecodeError {
     /// An error at a known place.
     pub const fn new(layer: Layer, kind: ErrorKind, offset: usize) -> Self {
-        DecodeError { layer, kind, offset }
+        DecodeError {
+            layer,
+            kind,
+            offset,
+        }
     }
 
     /// The same error, `base` bytes further into the enclosing buffer.
@@ -298,10 +302,16 @@ pub fn complete<'a, T>(input: &'a [u8], layer: Layer, r: LResult<'a, T>) -> Resu
 }
 
 /// Like [`complete`], keeping the input left after the value.
-pub fn complete_rest<'a, T>(input: &'a [u8], layer: Layer, r: LResult<'a, T>) -> Result<(&'a [u8], T), DecodeError> {
+pub fn complete_rest<'a, T>(
+    input: &'a [u8],
+    layer: Layer,
+    r: LResult<'a, T>,
+) -> Result<(&'a [u8], T), DecodeError> {
     match r {
         Ok(v) => Ok(v),
-        Err(e) => complete(input, layer, Err::<(&[u8], T), _>(e)).map(|v| (&input[input.len()..], v)),
+        Err(e) => {
+            complete(input, layer, Err::<(&[u8], T), _>(e)).map(|v| (&input[input.len()..], v))
+        }
     }
 }
 

@@ -107,7 +107,11 @@ impl<K: Copy + Eq + Hash, V> BoundedMap<K, V> {
 
     /// The value for `key`, inserting `make()` first if absent; also returns what was evicted
     /// to make room.
-    pub fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> (&mut V, Option<(K, V)>) {
+    pub fn get_or_insert_with(
+        &mut self,
+        key: K,
+        make: impl FnOnce() -> V,
+    ) -> (&mut V, Option<(K, V)>) {
         let evicted = if self.index.contains_key(&key) {
             None
         } else {
@@ -136,7 +140,10 @@ impl<K: Copy + Eq + Hash, V> BoundedMap<K, V> {
         if self.tail == NIL {
             return None;
         }
-        self.slots[self.tail as usize].entry.as_ref().map(|(k, v)| (k, v))
+        self.slots[self.tail as usize]
+            .entry
+            .as_ref()
+            .map(|(k, v)| (k, v))
     }
 
     /// Remove the least recently used entry if `pred` holds for it (age-based expiry: call in a

@@ -110,17 +110,26 @@ fn tlv_at_depth(i: &[u8], depth: usize) -> PResult<'_, Tlv<'_>> {
                     ));
                 }
                 if rest.is_empty() {
-                    return fail(rest, ErrorKind::Invalid("indefinite length without end-of-contents"));
+                    return fail(
+                        rest,
+                        ErrorKind::Invalid("indefinite length without end-of-contents"),
+                    );
                 }
                 let (after, _) = tlv_at_depth(rest, depth + 1)?;
                 pos = r.len() - after.len();
             }
         }
-        0xff => fail(&i[header - 1..], ErrorKind::Invalid("reserved BER length octet 0xff")),
+        0xff => fail(
+            &i[header - 1..],
+            ErrorKind::Invalid("reserved BER length octet 0xff"),
+        ),
         l if l & 0x80 != 0 => {
             let n = usize::from(l & 0x7f);
             if n > 4 {
-                return fail(&i[header - 1..], ErrorKind::Invalid("BER length of more than 4 octets"));
+                return fail(
+                    &i[header - 1..],
+                    ErrorKind::Invalid("BER length of more than 4 octets"),
+                );
             }
             let (_, lb) = take_len(r, n, "encoding")?;
             let len = lb.iter().fold(0usize, |a, &b| a << 8 | usize::from(b));
@@ -394,8 +403,14 @@ mod tests {
     #[test]
     fn malformed_encodings() {
         assert!(parse_ber_tlv(&hex!("04 05 01")).is_err());
-        assert!(parse_ber_tlv(&hex!("04 80 00 00")).is_err(), "indefinite primitive");
-        assert!(parse_ber_tlv(&hex!("30 80 02 01 05")).is_err(), "no end-of-contents");
+        assert!(
+            parse_ber_tlv(&hex!("04 80 00 00")).is_err(),
+            "indefinite primitive"
+        );
+        assert!(
+            parse_ber_tlv(&hex!("30 80 02 01 05")).is_err(),
+            "no end-of-contents"
+        );
         assert!(parse_ber_tlv(&hex!("04 85 00 00 00 00 01 00")).is_err());
         assert!(parse_ber_tlv(&hex!("9f ff ff ff ff 01 01 00")).is_err());
         // Nesting beyond the limit fails instead of recursing further.
@@ -415,7 +430,10 @@ mod tests {
         let acn = hex!("04 00 00 01 00 1d 03");
         assert_eq!(Oid(&acn).to_string(), "0.4.0.0.1.0.29.3");
         assert_eq!(oid_bytes("0.4.0.0.1.0.29.3"), acn);
-        assert_eq!(Oid(&oid_bytes("0.0.17.773.1.1.1")).to_string(), "0.0.17.773.1.1.1");
+        assert_eq!(
+            Oid(&oid_bytes("0.0.17.773.1.1.1")).to_string(),
+            "0.0.17.773.1.1.1"
+        );
         assert_eq!(Oid(&oid_bytes("2.999.3")).to_string(), "2.999.3");
     }
 

@@ -144,10 +144,17 @@ impl<R: Read> CaptureReader<R> {
                             None
                         }
                         PcapBlockOwned::Legacy(b) => {
-                            let (lt, units) = self.legacy.unwrap_or((LinkType::ETHERNET, 1_000_000));
+                            let (lt, units) =
+                                self.legacy.unwrap_or((LinkType::ETHERNET, 1_000_000));
                             let ts = u64::from(b.ts_sec) * units + u64::from(b.ts_usec);
                             let data = &b.data[..(b.caplen as usize).min(b.data.len())];
-                            Some((ns(ts, units, 0), lt, data.as_ptr() as usize, data.len(), b.origlen))
+                            Some((
+                                ns(ts, units, 0),
+                                lt,
+                                data.as_ptr() as usize,
+                                data.len(),
+                                b.origlen,
+                            ))
                         }
                         PcapBlockOwned::NG(Block::SectionHeader(_)) => {
                             self.interfaces.clear();
@@ -162,11 +169,13 @@ impl<R: Read> CaptureReader<R> {
                             None
                         }
                         PcapBlockOwned::NG(Block::EnhancedPacket(epb)) => {
-                            let ifc = self.interfaces.get(epb.if_id as usize).copied().unwrap_or(Interface {
-                                linktype: LinkType::ETHERNET,
-                                units: 1_000_000,
-                                offset_s: 0,
-                            });
+                            let ifc = self.interfaces.get(epb.if_id as usize).copied().unwrap_or(
+                                Interface {
+                                    linktype: LinkType::ETHERNET,
+                                    units: 1_000_000,
+                                    offset_s: 0,
+                                },
+                            );
                             let ts = u64::from(epb.ts_high) << 32 | u64::from(epb.ts_low);
                             let data = epb.packet_data();
                             Some((
@@ -178,7 +187,10 @@ impl<R: Read> CaptureReader<R> {
                             ))
                         }
                         PcapBlockOwned::NG(Block::SimplePacket(spb)) => {
-                            let lt = self.interfaces.first().map_or(LinkType::ETHERNET, |i| i.linktype);
+                            let lt = self
+                                .interfaces
+                                .first()
+                                .map_or(LinkType::ETHERNET, |i| i.linktype);
                             let data = spb.packet_data();
                             Some((0, lt, data.as_ptr() as usize, data.len(), spb.origlen))
                         }
@@ -241,8 +253,12 @@ mod tests {
     use std::io::Cursor;
 
     fn pcap(le: bool, nanos: bool, records: &[(u32, u32, &[u8])], cut: usize) -> Vec<u8> {
-        let w32 = |v: &mut Vec<u8>, x: u32| v.extend_from_slice(&if le { x.to_le_bytes() } else { x.to_be_bytes() });
-        let w16 = |v: &mut Vec<u8>, x: u16| v.extend_from_slice(&if le { x.to_le_bytes() } else { x.to_be_bytes() });
+        let w32 = |v: &mut Vec<u8>, x: u32| {
+            v.extend_from_slice(&if le { x.to_le_bytes() } else { x.to_be_bytes() })
+        };
+        let w16 = |v: &mut Vec<u8>, x: u16| {
+            v.extend_from_slice(&if le { x.to_le_bytes() } else { x.to_be_bytes() })
+        };
         let mut v = Vec::new();
         w32(&mut v, if nanos { 0xa1b2_3c4d } else { 0xa1b2_c3d4 });
         w16(&mut v, 2);
@@ -277,7 +293,10 @@ mod tests {
             let (recs, cut) = read_all(pcap(le, false, &[(1, 500_000, b"ab"), (2, 1, b"cde")], 0));
             assert_eq!(
                 recs,
-                vec![(1_500_000_000, b"ab".to_vec()), (2_000_001_000, b"cde".to_vec())]
+                vec![
+                    (1_500_000_000, b"ab".to_vec()),
+                    (2_000_001_000, b"cde".to_vec())
+                ]
             );
             assert!(!cut);
             let (recs, _) = read_all(pcap(le, true, &[(1, 5, b"x")], 0));

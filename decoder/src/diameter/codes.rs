@@ -212,7 +212,10 @@ mod tests {
     fn names() {
         assert_eq!(CommandCode(316).abbreviation(true), Some("ULR"));
         assert_eq!(CommandCode(316).abbreviation(false), Some("ULA"));
-        assert_eq!(CommandCode::LCS_ROUTING_INFO.abbreviation(true), Some("RIR"));
+        assert_eq!(
+            CommandCode::LCS_ROUTING_INFO.abbreviation(true),
+            Some("RIR")
+        );
         assert_eq!(CommandCode(999).abbreviation(true), None);
         assert_eq!(ApplicationId::S6A.name(), Some("S6a/S6d"));
         assert_eq!(

@@ -73,8 +73,15 @@ impl AvpSpec {
         let header = if self.vendor.is_some() { 12 } else { 8 };
         let len = header + self.data.len();
         out.extend_from_slice(&self.code.to_be_bytes());
-        let fl = if self.vendor.is_some() { flags::AVP_VENDOR } else { 0 }
-            | if self.mandatory { flags::AVP_MANDATORY } else { 0 };
+        let fl = if self.vendor.is_some() {
+            flags::AVP_VENDOR
+        } else {
+            0
+        } | if self.mandatory {
+            flags::AVP_MANDATORY
+        } else {
+            0
+        };
         out.push(fl);
         out.extend_from_slice(&(len as u32).to_be_bytes()[1..]);
         if let Some(v) = self.vendor {

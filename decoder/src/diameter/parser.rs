@@ -2,7 +2,8 @@ use nom::number::complete::{be_u32, be_u8};
 
 use super::field::*;
 use super::{
-    avp, flags, ApplicationId, Avp, CommandCode, Header, Summary, MAX_AVPS, MAX_AVP_DEPTH, MAX_MESSAGE_LEN, VENDOR_3GPP,
+    avp, flags, ApplicationId, Avp, CommandCode, Header, Summary, MAX_AVPS, MAX_AVP_DEPTH,
+    MAX_MESSAGE_LEN, VENDOR_3GPP,
 };
 use crate::digits::{Digits, Plmn};
 use crate::error::{fail, located, take_len, DecodeError, ErrorKind, LResult, Layer, PResult};
@@ -213,7 +214,11 @@ pub fn summarize(msg: &[u8]) -> Result<Summary<'_>, DecodeError> {
         Ok((_, v)) => v,
         Err(nom::Err::Error(e) | nom::Err::Failure(e)) => return Err(e),
         Err(nom::Err::Incomplete(_)) => {
-            let len = if msg.len() >= HEADER_LEN { u24(&msg[LENGTH]) } else { 0 };
+            let len = if msg.len() >= HEADER_LEN {
+                u24(&msg[LENGTH])
+            } else {
+                0
+            };
             return Err(DecodeError::new(
                 Layer::Diameter,
                 ErrorKind::LengthExceeds {
@@ -261,7 +266,11 @@ fn walk<'a>(
         let (a, at) = a?;
         *count += 1;
         if *count > MAX_AVPS {
-            return Err(DecodeError::new(Layer::Diameter, ErrorKind::TooMany("AVPs"), at));
+            return Err(DecodeError::new(
+                Layer::Diameter,
+                ErrorKind::TooMany("AVPs"),
+                at,
+            ));
         }
         let grouped = matches!(
             (a.code, a.vendor),
@@ -284,8 +293,12 @@ fn walk<'a>(
             (avp::DESTINATION_HOST, None) if depth == 0 => s.dest_host = Some(a.data),
             (avp::DESTINATION_REALM, None) if depth == 0 => s.dest_realm = Some(a.data),
             (avp::USER_NAME, None) if depth == 0 => s.user_name = Some(a.data),
-            (avp::AUTH_APPLICATION_ID | avp::ACCT_APPLICATION_ID, None) => s.app_id_avp = s.app_id_avp.or(a.u32()),
-            (avp::RESULT_CODE | avp::EXPERIMENTAL_RESULT_CODE, None) => s.result_code = s.result_code.or(a.u32()),
+            (avp::AUTH_APPLICATION_ID | avp::ACCT_APPLICATION_ID, None) => {
+                s.app_id_avp = s.app_id_avp.or(a.u32())
+            }
+            (avp::RESULT_CODE | avp::EXPERIMENTAL_RESULT_CODE, None) => {
+                s.result_code = s.result_code.or(a.u32())
+            }
             (avp::MSISDN, Some(VENDOR_3GPP)) if s.msisdn.is_none() && !a.data.is_empty() => {
                 s.msisdn = Some(Digits::from_tbcd(a.data));
             }
@@ -323,13 +336,18 @@ fn digits_from_text(t: &[u8]) -> Option<Digits> {
 
 /// A User-Name that is an IMSI: 6 to 15 decimal digits (3GPP TS 23.003 §2.2).
 fn imsi_from_text(t: &[u8]) -> Option<Digits> {
-    (6..=15).contains(&t.len()).then(|| digits_from_text(t)).flatten()
+    (6..=15)
+        .contains(&t.len())
+        .then(|| digits_from_text(t))
+        .flatten()
 }
 
 /// `tel:+12065550123` or `sip:+12065550123@ims.example;user=phone` → the digits.
 fn msisdn_from_uri(t: &[u8]) -> Option<Digits> {
     let s = core::str::from_utf8(t).ok()?;
-    let rest = s.strip_prefix("tel:+").or_else(|| s.strip_prefix("sip:+"))?;
+    let rest = s
+        .strip_prefix("tel:+")
+        .or_else(|| s.strip_prefix("sip:+"))?;
     let end = rest.find(['@', ';']).unwrap_or(rest.len());
     let num = &rest.as_bytes()[..end];
     if num.is_empty() || !num.iter().all(|&c| c.is_ascii_digit() || c == b'-') {
@@ -368,8 +386,14 @@ mod tests {
     fn rir_summary() {
         let m = rir();
         let s = summarize(&m).unwrap();
-        assert_eq!(s.header.cmd.abbreviation(s.header.is_request()), Some("RIR"));
-        assert_eq!(s.origin_realm, Some(&b"epc.mnc001.mcc460.3gppnetwork.org"[..]));
+        assert_eq!(
+            s.header.cmd.abbreviation(s.header.is_request()),
+            Some("RIR")
+        );
+        assert_eq!(
+            s.origin_realm,
+            Some(&b"epc.mnc001.mcc460.3gppnetwork.org"[..])
+        );
         assert_eq!(s.msisdn.unwrap().as_str(), "12062000017");
         assert_eq!(frame_len(&m), FrameLen::Message(m.len()));
     }
@@ -446,6 +470,9 @@ mod tests {
         );
         assert!(msisdn_from_uri(b"sip:alice@example").is_none());
         assert!(imsi_from_text(b"alice").is_none());
-        assert_eq!(imsi_from_text(b"310410000000001").unwrap().as_str(), "310410000000001");
+        assert_eq!(
+            imsi_from_text(b"310410000000001").unwrap().as_str(),
+            "310410000000001"
+        );
     }
 }

@@ -3,7 +3,9 @@
 
 use nom::number::complete::{be_u16, be_u8};
 
-use crate::error::{complete, fail, located, need, take_len, DecodeError, ErrorKind, Layer, PResult};
+use crate::error::{
+    complete, fail, located, need, take_len, DecodeError, ErrorKind, Layer, PResult,
+};
 use crate::link::EtherType;
 
 /// GRE protocol type of ERSPAN types I and II.
@@ -36,7 +38,10 @@ fn gre(i: &[u8]) -> PResult<'_, GrePayload<'_>> {
     }
     let (mut r, proto) = be_u16(r)?;
     let seq_present = flags & 0x1000 != 0;
-    let opt_len = 4 * (usize::from(flags & 0x8000 != 0) + usize::from(flags & 0x2000 != 0) + usize::from(seq_present));
+    let opt_len = 4
+        * (usize::from(flags & 0x8000 != 0)
+            + usize::from(flags & 0x2000 != 0)
+            + usize::from(seq_present));
     (r, _) = take_len(r, opt_len, "packet")?;
     let (r, ethertype) = match proto {
         PROTO_ERSPAN_II if seq_present => {

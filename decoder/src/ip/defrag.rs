@@ -149,9 +149,9 @@ impl Defragmenter {
         if !frag.more {
             dg.total = Some(end);
         }
-        let complete = dg
-            .total
-            .is_some_and(|total| (0..total.div_ceil(8)).all(|b| dg.have[b / 64] & (1 << (b % 64)) != 0));
+        let complete = dg.total.is_some_and(|total| {
+            (0..total.div_ceil(8)).all(|b| dg.have[b / 64] & (1 << (b % 64)) != 0)
+        });
         if !complete {
             return None;
         }
@@ -202,13 +202,34 @@ mod tests {
         let mut d = Defragmenter::new(DefragLimits::default());
         let data: Vec<u8> = (0..40).collect();
         assert!(d
-            .push(0, ip(1), ip(2), IpProtocol::SCTP, frag(7, 24, false), &data[24..])
+            .push(
+                0,
+                ip(1),
+                ip(2),
+                IpProtocol::SCTP,
+                frag(7, 24, false),
+                &data[24..]
+            )
             .is_none());
         assert!(d
-            .push(0, ip(1), ip(2), IpProtocol::SCTP, frag(7, 0, true), &data[..16])
+            .push(
+                0,
+                ip(1),
+                ip(2),
+                IpProtocol::SCTP,
+                frag(7, 0, true),
+                &data[..16]
+            )
             .is_none());
         let got = d
-            .push(0, ip(1), ip(2), IpProtocol::SCTP, frag(7, 16, true), &data[16..24])
+            .push(
+                0,
+                ip(1),
+                ip(2),
+                IpProtocol::SCTP,
+                frag(7, 16, true),
+                &data[16..24],
+            )
             .unwrap();
         assert_eq!(got, &data[..]);
         assert_eq!(d.stats().completed, 1);
@@ -222,10 +243,24 @@ mod tests {
             timeout_ns: 1_000,
         });
         for id in 0..3 {
-            d.push(0, ip(1), ip(2), IpProtocol::SCTP, frag(id, 0, true), &[0; 8]);
+            d.push(
+                0,
+                ip(1),
+                ip(2),
+                IpProtocol::SCTP,
+                frag(id, 0, true),
+                &[0; 8],
+            );
         }
         assert_eq!(d.stats().evicted, 1);
-        d.push(5_000, ip(1), ip(2), IpProtocol::SCTP, frag(9, 0, true), &[0; 8]);
+        d.push(
+            5_000,
+            ip(1),
+            ip(2),
+            IpProtocol::SCTP,
+            frag(9, 0, true),
+            &[0; 8],
+        );
         assert_eq!(d.stats().expired, 2);
         assert_eq!(d.in_progress(), 1);
     }
@@ -234,7 +269,14 @@ mod tests {
     fn oversize_is_refused() {
         let mut d = Defragmenter::new(DefragLimits::default());
         assert!(d
-            .push(0, ip(1), ip(2), IpProtocol::SCTP, frag(1, 65_528, false), &[0; 16])
+            .push(
+                0,
+                ip(1),
+                ip(2),
+                IpProtocol::SCTP,
+                frag(1, 65_528, false),
+                &[0; 16]
+            )
             .is_none());
         assert_eq!(d.stats().oversize, 1);
     }

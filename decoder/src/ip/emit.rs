@@ -48,7 +48,13 @@ pub fn emit_ipv4(out: &mut Vec<u8>, spec: &Ipv4Spec, protocol: IpProtocol, paylo
 }
 
 /// Append an IPv6 packet without extension headers carrying `payload`.
-pub fn emit_ipv6(out: &mut Vec<u8>, src: Ipv6Addr, dst: Ipv6Addr, protocol: IpProtocol, payload: &[u8]) {
+pub fn emit_ipv6(
+    out: &mut Vec<u8>,
+    src: Ipv6Addr,
+    dst: Ipv6Addr,
+    protocol: IpProtocol,
+    payload: &[u8],
+) {
     out.extend_from_slice(&[0x60, 0, 0, 0]);
     out.extend_from_slice(&(payload.len().min(usize::from(u16::MAX)) as u16).to_be_bytes());
     out.extend_from_slice(&[protocol.0, 64]);

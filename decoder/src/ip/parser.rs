@@ -4,7 +4,9 @@ use nom::number::complete::{be_u16, be_u32, be_u8};
 
 use super::field::*;
 use super::{Fragment, IpPacket, IpProtocol, MAX_IPV6_EXT_HEADERS};
-use crate::error::{complete, fail, located, need, take_len, DecodeError, ErrorKind, Layer, PResult};
+use crate::error::{
+    complete, fail, located, need, take_len, DecodeError, ErrorKind, Layer, PResult,
+};
 
 /// Decode an IPv4 header (RFC 791 §3.1). The payload is cut to the total length, so link-layer
 /// padding never reaches the transport decoders.
@@ -33,7 +35,11 @@ fn ipv4(i: &[u8]) -> PResult<'_, IpPacket<'_>> {
     let (_, total) = be_u16(&i[V4_LENGTH])?;
     // A total length of 0 is what a capture taken before TCP segmentation offload shows:
     // the kernel fills it in later. Wireshark then uses the captured length; so do we.
-    let total = if total == 0 { i.len() } else { usize::from(total) };
+    let total = if total == 0 {
+        i.len()
+    } else {
+        usize::from(total)
+    };
     if total < header_len {
         return fail(
             &i[2..],
@@ -83,14 +89,22 @@ fn ipv6(i: &[u8]) -> PResult<'_, IpPacket<'_>> {
     let (_, plen) = be_u16(&i[V6_LENGTH])?;
     let body = &i[V6_HEADER_LEN..];
     // Length 0: a jumbogram or an offloaded segment; use what was captured.
-    let plen = if plen == 0 { body.len() } else { usize::from(plen) };
+    let plen = if plen == 0 {
+        body.len()
+    } else {
+        usize::from(plen)
+    };
     let (_, mut rest) = take_len(body, plen, "frame")?;
     let mut next = IpProtocol(i[V6_NEXT]);
     let mut fragment = None;
     let mut n = 0;
     while matches!(
         next,
-        IpProtocol::HOPOPT | IpProtocol::IPV6_ROUTE | IpProtocol::IPV6_OPTS | IpProtocol::IPV6_FRAG | IpProtocol::AH
+        IpProtocol::HOPOPT
+            | IpProtocol::IPV6_ROUTE
+            | IpProtocol::IPV6_OPTS
+            | IpProtocol::IPV6_FRAG
+            | IpProtocol::AH
     ) {
         n += 1;
         if n > MAX_IPV6_EXT_HEADERS {
@@ -170,7 +184,10 @@ mod tests {
         assert_eq!(e.kind, ErrorKind::Truncated { need: 20, have: 10 });
         let mut bad = V4;
         bad[0] = 0x55;
-        assert_eq!(parse_ipv4_packet(&bad).unwrap_err().kind, ErrorKind::Version(5));
+        assert_eq!(
+            parse_ipv4_packet(&bad).unwrap_err().kind,
+            ErrorKind::Version(5)
+        );
         let mut bad = V4;
         bad[0] = 0x44;
         assert!(matches!(
@@ -180,7 +197,10 @@ mod tests {
         let mut long = V4;
         long[3] = 0xff;
         let e = parse_ipv4_packet(&long).unwrap_err();
-        assert_eq!(e.to_string(), "ipv4: length 255 exceeds frame (24) at offset 0");
+        assert_eq!(
+            e.to_string(),
+            "ipv4: length 255 exceeds frame (24) at offset 0"
+        );
     }
 
     #[test]

@@ -57,7 +57,11 @@ pub fn parse_link(linktype: LinkType, frame: &[u8]) -> Result<LinkFrame<'_>, Dec
                 offset: NULL_HEADER_LEN,
             })
         }
-        LinkType::RAW | LinkType::RAW_BSD12 | LinkType::RAW_BSD14 | LinkType::IPV4 | LinkType::IPV6 => {
+        LinkType::RAW
+        | LinkType::RAW_BSD12
+        | LinkType::RAW_BSD14
+        | LinkType::IPV4
+        | LinkType::IPV6 => {
             let ethertype = match frame.first().map(|b| b >> 4) {
                 Some(4) => EtherType::IPV4,
                 Some(6) => EtherType::IPV6,
@@ -83,7 +87,11 @@ pub fn parse_link(linktype: LinkType, frame: &[u8]) -> Result<LinkFrame<'_>, Dec
                 offset: 0,
             })
         }
-        _ => Err(DecodeError::new(Layer::Link, ErrorKind::Unsupported("link type"), 0)),
+        _ => Err(DecodeError::new(
+            Layer::Link,
+            ErrorKind::Unsupported("link type"),
+            0,
+        )),
     }
 }
 
@@ -107,7 +115,10 @@ fn after_type(
 ) -> Result<LinkFrame<'_>, DecodeError> {
     let mut ethertype = ethertype;
     let mut offset = offset;
-    while matches!(ethertype, EtherType::VLAN | EtherType::QINQ | EtherType::QINQ_OLD) {
+    while matches!(
+        ethertype,
+        EtherType::VLAN | EtherType::QINQ | EtherType::QINQ_OLD
+    ) {
         let tag = &frame[offset..];
         let r = located(Layer::Vlan, tag, |i: &[u8]| -> PResult<'_, (u16, u16)> {
             let (i, tci) = be_u16(i)?;
@@ -116,7 +127,11 @@ fn after_type(
         });
         let (vid, inner) = complete(tag, Layer::Vlan, r).map_err(|e| e.shifted(offset))?;
         if vlans.try_push(vid).is_err() {
-            return Err(DecodeError::new(Layer::Vlan, ErrorKind::TooMany("VLAN tags"), offset));
+            return Err(DecodeError::new(
+                Layer::Vlan,
+                ErrorKind::TooMany("VLAN tags"),
+                offset,
+            ));
         }
         ethertype = EtherType(inner);
         offset += VLAN_TAG_LEN;
@@ -175,7 +190,9 @@ mod tests {
         assert_eq!(l.ethertype, EtherType::IPV4);
         assert_eq!(l.offset, 20);
         assert_eq!(
-            parse_link(LinkType::LINUX_SLL, &sll[..10]).unwrap_err().layer,
+            parse_link(LinkType::LINUX_SLL, &sll[..10])
+                .unwrap_err()
+                .layer,
             Layer::Link
         );
     }
@@ -184,8 +201,14 @@ mod tests {
     fn loopback_both_byte_orders_and_raw() {
         let le = hex!("02000000 45");
         let be = hex!("00000002 45");
-        assert_eq!(parse_link(LinkType::NULL, &le).unwrap().ethertype, EtherType::IPV4);
-        assert_eq!(parse_link(LinkType::LOOP, &be).unwrap().ethertype, EtherType::IPV4);
+        assert_eq!(
+            parse_link(LinkType::NULL, &le).unwrap().ethertype,
+            EtherType::IPV4
+        );
+        assert_eq!(
+            parse_link(LinkType::LOOP, &be).unwrap().ethertype,
+            EtherType::IPV4
+        );
         assert_eq!(
             parse_link(LinkType::RAW, &hex!("60")).unwrap().ethertype,
             EtherType::IPV6

@@ -61,7 +61,10 @@ fn m2pa(i: &[u8]) -> PResult<'_, Message<'_>> {
     let (r, _spare) = be_u8(r)?;
     let (r, class) = be_u8(r)?;
     if class != CLASS_M2PA {
-        return fail(&i[2..], ErrorKind::Invalid("message class is not M2PA (11)"));
+        return fail(
+            &i[2..],
+            ErrorKind::Invalid("message class is not M2PA (11)"),
+        );
     }
     let (r, kind) = be_u8(r)?;
     let (_, length) = be_u32(r)?;
@@ -123,8 +126,20 @@ pub struct RoutingLabel {
 }
 
 /// Append an M2PA user-data message carrying an ITU MTP3 message.
-pub fn emit_m2pa_user_data(out: &mut Vec<u8>, bsn: u32, fsn: u32, route: &RoutingLabel, sif: &[u8]) {
-    let RoutingLabel { ni, si, opc, dpc, sls } = *route;
+pub fn emit_m2pa_user_data(
+    out: &mut Vec<u8>,
+    bsn: u32,
+    fsn: u32,
+    route: &RoutingLabel,
+    sif: &[u8],
+) {
+    let RoutingLabel {
+        ni,
+        si,
+        opc,
+        dpc,
+        sls,
+    } = *route;
     let len = (HEADER_LEN + 6 + sif.len()) as u32;
     out.extend_from_slice(&[1, 0, CLASS_M2PA, TYPE_USER_DATA]);
     out.extend_from_slice(&len.to_be_bytes());

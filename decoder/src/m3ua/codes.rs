@@ -107,7 +107,10 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!(message_name(MessageClass::ASPSM, MessageType(3)), Some("BEAT"));
+        assert_eq!(
+            message_name(MessageClass::ASPSM, MessageType(3)),
+            Some("BEAT")
+        );
         assert_eq!(message_name(MessageClass(42), MessageType(1)), None);
         assert_eq!(format!("{:?}", MessageClass(3)), "ASPSM");
         assert_eq!(format!("{:?}", MessageClass(77)), "MessageClass(77)");

@@ -22,7 +22,12 @@ pub struct M3uaDataSpec {
 }
 
 /// Append a SIGTRAN message (common header, then each parameter padded to 4 bytes).
-pub fn emit_m3ua_message(out: &mut Vec<u8>, class: MessageClass, kind: MessageType, params: &[(u16, &[u8])]) {
+pub fn emit_m3ua_message(
+    out: &mut Vec<u8>,
+    class: MessageClass,
+    kind: MessageType,
+    params: &[(u16, &[u8])],
+) {
     let start = out.len();
     out.extend_from_slice(&[1, 0, class.0, kind.0, 0, 0, 0, 0]);
     for (t, v) in params {
@@ -79,7 +84,10 @@ mod tests {
         let (rest, m) = parse_m3ua_message(&out).unwrap();
         assert!(rest.is_empty());
         let t = parse_m3ua_transfer(&m).unwrap();
-        assert_eq!((t.routing_context, t.network_appearance), (Some(7), Some(8)));
+        assert_eq!(
+            (t.routing_context, t.network_appearance),
+            (Some(7), Some(8))
+        );
         assert_eq!(
             (t.data.opc, t.data.dpc, t.data.sls, t.data.data),
             (1, 2, 9, &b"sccp!"[..])

@@ -2,7 +2,9 @@ use nom::number::complete::{be_u16, be_u32, be_u8};
 
 use super::field::*;
 use super::{tag, Message, MessageClass, MessageType, Param, ProtocolData, Transfer, MAX_PARAMS};
-use crate::error::{complete, fail, located, take_len, DecodeError, ErrorKind, LResult, Layer, PResult};
+use crate::error::{
+    complete, fail, located, take_len, DecodeError, ErrorKind, LResult, Layer, PResult,
+};
 
 /// Decode a SIGTRAN common header (RFC 4666 §3.1) and delimit its parameters. The rest of
 /// the input after the message is returned (a user message holds exactly one, normally).
@@ -73,7 +75,11 @@ impl<'a> Iterator for Params<'a> {
         self.count += 1;
         let input = self.rest;
         let r = if self.count > MAX_PARAMS {
-            Err(DecodeError::new(self.layer, ErrorKind::TooMany("parameters"), 0))
+            Err(DecodeError::new(
+                self.layer,
+                ErrorKind::TooMany("parameters"),
+                0,
+            ))
         } else {
             complete(input, self.layer, located(self.layer, input, param))
         };
@@ -201,7 +207,10 @@ mod tests {
     #[test]
     fn transfer_data() {
         let (_, m) = parse_m3ua_message(&DATA).unwrap();
-        assert_eq!((m.class, m.kind), (MessageClass::TRANSFER, MessageType::DATA));
+        assert_eq!(
+            (m.class, m.kind),
+            (MessageClass::TRANSFER, MessageType::DATA)
+        );
         let t = parse_m3ua_transfer(&m).unwrap();
         assert_eq!(t.routing_context, Some(101));
         assert_eq!(
@@ -218,13 +227,18 @@ mod tests {
         let mut v = DATA;
         v[0] = 2;
         assert_eq!(
-            complete(&v, Layer::M3ua, parse_m3ua_message(&v)).unwrap_err().kind,
+            complete(&v, Layer::M3ua, parse_m3ua_message(&v))
+                .unwrap_err()
+                .kind,
             ErrorKind::Version(2)
         );
         let mut v = DATA;
         v[7] = 0x40;
         let e = complete(&v, Layer::M3ua, parse_m3ua_message(&v)).unwrap_err();
-        assert_eq!(e.to_string(), "m3ua: length 64 exceeds user message (36) at offset 0");
+        assert_eq!(
+            e.to_string(),
+            "m3ua: length 64 exceeds user message (36) at offset 0"
+        );
     }
 
     #[test]

@@ -264,7 +264,10 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!(OpCode::ANY_TIME_INTERROGATION.name(), Some("anyTimeInterrogation"));
+        assert_eq!(
+            OpCode::ANY_TIME_INTERROGATION.name(),
+            Some("anyTimeInterrogation")
+        );
         assert_eq!(OpCode::MT_FORWARD_SM.name(), Some("mt-forwardSM"));
         assert_eq!(OpCode(27).name(), None);
         assert_eq!(OpCode(200).name(), None);

@@ -71,7 +71,11 @@ impl MapArg {
 
     /// anyTimeInterrogation: `{ subscriberIdentity [0] { msisdn [1] | imsi [0] },
     /// requestedInfo [1] { locationInformation [0], subscriberState [1] }, gsmSCF-Address [3] }`.
-    pub fn any_time_interrogation(msisdn: Option<&str>, imsi: Option<&str>, gsmscf: &str) -> Vec<u8> {
+    pub fn any_time_interrogation(
+        msisdn: Option<&str>,
+        imsi: Option<&str>,
+        gsmscf: &str,
+    ) -> Vec<u8> {
         let id = match (msisdn, imsi) {
             (Some(m), _) => tlv(0x81, &address_string(m)),
             (None, Some(i)) => tlv(0x80, &imsi_octets(i)),
@@ -158,7 +162,11 @@ impl MapArg {
 
     /// provideSubscriberLocation: `{ locationType { locationEstimateType [0] currentLocation },
     /// mlc-Number, lcs-ClientID [0] { lcsClientType [0] }, imsi [2] | msisdn [3] }`.
-    pub fn provide_subscriber_location(msisdn: Option<&str>, imsi: Option<&str>, mlc: &str) -> Vec<u8> {
+    pub fn provide_subscriber_location(
+        msisdn: Option<&str>,
+        imsi: Option<&str>,
+        mlc: &str,
+    ) -> Vec<u8> {
         let mut s = tlv(0x30, &tlv(0x80, &[0]));
         s.extend(tlv(0x04, &address_string(mlc)));
         s.extend(tlv(0xa0, &tlv(0x80, &[0])));
@@ -250,7 +258,10 @@ mod tests {
             &MapArg::update_location(IMSI, "447700900001", "447700900002"),
         );
         assert_eq!(
-            (i.imsi.unwrap().as_str(), i.node(NodeRole::Vlr).unwrap().as_str()),
+            (
+                i.imsi.unwrap().as_str(),
+                i.node(NodeRole::Vlr).unwrap().as_str()
+            ),
             (IMSI, "447700900002")
         );
         assert_eq!(i.node(NodeRole::Msc).unwrap().as_str(), "447700900001");
@@ -282,15 +293,26 @@ mod tests {
             Invoke,
             &MapArg::insert_subscriber_data(IMSI, MSISDN),
         );
-        assert_eq!((i.imsi.unwrap().as_str(), i.msisdn.unwrap().as_str()), (IMSI, MSISDN));
         assert_eq!(
-            read(OpCode::CANCEL_LOCATION, Invoke, &MapArg::cancel_location(IMSI))
-                .imsi
-                .unwrap()
-                .as_str(),
+            (i.imsi.unwrap().as_str(), i.msisdn.unwrap().as_str()),
+            (IMSI, MSISDN)
+        );
+        assert_eq!(
+            read(
+                OpCode::CANCEL_LOCATION,
+                Invoke,
+                &MapArg::cancel_location(IMSI)
+            )
+            .imsi
+            .unwrap()
+            .as_str(),
             IMSI
         );
-        let i = read(OpCode::PURGE_MS, Invoke, &MapArg::purge_ms(IMSI, "12065551"));
+        let i = read(
+            OpCode::PURGE_MS,
+            Invoke,
+            &MapArg::purge_ms(IMSI, "12065551"),
+        );
         assert_eq!(i.node(NodeRole::Vlr).unwrap().as_str(), "12065551");
         let i = read(
             OpCode::ANY_TIME_INTERROGATION,
@@ -298,7 +320,10 @@ mod tests {
             &MapArg::any_time_interrogation(Some(MSISDN), None, "8613010000"),
         );
         assert_eq!(
-            (i.msisdn.unwrap().as_str(), i.node(NodeRole::GsmScf).unwrap().as_str()),
+            (
+                i.msisdn.unwrap().as_str(),
+                i.node(NodeRole::GsmScf).unwrap().as_str()
+            ),
             (MSISDN, "8613010000")
         );
         let i = read(
@@ -394,10 +419,14 @@ mod tests {
             MSISDN
         );
         assert_eq!(
-            read(OpCode::SEND_IMSI, ReturnResultLast, &MapArg::send_imsi_res(IMSI))
-                .imsi
-                .unwrap()
-                .as_str(),
+            read(
+                OpCode::SEND_IMSI,
+                ReturnResultLast,
+                &MapArg::send_imsi_res(IMSI)
+            )
+            .imsi
+            .unwrap()
+            .as_str(),
             IMSI
         );
         let i = read(
@@ -405,14 +434,20 @@ mod tests {
             Invoke,
             &MapArg::provide_subscriber_location(Some(MSISDN), Some(IMSI), "79"),
         );
-        assert_eq!((i.imsi.unwrap().as_str(), i.msisdn.unwrap().as_str()), (IMSI, MSISDN));
+        assert_eq!(
+            (i.imsi.unwrap().as_str(), i.msisdn.unwrap().as_str()),
+            (IMSI, MSISDN)
+        );
         let i = read(
             OpCode::SEND_ROUTING_INFO_FOR_LCS,
             Invoke,
             &MapArg::send_routing_info_for_lcs(MSISDN, "79"),
         );
         assert_eq!(
-            (i.msisdn.unwrap().as_str(), i.node(NodeRole::Mlc).unwrap().as_str()),
+            (
+                i.msisdn.unwrap().as_str(),
+                i.node(NodeRole::Mlc).unwrap().as_str()
+            ),
             (MSISDN, "79")
         );
         let i = read(
@@ -420,7 +455,10 @@ mod tests {
             Invoke,
             &MapArg::provide_roaming_number(IMSI, "44", MSISDN),
         );
-        assert_eq!((i.imsi.unwrap().as_str(), i.msisdn.unwrap().as_str()), (IMSI, MSISDN));
+        assert_eq!(
+            (i.imsi.unwrap().as_str(), i.msisdn.unwrap().as_str()),
+            (IMSI, MSISDN)
+        );
         assert_eq!(
             read(OpCode::RESTORE_DATA, Invoke, &MapArg::restore_data(IMSI))
                 .imsi

@@ -94,7 +94,10 @@ pub struct MapInfo {
 impl MapInfo {
     /// The first node number with `role`.
     pub fn node(&self, role: NodeRole) -> Option<&Digits> {
-        self.nodes.iter().find(|n| n.role == role).map(|n| &n.number)
+        self.nodes
+            .iter()
+            .find(|n| n.role == role)
+            .map(|n| &n.number)
     }
 
     fn push_node(&mut self, role: NodeRole, number: Option<Digits>) {

@@ -142,7 +142,9 @@ fn argument(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
             info.push_node(NodeRole::Msc, addr(get(&e, ctx(1))));
             info.push_node(NodeRole::Gmsc, addr(get(&e, ctx(8))));
         }
-        OpCode::NOTE_SUBSCRIBER_DATA_MODIFIED | OpCode::RESTORE_DATA | OpCode::AUTHENTICATION_FAILURE_REPORT => {
+        OpCode::NOTE_SUBSCRIBER_DATA_MODIFIED
+        | OpCode::RESTORE_DATA
+        | OpCode::AUTHENTICATION_FAILURE_REPORT => {
             info.imsi = imsi(get(&e, OCTETS));
             if op == OpCode::NOTE_SUBSCRIBER_DATA_MODIFIED {
                 info.msisdn = addr(nth(&e, OCTETS, 1));
@@ -158,7 +160,9 @@ fn argument(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
         | OpCode::ACTIVATE_TRACE_MODE
         | OpCode::DEACTIVATE_TRACE_MODE
         | OpCode::NOTE_MS_PRESENT_FOR_GPRS => info.imsi = imsi(get(&e, ctx(0))),
-        OpCode::FAILURE_REPORT | OpCode::SEND_ROUTING_INFO_FOR_GPRS => info.imsi = imsi(get(&e, ctx(0))),
+        OpCode::FAILURE_REPORT | OpCode::SEND_ROUTING_INFO_FOR_GPRS => {
+            info.imsi = imsi(get(&e, ctx(0)))
+        }
         OpCode::SEND_ROUTING_INFO => {
             info.msisdn = addr(get(&e, ctx(0)));
             info.push_node(NodeRole::Gmsc, addr(get(&e, ctx(6))));
@@ -188,7 +192,9 @@ fn argument(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
             };
         }
         OpCode::SEND_IMSI => info.msisdn = addr((p.identifier == OCTETS).then_some(p)),
-        OpCode::PROCESS_UNSTRUCTURED_SS_REQUEST | OpCode::UNSTRUCTURED_SS_REQUEST | OpCode::UNSTRUCTURED_SS_NOTIFY => {
+        OpCode::PROCESS_UNSTRUCTURED_SS_REQUEST
+        | OpCode::UNSTRUCTURED_SS_REQUEST
+        | OpCode::UNSTRUCTURED_SS_NOTIFY => {
             info.msisdn = addr(get(&e, ctx(0)));
         }
         OpCode::ANY_TIME_INTERROGATION => {
@@ -206,7 +212,10 @@ fn argument(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
         OpCode::PURGE_MS => {
             // v3: [3] { imsi, vlr-Number [0], sgsn-Number [1] }; v2: { imsi, vlr-Number }.
             info.imsi = imsi(get(&e, OCTETS));
-            info.push_node(NodeRole::Vlr, addr(get(&e, ctx(0)).or_else(|| nth(&e, OCTETS, 1))));
+            info.push_node(
+                NodeRole::Vlr,
+                addr(get(&e, ctx(0)).or_else(|| nth(&e, OCTETS, 1))),
+            );
             info.push_node(NodeRole::Sgsn, addr(get(&e, ctx(1))));
         }
         OpCode::PROVIDE_SUBSCRIBER_LOCATION => {
@@ -356,10 +365,14 @@ mod tests {
     fn version_differences() {
         // SAI v2: the IMSI itself; v3: [0] inside a SEQUENCE.
         assert_eq!(
-            info(56, ComponentKind::Invoke, &hex!("04 08 13 00 14 21 43 65 87 f9"))
-                .imsi
-                .unwrap()
-                .as_str(),
+            info(
+                56,
+                ComponentKind::Invoke,
+                &hex!("04 08 13 00 14 21 43 65 87 f9")
+            )
+            .imsi
+            .unwrap()
+            .as_str(),
             "310041123456789"
         );
         assert_eq!(

@@ -86,7 +86,10 @@ impl UnitdataSpec {
 
 fn encode_address(a: &AddressSpec) -> Vec<u8> {
     let gti = a.gt.as_ref().map_or(0, |g| g.gti & 0x0f);
-    let ai = u8::from(a.route_on_ssn) << 6 | gti << 2 | u8::from(a.ssn.is_some()) << 1 | u8::from(a.pc.is_some());
+    let ai = u8::from(a.route_on_ssn) << 6
+        | gti << 2
+        | u8::from(a.ssn.is_some()) << 1
+        | u8::from(a.pc.is_some());
     let mut v = vec![ai];
     if let Some(pc) = a.pc {
         v.extend_from_slice(&((pc & 0x3fff) as u16).to_le_bytes());
@@ -197,7 +200,10 @@ mod tests {
             MessageType::LUDT,
             MessageType::LUDTS,
         ] {
-            let mut spec = UnitdataSpec::udt(AddressSpec::gt("12065550001", 6), AddressSpec::gt("8613010000771", 7));
+            let mut spec = UnitdataSpec::udt(
+                AddressSpec::gt("12065550001", 6),
+                AddressSpec::gt("8613010000771", 7),
+            );
             spec.kind = kind;
             spec.calling.pc = Some(1234);
             if matches!(kind, MessageType::XUDT | MessageType::LUDT) {

@@ -61,7 +61,10 @@ impl MessageType {
 
     /// A service message: the network returns an undeliverable message to its sender.
     pub fn is_service(self) -> bool {
-        matches!(self, MessageType::UDTS | MessageType::XUDTS | MessageType::LUDTS)
+        matches!(
+            self,
+            MessageType::UDTS | MessageType::XUDTS | MessageType::LUDTS
+        )
     }
 }
 

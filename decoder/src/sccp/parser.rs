@@ -1,6 +1,9 @@
 use nom::number::complete::{be_u8, le_u16};
 
-use super::{param, Address, GlobalTitle, Message, MessageType, Segmentation, Ssn, Unitdata, MAX_OPTIONAL_PARAMS};
+use super::{
+    param, Address, GlobalTitle, Message, MessageType, Segmentation, Ssn, Unitdata,
+    MAX_OPTIONAL_PARAMS,
+};
 use crate::error::{complete, fail, located, take_len, DecodeError, ErrorKind, Layer, PResult};
 
 /// Decode an SCCP message. Connectionless messages are decoded whole; other types are only
@@ -195,7 +198,10 @@ fn optional(mut i: &[u8]) -> PResult<'_, Option<Segmentation>> {
         let (r, v) = take_len(r, usize::from(len), "message")?;
         if name == param::SEGMENTATION {
             if v.len() != 4 {
-                return fail(i, ErrorKind::Invalid("segmentation parameter is not 4 octets"));
+                return fail(
+                    i,
+                    ErrorKind::Invalid("segmentation parameter is not 4 octets"),
+                );
             }
             seg = Some(Segmentation {
                 first: v[0] & 0x80 != 0,
@@ -232,7 +238,10 @@ mod tests {
         assert_eq!(u.called.ssn, Some(Ssn::VLR));
         assert!(!u.called.route_on_ssn);
         let gt = u.called.gt.unwrap();
-        assert_eq!((gt.tt, gt.np, gt.es, gt.nai), (Some(0), Some(1), Some(2), Some(4)));
+        assert_eq!(
+            (gt.tt, gt.np, gt.es, gt.nai),
+            (Some(0), Some(1), Some(2), Some(4))
+        );
         assert_eq!(gt.digits().as_str(), "447785000690");
         assert_eq!(u.calling.gt.unwrap().digits().as_str(), "447785011500");
         assert_eq!(u.data, &[0xaa]);

@@ -108,7 +108,14 @@ impl SccpReassembler {
 
     /// Take in one segment from the sender named by `calling_raw` and `opc`; returns the whole
     /// user data when this segment completes it.
-    pub fn push(&mut self, now_ns: u64, calling_raw: &[u8], opc: u32, seg: Segmentation, data: &[u8]) -> Option<&[u8]> {
+    pub fn push(
+        &mut self,
+        now_ns: u64,
+        calling_raw: &[u8],
+        opc: u32,
+        seg: Segmentation,
+        data: &[u8],
+    ) -> Option<&[u8]> {
         self.stats.segments += 1;
         self.expire(now_ns);
         let key = Key {
@@ -199,7 +206,10 @@ mod tests {
         assert!(r.push(0, b"gt", 1, seg(false, 0), b"ccc").is_none());
         assert!(r.push(0, b"gt", 1, seg(true, 2), b"aaa").is_none());
         assert!(r.push(0, b"other", 1, seg(false, 1), b"zzz").is_none());
-        assert_eq!(r.push(0, b"gt", 1, seg(false, 1), b"bbb").unwrap(), b"aaabbbccc");
+        assert_eq!(
+            r.push(0, b"gt", 1, seg(false, 1), b"bbb").unwrap(),
+            b"aaabbbccc"
+        );
         assert_eq!(r.stats().completed, 1);
         assert_eq!(r.in_progress(), 1);
     }

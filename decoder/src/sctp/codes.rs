@@ -158,12 +158,18 @@ mod tests {
 
     #[test]
     fn ppid_wins_over_port() {
-        assert_eq!(PayloadProtocol::identify(Ppid::M2PA, 2905, 2006), PayloadProtocol::M2pa);
+        assert_eq!(
+            PayloadProtocol::identify(Ppid::M2PA, 2905, 2006),
+            PayloadProtocol::M2pa
+        );
         assert_eq!(
             PayloadProtocol::identify(Ppid(0), 40000, 3868),
             PayloadProtocol::Diameter
         );
-        assert_eq!(PayloadProtocol::identify(Ppid(0), 3565, 1), PayloadProtocol::M2pa);
+        assert_eq!(
+            PayloadProtocol::identify(Ppid(0), 3565, 1),
+            PayloadProtocol::M2pa
+        );
         assert_eq!(
             PayloadProtocol::identify(Ppid(0), 1, 2),
             PayloadProtocol::Other(Ppid(0))

@@ -105,7 +105,11 @@ pub(crate) fn crc32c(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ POLY } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ POLY
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -152,6 +156,9 @@ mod tests {
         // The checksum field holds the CRC of the packet with that field zeroed.
         let mut zeroed = out.clone();
         zeroed[8..12].fill(0);
-        assert_eq!(u32::from_le_bytes(out[8..12].try_into().unwrap()), crc32c(&zeroed));
+        assert_eq!(
+            u32::from_le_bytes(out[8..12].try_into().unwrap()),
+            crc32c(&zeroed)
+        );
     }
 }

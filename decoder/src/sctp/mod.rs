@@ -10,7 +10,10 @@ mod emit;
 mod parser;
 mod reassembly;
 
-pub use codes::{ChunkType, PayloadProtocol, Ppid, PORT_DIAMETER, PORT_DIAMETER_TLS, PORT_M2PA, PORT_M3UA, PORT_SUA};
+pub use codes::{
+    ChunkType, PayloadProtocol, Ppid, PORT_DIAMETER, PORT_DIAMETER_TLS, PORT_M2PA, PORT_M3UA,
+    PORT_SUA,
+};
 pub use emit::{emit_sctp_packet, DataChunkSpec, SctpSpec};
 pub use parser::{parse_sctp_data_chunk, parse_sctp_packet, Chunks};
 pub use reassembly::{SctpLimits, SctpReassembler, SctpStats, StreamKey};

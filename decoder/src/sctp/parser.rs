@@ -2,7 +2,9 @@ use nom::number::complete::{be_u16, be_u32, be_u8};
 
 use super::field::*;
 use super::{Chunk, ChunkType, CommonHeader, DataChunk, Ppid, MAX_CHUNKS_PER_PACKET};
-use crate::error::{complete, fail, located, need, take_len, DecodeError, ErrorKind, Layer, PResult};
+use crate::error::{
+    complete, fail, located, need, take_len, DecodeError, ErrorKind, Layer, PResult,
+};
 
 /// Decode the common header; the chunks follow as an iterator.
 pub fn parse_sctp_packet(data: &[u8]) -> Result<(CommonHeader, Chunks<'_>), DecodeError> {
@@ -52,7 +54,11 @@ impl<'a> Iterator for Chunks<'a> {
         self.count += 1;
         let rest = &self.packet[self.offset..];
         let r = if self.count > MAX_CHUNKS_PER_PACKET {
-            Err(DecodeError::new(Layer::Sctp, ErrorKind::TooMany("chunks"), 0))
+            Err(DecodeError::new(
+                Layer::Sctp,
+                ErrorKind::TooMany("chunks"),
+                0,
+            ))
         } else {
             complete(rest, Layer::Sctp, located(Layer::Sctp, rest, chunk))
         };
@@ -180,10 +186,18 @@ mod tests {
         let p = hex!("0b59 0b59 00000001 00000000 00 03 0264 00000001");
         let (_, mut chunks) = parse_sctp_packet(&p).unwrap();
         let e = chunks.next().unwrap().unwrap_err();
-        assert_eq!(e.to_string(), "sctp: length 612 exceeds packet (8) at offset 12");
+        assert_eq!(
+            e.to_string(),
+            "sctp: length 612 exceeds packet (8) at offset 12"
+        );
         assert!(chunks.next().is_none());
         let p = hex!("0b59 0b59 00000001 00000000 00 03 0002");
-        let e = parse_sctp_packet(&p).unwrap().1.next().unwrap().unwrap_err();
+        let e = parse_sctp_packet(&p)
+            .unwrap()
+            .1
+            .next()
+            .unwrap()
+            .unwrap_err();
         assert_eq!(e.offset, 14);
         assert!(parse_sctp_packet(&p[..11]).is_err());
     }

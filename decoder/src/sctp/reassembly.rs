@@ -128,10 +128,19 @@ impl SctpReassembler {
     }
 
     /// Take in one fragment; returns the PPID and the whole message when it completes one.
-    pub fn push(&mut self, now_ns: u64, key: StreamKey, chunk: &DataChunk<'_>) -> Option<(Ppid, &[u8])> {
+    pub fn push(
+        &mut self,
+        now_ns: u64,
+        key: StreamKey,
+        chunk: &DataChunk<'_>,
+    ) -> Option<(Ppid, &[u8])> {
         self.stats.fragments += 1;
         self.expire(now_ns);
-        let seq = if chunk.interleaved { chunk.fsn } else { chunk.tsn };
+        let seq = if chunk.interleaved {
+            chunk.fsn
+        } else {
+            chunk.tsn
+        };
         let spare = &mut self.spare;
         let (p, evicted) = self.table.get_or_insert_with(key, || {
             let mut p = spare.pop().unwrap_or_else(|| Partial {
@@ -152,7 +161,9 @@ impl SctpReassembler {
             self.stats.duplicates += 1;
             return None;
         }
-        if p.frags.len() >= self.limits.max_fragments || p.bytes + chunk.data.len() > self.limits.max_message_bytes {
+        if p.frags.len() >= self.limits.max_fragments
+            || p.bytes + chunk.data.len() > self.limits.max_message_bytes
+        {
             self.stats.oversize += 1;
             if let Some(old) = self.table.remove(&key) {
                 recycle(&mut self.spare, old);
@@ -160,7 +171,9 @@ impl SctpReassembler {
             return None;
         }
         // I-DATA carries the PPID on the first fragment only.
-        if (chunk.begin || !chunk.interleaved) && (chunk.ppid != Ppid::UNSPECIFIED || p.ppid == Ppid::UNSPECIFIED) {
+        if (chunk.begin || !chunk.interleaved)
+            && (chunk.ppid != Ppid::UNSPECIFIED || p.ppid == Ppid::UNSPECIFIED)
+        {
             p.ppid = chunk.ppid;
         }
         p.frags.push(Frag {
@@ -182,8 +195,10 @@ impl SctpReassembler {
             return None;
         }
         self.order.clear();
-        self.order.extend(p.frags.iter().filter(|f| in_span(f)).copied());
-        self.order.sort_unstable_by_key(|f| f.seq.wrapping_sub(first));
+        self.order
+            .extend(p.frags.iter().filter(|f| in_span(f)).copied());
+        self.order
+            .sort_unstable_by_key(|f| f.seq.wrapping_sub(first));
         self.done.clear();
         for f in &self.order {
             self.done
@@ -267,8 +282,13 @@ mod tests {
     #[test]
     fn tsn_wraps_around() {
         let mut r = SctpReassembler::new(SctpLimits::default());
-        assert!(r.push(0, key(1), &data(u32::MAX, true, false, b"a")).is_none());
-        assert_eq!(r.push(0, key(1), &data(0, false, true, b"b")).unwrap().1, b"ab");
+        assert!(r
+            .push(0, key(1), &data(u32::MAX, true, false, b"a"))
+            .is_none());
+        assert_eq!(
+            r.push(0, key(1), &data(0, false, true, b"b")).unwrap().1,
+            b"ab"
+        );
     }
 
     #[test]

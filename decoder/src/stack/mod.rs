@@ -6,7 +6,9 @@ mod emit;
 mod message;
 
 pub use emit::{emit_ip_frame, emit_sctp_frame, emit_tcp_frame};
-pub use message::{Bearer, DiameterMessage, Flow, FrameContext, MapMessage, Message, Mtp, TcapUser, Transport};
+pub use message::{
+    Bearer, DiameterMessage, Flow, FrameContext, MapMessage, Message, Mtp, TcapUser, Transport,
+};
 
 use core::fmt;
 use core::net::IpAddr;
@@ -14,15 +16,18 @@ use core::net::IpAddr;
 use crate::diameter;
 use crate::error::{complete_rest, DecodeError, Layer};
 use crate::gre::parse_gre_packet;
-use crate::ip::{parse_ipv4_packet, parse_ipv6_packet, DefragLimits, DefragStats, Defragmenter, IpPacket, IpProtocol};
+use crate::ip::{
+    parse_ipv4_packet, parse_ipv6_packet, DefragLimits, DefragStats, Defragmenter, IpPacket,
+    IpProtocol,
+};
 use crate::link::{parse_link, parse_link_ethernet, EtherType, LinkType};
 use crate::m2pa::parse_m2pa_message;
 use crate::m3ua::{parse_m3ua_message, parse_m3ua_transfer, MessageClass, MessageType};
 use crate::map::{is_map_acn, parse_map_parameter, OpCode};
 use crate::sccp::{self, parse_sccp_message, Address, SccpLimits, SccpReassembler, SccpStats, Ssn};
 use crate::sctp::{
-    parse_sctp_data_chunk, parse_sctp_packet, ChunkType, PayloadProtocol, SctpLimits, SctpReassembler, SctpStats,
-    StreamKey,
+    parse_sctp_data_chunk, parse_sctp_packet, ChunkType, PayloadProtocol, SctpLimits,
+    SctpReassembler, SctpStats, StreamKey,
 };
 use crate::sua::{self, parse_sua_message};
 use crate::tcap::{parse_tcap_message, Components, Tcap};
@@ -195,7 +200,9 @@ pub struct FrameDecoder {
 
 impl fmt::Debug for FrameDecoder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FrameDecoder").field("stats", &self.stats()).finish()
+        f.debug_struct("FrameDecoder")
+            .field("stats", &self.stats())
+            .finish()
     }
 }
 
@@ -322,7 +329,10 @@ impl FrameDecoder {
         let Some(frag) = p.fragment else {
             return self.transport(w, &p, base + p.offset, depth);
         };
-        let Some(whole) = self.defrag.push(w.ctx.ts_ns, p.src, p.dst, p.protocol, frag, p.payload) else {
+        let Some(whole) = self
+            .defrag
+            .push(w.ctx.ts_ns, p.src, p.dst, p.protocol, frag, p.payload)
+        else {
             return w.acc.other(OtherReason::IpFragment);
         };
         // Decode the datagram from a buffer of our own, so the layers below may use every
@@ -339,13 +349,25 @@ impl FrameDecoder {
         self.scratch = scratch;
     }
 
-    fn transport<F: FnMut(&Message<'_>)>(&mut self, w: &mut Walk<'_, F>, p: &IpPacket<'_>, base: usize, depth: u8) {
+    fn transport<F: FnMut(&Message<'_>)>(
+        &mut self,
+        w: &mut Walk<'_, F>,
+        p: &IpPacket<'_>,
+        base: usize,
+        depth: u8,
+    ) {
         match p.protocol {
             IpProtocol::SCTP => self.sctp_packet(w, p.src, p.dst, p.payload, base),
             IpProtocol::TCP => self.tcp_segment(w, p.src, p.dst, p.payload, base),
             IpProtocol::GRE if depth < MAX_TUNNEL_DEPTH => match parse_gre_packet(p.payload) {
                 Ok(g) if g.ethertype == EtherType::TEB => match parse_link_ethernet(g.payload) {
-                    Ok(l) => self.network(w, l.ethertype, l.payload, base + g.offset + l.offset, depth + 1),
+                    Ok(l) => self.network(
+                        w,
+                        l.ethertype,
+                        l.payload,
+                        base + g.offset + l.offset,
+                        depth + 1,
+                    ),
                     Err(e) => w.acc.fail(e.shifted(base + g.offset)),
                 },
                 Ok(g) => self.network(w, g.ethertype, g.payload, base + g.offset, depth + 1),
@@ -407,7 +429,9 @@ impl FrameDecoder {
             };
             // A fragment of signalling is signalling, whether or not it completes a message.
             let proto = PayloadProtocol::identify(d.ppid, h.src_port, h.dst_port);
-            if !matches!(proto, PayloadProtocol::Other(_)) || d.ppid == crate::sctp::Ppid::UNSPECIFIED {
+            if !matches!(proto, PayloadProtocol::Other(_))
+                || d.ppid == crate::sctp::Ppid::UNSPECIFIED
+            {
                 w.acc.signaling = true;
             }
             if let Some((ppid, whole)) = self.sctp.push(w.ctx.ts_ns, key, &d) {
@@ -439,10 +463,11 @@ impl FrameDecoder {
                 let mut rest = data;
                 for _ in 0..MAX_MESSAGES_PER_USER_MESSAGE {
                     let msg_at = data.len() - rest.len();
-                    let (after, m) = match complete_rest(rest, Layer::M3ua, parse_m3ua_message(rest)) {
-                        Ok(v) => v,
-                        Err(e) => return w.acc.fail(at(e.shifted(msg_at))),
-                    };
+                    let (after, m) =
+                        match complete_rest(rest, Layer::M3ua, parse_m3ua_message(rest)) {
+                            Ok(v) => v,
+                            Err(e) => return w.acc.fail(at(e.shifted(msg_at))),
+                        };
                     if (m.class, m.kind) == (MessageClass::TRANSFER, MessageType::DATA) {
                         match parse_m3ua_transfer(&m) {
                             Ok(t) if t.data.si == 3 => {
@@ -478,7 +503,14 @@ impl FrameDecoder {
                             ni: t.ni,
                             sls: t.sls,
                         };
-                        self.sccp(w, flow, Bearer::M2pa, Some(mtp), t.sif, base.map(|b| b + t.offset));
+                        self.sccp(
+                            w,
+                            flow,
+                            Bearer::M2pa,
+                            Some(mtp),
+                            t.sif,
+                            base.map(|b| b + t.offset),
+                        );
                     }
                     Some(_) => w.acc.other(OtherReason::Mtp3NotSccp),
                     None => w.acc.other(OtherReason::M2paLinkStatus),
@@ -634,12 +666,16 @@ impl FrameDecoder {
             w.acc.signaling = true;
         }
         let ts = w.ctx.ts_ns;
-        self.tcp.push(ts, key, &seg, diameter::frame_len, |msg| {
-            match diameter::summarize(msg) {
+        self.tcp.push(
+            ts,
+            key,
+            &seg,
+            diameter::frame_len,
+            |msg| match diameter::summarize(msg) {
                 Ok(summary) => w.emit(&Message::Diameter(DiameterMessage { flow, summary })),
                 Err(e) => w.acc.fail(e),
-            }
-        });
+            },
+        );
     }
 }
 
@@ -654,7 +690,12 @@ struct Envelope<'a> {
 }
 
 /// Decode TCAP and hand out one message per component.
-fn tcap<F: FnMut(&Message<'_>)>(w: &mut Walk<'_, F>, env: &Envelope<'_>, data: &[u8], base: Option<usize>) {
+fn tcap<F: FnMut(&Message<'_>)>(
+    w: &mut Walk<'_, F>,
+    env: &Envelope<'_>,
+    data: &[u8],
+    base: Option<usize>,
+) {
     let at = |e: DecodeError| e.shifted(base.unwrap_or(0));
     let m = match parse_tcap_message(data) {
         Ok(Tcap::Itu(m)) => m,
@@ -666,7 +707,11 @@ fn tcap<F: FnMut(&Message<'_>)>(w: &mut Walk<'_, F>, env: &Envelope<'_>, data: &
     let user = match acn {
         Some(a) if is_map_acn(&a) => TcapUser::Map,
         Some(_) => TcapUser::Other,
-        None if env.called.ssn.is_some_and(Ssn::is_map) || env.calling.ssn.is_some_and(Ssn::is_map) => TcapUser::Map,
+        None if env.called.ssn.is_some_and(Ssn::is_map)
+            || env.calling.ssn.is_some_and(Ssn::is_map) =>
+        {
+            TcapUser::Map
+        }
         None if env.called.ssn.is_none() && env.calling.ssn.is_none() => TcapUser::Map,
         None => TcapUser::Other,
     };
@@ -709,7 +754,8 @@ fn tcap<F: FnMut(&Message<'_>)>(w: &mut Walk<'_, F>, env: &Envelope<'_>, data: &
             match parse_map_parameter(op, c.kind, c.parameter.as_ref()) {
                 Ok(info) => msg.info = info,
                 Err(e) => {
-                    let param_at = crate::error::offset_in(data, c.parameter.map_or(&[][..], |p| p.raw));
+                    let param_at =
+                        crate::error::offset_in(data, c.parameter.map_or(&[][..], |p| p.raw));
                     w.acc.fail(at(e.shifted(param_at)));
                 }
             }

@@ -58,7 +58,10 @@ fn sccp_udt(tcap: &[u8]) -> Vec<u8> {
     let mut s = Vec::new();
     emit_sccp_unitdata(
         &mut s,
-        &UnitdataSpec::udt(AddressSpec::gt("12065550001", 6), AddressSpec::gt("8613010000", 147)),
+        &UnitdataSpec::udt(
+            AddressSpec::gt("12065550001", 6),
+            AddressSpec::gt("8613010000", 147),
+        ),
         tcap,
     );
     s
@@ -85,7 +88,14 @@ fn m3ua_data(sccp: &[u8]) -> Vec<u8> {
 
 fn sctp_frame(chunks: &[DataChunkSpec<'_>]) -> Vec<u8> {
     let mut f = Vec::new();
-    emit_sctp_frame(&mut f, &EthernetSpec::default(), a(), b(), &m3ua_assoc(), chunks);
+    emit_sctp_frame(
+        &mut f,
+        &EthernetSpec::default(),
+        a(),
+        b(),
+        &m3ua_assoc(),
+        chunks,
+    );
     f
 }
 
@@ -236,7 +246,10 @@ fn zero_ppid_uses_the_port_and_other_ppids_are_other() {
     let r = one(&[sctp_frame(&[DataChunkSpec::whole(1, 1, 0, Ppid(0), &m)])]);
     assert_eq!(r[0].1, vec![ati_seen()]);
     let r = one(&[sctp_frame(&[DataChunkSpec::whole(1, 1, 0, Ppid(18), &m)])]);
-    assert_eq!(r[0].0.class, FrameClass::Other(OtherReason::SctpOtherPayload));
+    assert_eq!(
+        r[0].0.class,
+        FrameClass::Other(OtherReason::SctpOtherPayload)
+    );
 }
 
 #[test]
@@ -249,11 +262,23 @@ fn control_and_management_are_other() {
     assert_eq!(r[0].0.class, FrameClass::Other(OtherReason::SctpControl));
     let mut beat = Vec::new();
     emit_m3ua_message(&mut beat, MessageClass::ASPSM, MessageType(3), &[]);
-    let r = one(&[sctp_frame(&[DataChunkSpec::whole(1, 1, 0, Ppid::M3UA, &beat)])]);
-    assert_eq!(r[0].0.class, FrameClass::Other(OtherReason::SigtranManagement));
+    let r = one(&[sctp_frame(&[DataChunkSpec::whole(
+        1,
+        1,
+        0,
+        Ppid::M3UA,
+        &beat,
+    )])]);
+    assert_eq!(
+        r[0].0.class,
+        FrameClass::Other(OtherReason::SigtranManagement)
+    );
     let mut arp = Vec::new();
     emit_ethernet(&mut arp, &EthernetSpec::default(), EtherType::ARP, &[0; 28]);
-    assert_eq!(one(&[arp])[0].0.class, FrameClass::Other(OtherReason::NotIp));
+    assert_eq!(
+        one(&[arp])[0].0.class,
+        FrameClass::Other(OtherReason::NotIp)
+    );
 }
 
 #[test]
@@ -277,7 +302,12 @@ fn malformed_layers_are_named_and_decoding_continues() {
         Ppid::M3UA,
         &m3ua_data(&sccp_udt(&[0x62, 0x06, 0x88, 0x04, 0, 0, 0, 1])),
     )]);
-    let r = one(&[bad_m3ua, bad_tcap, good.clone(), good[..good.len() - 30].to_vec()]);
+    let r = one(&[
+        bad_m3ua,
+        bad_tcap,
+        good.clone(),
+        good[..good.len() - 30].to_vec(),
+    ]);
     let FrameClass::Malformed(e) = r[0].0.class else {
         panic!("{:?}", r[0].0)
     };
@@ -293,7 +323,11 @@ fn malformed_layers_are_named_and_decoding_continues() {
     let FrameClass::Malformed(e) = r[3].0.class else {
         panic!()
     };
-    assert_eq!(e.layer, Layer::Ipv4, "a cut frame fails at the IP total length");
+    assert_eq!(
+        e.layer,
+        Layer::Ipv4,
+        "a cut frame fails at the IP total length"
+    );
 }
 
 #[test]
@@ -355,13 +389,20 @@ fn m2pa_and_sua_bearers() {
         &[DataChunkSpec::whole(1, 1, 0, Ppid::SUA, &s)],
     );
     let mut got = None;
-    FrameDecoder::default().decode(FrameContext::default(), LinkType::ETHERNET, &f, &mut |m: &Message<
-        '_,
-    >| {
-        if let Message::Map(m) = m {
-            got = Some((m.bearer, m.calling.gt.map(|g| g.digits().to_string()), m.info.msisdn));
-        }
-    });
+    FrameDecoder::default().decode(
+        FrameContext::default(),
+        LinkType::ETHERNET,
+        &f,
+        &mut |m: &Message<'_>| {
+            if let Message::Map(m) = m {
+                got = Some((
+                    m.bearer,
+                    m.calling.gt.map(|g| g.digits().to_string()),
+                    m.info.msisdn,
+                ));
+            }
+        },
+    );
     let (bearer, calling, msisdn) = got.unwrap();
     assert_eq!(bearer, Bearer::Sua);
     assert_eq!(calling.as_deref(), Some("8613010000"));
@@ -373,7 +414,10 @@ fn xudt_segments_reassembled() {
     let tcap = ati_tcap(8);
     let (s1, s2) = tcap.split_at(tcap.len() / 2);
     let seg = |first: bool, remaining: u8, data: &[u8]| {
-        let mut spec = UnitdataSpec::udt(AddressSpec::gt("12065550001", 6), AddressSpec::gt("8613010000", 147));
+        let mut spec = UnitdataSpec::udt(
+            AddressSpec::gt("12065550001", 6),
+            AddressSpec::gt("8613010000", 147),
+        );
         spec.kind = sccp::MessageType::XUDT;
         spec.segmentation = Some(Segmentation {
             first,
@@ -485,7 +529,11 @@ fn diameter_over_tcp_split_and_coalesced() {
         seg(0, crate::tcp::Segment::SYN, &[]),
         seg(1, crate::tcp::Segment::ACK, &stream[..cut1]),
         seg(1 + cut2 as u32, crate::tcp::Segment::ACK, &stream[cut2..]),
-        seg(1 + cut1 as u32, crate::tcp::Segment::ACK, &stream[cut1..cut2]),
+        seg(
+            1 + cut1 as u32,
+            crate::tcp::Segment::ACK,
+            &stream[cut1..cut2],
+        ),
     ]);
     assert_eq!(r[0].0.class, FrameClass::Other(OtherReason::TcpControl));
     assert_eq!(
@@ -539,20 +587,26 @@ fn diameter_over_sctp_and_malformed_avp() {
 
 #[test]
 fn returned_messages_are_marked() {
-    let mut spec = UnitdataSpec::udt(AddressSpec::gt("8613010000", 147), AddressSpec::gt("12065550001", 6));
+    let mut spec = UnitdataSpec::udt(
+        AddressSpec::gt("8613010000", 147),
+        AddressSpec::gt("12065550001", 6),
+    );
     spec.kind = sccp::MessageType::UDTS;
     spec.class_or_cause = 1;
     let mut s = Vec::new();
     emit_sccp_unitdata(&mut s, &spec, &ati_tcap(10));
     let f = sctp_frame(&[DataChunkSpec::whole(1, 1, 0, Ppid::M3UA, &m3ua_data(&s))]);
     let mut returned = None;
-    FrameDecoder::default().decode(FrameContext::default(), LinkType::ETHERNET, &f, &mut |m: &Message<
-        '_,
-    >| {
-        if let Message::Map(m) = m {
-            returned = Some(m.is_returned());
-        }
-    });
+    FrameDecoder::default().decode(
+        FrameContext::default(),
+        LinkType::ETHERNET,
+        &f,
+        &mut |m: &Message<'_>| {
+            if let Message::Map(m) = m {
+                returned = Some(m.is_returned());
+            }
+        },
+    );
     assert_eq!(returned, Some(true));
 }
 

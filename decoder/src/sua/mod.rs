@@ -105,7 +105,8 @@ pub fn parse_sua_message(data: &[u8]) -> Result<Message<'_>, DecodeError> {
                 have.0 = true;
             }
             tag::DESTINATION_ADDRESS => {
-                c.destination = complete(v, Layer::Sua, located(Layer::Sua, v, address)).map_err(at)?;
+                c.destination =
+                    complete(v, Layer::Sua, located(Layer::Sua, v, address)).map_err(at)?;
                 have.1 = true;
             }
             tag::DATA => {
@@ -141,9 +142,15 @@ fn fixed(v: &[u8], n: usize) -> Result<u64, DecodeError> {
     let r = located(Layer::Sua, v, |i| {
         let (_, ()) = need(i, n)?;
         if i.len() != n {
-            return fail(i, ErrorKind::Invalid("fixed-length parameter of the wrong size"));
+            return fail(
+                i,
+                ErrorKind::Invalid("fixed-length parameter of the wrong size"),
+            );
         }
-        Ok((&i[n..], i[..n].iter().fold(0u64, |a, &b| a << 8 | u64::from(b))))
+        Ok((
+            &i[n..],
+            i[..n].iter().fold(0u64, |a, &b| a << 8 | u64::from(b)),
+        ))
     });
     complete(v, Layer::Sua, r)
 }
@@ -182,7 +189,10 @@ fn address(i: &[u8]) -> PResult<'_, Address<'_>> {
                 let n_digits = usize::from(v[4]);
                 let bcd = &v[8..];
                 if n_digits.div_ceil(2) > bcd.len() {
-                    return fail(&v[4..], ErrorKind::Invalid("more digits announced than present"));
+                    return fail(
+                        &v[4..],
+                        ErrorKind::Invalid("more digits announced than present"),
+                    );
                 }
                 a.gti = gti & 0x0f;
                 a.gt = Some(GlobalTitle {
@@ -230,8 +240,14 @@ fn tlv(out: &mut Vec<u8>, t: u16, v: &[u8]) {
 }
 
 fn encode_address(a: &SuaAddressSpec) -> Vec<u8> {
-    let ri = if a.gt.is_some() { ROUTE_ON_GT } else { ROUTE_ON_SSN_PC };
-    let ai = u16::from(a.gt.is_some()) << 2 | u16::from(a.pc.is_some()) << 1 | u16::from(a.ssn.is_some());
+    let ri = if a.gt.is_some() {
+        ROUTE_ON_GT
+    } else {
+        ROUTE_ON_SSN_PC
+    };
+    let ai = u16::from(a.gt.is_some()) << 2
+        | u16::from(a.pc.is_some()) << 1
+        | u16::from(a.ssn.is_some());
     let mut v = Vec::new();
     v.extend_from_slice(&ri.to_be_bytes());
     v.extend_from_slice(&ai.to_be_bytes());

@@ -90,7 +90,11 @@ pub fn emit_tcap(out: &mut Vec<u8>, spec: &TcapSpec) {
             pdu.extend(tlv(0xa2, &tlv(0x02, &[0]))); // result: accepted
             pdu.extend(tlv(0xa3, &tlv(0xa1, &tlv(0x02, &[0])))); // dialogue-service-user: null
         }
-        let id = if pdu_kind == DialoguePdu::Request { 0x60 } else { 0x61 };
+        let id = if pdu_kind == DialoguePdu::Request {
+            0x60
+        } else {
+            0x61
+        };
         let mut ext = tlv(0x06, DIALOGUE_AS_ID);
         ext.extend(tlv(0xa0, &tlv(id, &pdu)));
         emit_tlv(&mut body, 0x6b, &tlv(0x28, &ext));
@@ -153,7 +157,10 @@ mod tests {
             otid: Some(0x01020304),
             dtid: Some(0x0a0b0c0d),
             acn: Some("0.4.0.0.1.0.20.3".into()),
-            components: vec![ComponentSpec::invoke(1, 45, vec![0x30, 0]), ComponentSpec::error(2, 6)],
+            components: vec![
+                ComponentSpec::invoke(1, 45, vec![0x30, 0]),
+                ComponentSpec::error(2, 6),
+            ],
         };
         let mut out = Vec::new();
         emit_tcap(&mut out, &spec);
@@ -163,7 +170,10 @@ mod tests {
         assert_eq!(m.kind, TcapKind::Continue);
         assert_eq!(m.otid, Some(&[1, 2, 3, 4][..]));
         assert_eq!(m.dtid, Some(&[10, 11, 12, 13][..]));
-        assert_eq!(m.dialogue.unwrap().acn.unwrap().to_string(), "0.4.0.0.1.0.20.3");
+        assert_eq!(
+            m.dialogue.unwrap().acn.unwrap().to_string(),
+            "0.4.0.0.1.0.20.3"
+        );
         assert_eq!(m.dialogue.unwrap().pdu, DialoguePdu::Response);
         let c: Vec<_> = Components::new(&m).map(Result::unwrap).collect();
         assert_eq!(c[0].op, Some(Code::Local(45)));

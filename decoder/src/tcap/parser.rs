@@ -1,6 +1,10 @@
-use super::{Code, Component, ComponentKind, Dialogue, DialoguePdu, Message, Tcap, TcapKind, MAX_COMPONENTS};
+use super::{
+    Code, Component, ComponentKind, Dialogue, DialoguePdu, Message, Tcap, TcapKind, MAX_COMPONENTS,
+};
 use crate::ber::{self, parse_ber_tlv, Oid, Tlv, Tlvs};
-use crate::error::{complete, fail, located, offset_in, DecodeError, ErrorKind, Layer, PErr, PResult};
+use crate::error::{
+    complete, fail, located, offset_in, DecodeError, ErrorKind, Layer, PErr, PResult,
+};
 
 /// Decode a TCAP message: the transaction and dialogue portions. Components are read with
 /// [`Components`]. Errors name the element that Q.773's `TCAPMessages` module requires.
@@ -44,41 +48,63 @@ fn tcap(i: &[u8]) -> PResult<'_, Tcap<'_>> {
     let mut elems = Tlvs::new(outer.value).peekable();
     let mut next = || elems.next().transpose();
     // The elements each message type has, in the order TCAPMessages lists them.
-    let expect_tid = |t: Option<Tlv<'_>>, id: u8, what: &'static str, at: &[u8]| -> Result<(), PErr> {
-        match t {
-            Some(t) if t.identifier == id => Ok(()),
-            Some(t) => Err(PErr::at(
-                t.raw,
-                ErrorKind::UnexpectedTag {
-                    expected: what,
-                    found: t.identifier,
-                },
-            )),
-            None => Err(PErr::at(&at[at.len()..], ErrorKind::Invalid(what))),
-        }
-    };
+    let expect_tid =
+        |t: Option<Tlv<'_>>, id: u8, what: &'static str, at: &[u8]| -> Result<(), PErr> {
+            match t {
+                Some(t) if t.identifier == id => Ok(()),
+                Some(t) => Err(PErr::at(
+                    t.raw,
+                    ErrorKind::UnexpectedTag {
+                        expected: what,
+                        found: t.identifier,
+                    },
+                )),
+                None => Err(PErr::at(&at[at.len()..], ErrorKind::Invalid(what))),
+            }
+        };
     let err = nom::Err::Error;
     match kind {
         TcapKind::Begin | TcapKind::Continue => {
             let t = next().map_err(err)?;
-            expect_tid(t, 0x48, "[APPLICATION 8] OrigTransactionID (0x48)", outer.value).map_err(err)?;
+            expect_tid(
+                t,
+                0x48,
+                "[APPLICATION 8] OrigTransactionID (0x48)",
+                outer.value,
+            )
+            .map_err(err)?;
             m.otid = t.map(|t| t.value);
             if kind == TcapKind::Continue {
                 let t = next().map_err(err)?;
-                expect_tid(t, 0x49, "[APPLICATION 9] DestTransactionID (0x49)", outer.value).map_err(err)?;
+                expect_tid(
+                    t,
+                    0x49,
+                    "[APPLICATION 9] DestTransactionID (0x49)",
+                    outer.value,
+                )
+                .map_err(err)?;
                 m.dtid = t.map(|t| t.value);
             }
         }
         TcapKind::End | TcapKind::Abort => {
             let t = next().map_err(err)?;
-            expect_tid(t, 0x49, "[APPLICATION 9] DestTransactionID (0x49)", outer.value).map_err(err)?;
+            expect_tid(
+                t,
+                0x49,
+                "[APPLICATION 9] DestTransactionID (0x49)",
+                outer.value,
+            )
+            .map_err(err)?;
             m.dtid = t.map(|t| t.value);
         }
         TcapKind::Unidirectional => {}
     }
     for tid in [m.otid, m.dtid].into_iter().flatten() {
         if tid.is_empty() || tid.len() > 4 {
-            return fail(tid, ErrorKind::Invalid("transaction ID is not 1 to 4 octets"));
+            return fail(
+                tid,
+                ErrorKind::Invalid("transaction ID is not 1 to 4 octets"),
+            );
         }
     }
     while let Some(t) = next().map_err(err)? {
@@ -160,7 +186,11 @@ fn dialogue(v: &[u8]) -> Result<Dialogue<'_>, PErr> {
     let result = ber::find(pdu.value, 0xa2)
         .and_then(|r| ber::find(r.value, 0x02))
         .and_then(|n| ber::integer(n.value));
-    Ok(Dialogue { pdu: kind, acn, result })
+    Ok(Dialogue {
+        pdu: kind,
+        acn,
+        result,
+    })
 }
 
 fn first(v: &[u8]) -> Result<Tlv<'_>, PErr> {
@@ -194,7 +224,11 @@ impl<'a> Components<'a> {
     fn error(&mut self, p: PErr, within: &[u8]) -> DecodeError {
         self.failed = true;
         let consumed = within.len() - p.remaining.min(within.len());
-        DecodeError::new(Layer::Tcap, p.kind, offset_in(self.message, within) + consumed)
+        DecodeError::new(
+            Layer::Tcap,
+            p.kind,
+            offset_in(self.message, within) + consumed,
+        )
     }
 }
 
@@ -209,12 +243,16 @@ impl<'a> Iterator for Components<'a> {
             Ok(t) => t,
             Err(p) => {
                 let all = self.message;
-                return Some(Err(self.error(p, &all[all.len() - p.remaining.min(all.len())..])));
+                return Some(Err(
+                    self.error(p, &all[all.len() - p.remaining.min(all.len())..])
+                ));
             }
         };
         self.count += 1;
         if self.count > MAX_COMPONENTS {
-            return Some(Err(self.error(PErr::at(t.raw, ErrorKind::TooMany("components")), t.raw)));
+            return Some(Err(
+                self.error(PErr::at(t.raw, ErrorKind::TooMany("components")), t.raw)
+            ));
         }
         Some(component(&t).map_err(|p| self.error(p, t.raw)))
     }
@@ -248,7 +286,8 @@ fn component<'a>(t: &Tlv<'a>) -> Result<Component<'a>, PErr> {
     };
     let mut it = Tlvs::new(t.value);
     let mut next = || it.next().transpose();
-    let id = next()?.ok_or_else(|| PErr::at(t.raw, ErrorKind::Invalid("component without invoke ID")))?;
+    let id = next()?
+        .ok_or_else(|| PErr::at(t.raw, ErrorKind::Invalid("component without invoke ID")))?;
     match (kind, id.identifier) {
         (_, 0x02) => c.invoke_id = Some(int(&id)?),
         (ComponentKind::Reject, 0x05) => {}
@@ -307,8 +346,12 @@ fn component<'a>(t: &Tlv<'a>) -> Result<Component<'a>, PErr> {
             c.parameter = next()?;
         }
         ComponentKind::Reject => {
-            let p =
-                next()?.ok_or_else(|| PErr::at(&t.raw[t.raw.len()..], ErrorKind::Invalid("Reject without problem")))?;
+            let p = next()?.ok_or_else(|| {
+                PErr::at(
+                    &t.raw[t.raw.len()..],
+                    ErrorKind::Invalid("Reject without problem"),
+                )
+            })?;
             if !(0x80..=0x83).contains(&p.identifier) {
                 return Err(PErr::at(
                     p.raw,
@@ -325,7 +368,12 @@ fn component<'a>(t: &Tlv<'a>) -> Result<Component<'a>, PErr> {
 }
 
 fn int(t: &Tlv<'_>) -> Result<i64, PErr> {
-    ber::integer(t.value).ok_or_else(|| PErr::at(t.raw, ErrorKind::Invalid("INTEGER of 0 or more than 8 octets")))
+    ber::integer(t.value).ok_or_else(|| {
+        PErr::at(
+            t.raw,
+            ErrorKind::Invalid("INTEGER of 0 or more than 8 octets"),
+        )
+    })
 }
 
 fn code<'a>(t: &Tlv<'a>) -> Result<Code<'a>, PErr> {
@@ -394,7 +442,10 @@ mod tests {
 
     #[test]
     fn ansi_is_recognised() {
-        assert_eq!(parse_tcap_message(&hex!("e2 03 c7 01 00")).unwrap(), Tcap::Ansi(0xe2));
+        assert_eq!(
+            parse_tcap_message(&hex!("e2 03 c7 01 00")).unwrap(),
+            Tcap::Ansi(0xe2)
+        );
     }
 
     #[test]
@@ -427,7 +478,9 @@ mod tests {
 
     #[test]
     fn indefinite_lengths_throughout() {
-        let v = hex!("65 80 48 01 01 49 01 02 6c 80 a1 80 02 01 01 02 01 38 04 01 f1 00 00 00 00 00 00");
+        let v = hex!(
+            "65 80 48 01 01 49 01 02 6c 80 a1 80 02 01 01 02 01 38 04 01 f1 00 00 00 00 00 00"
+        );
         let Tcap::Itu(m) = parse_tcap_message(&v).unwrap() else {
             panic!()
         };

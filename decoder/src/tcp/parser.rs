@@ -72,6 +72,9 @@ mod tests {
         ));
         let s = hex!("0f1c 8932 00000064 00000001 f018 ffff 0000 0000");
         let e = parse_tcp_segment(&s).unwrap_err();
-        assert_eq!((e.offset, e.to_string().contains("exceeds segment")), (12, true));
+        assert_eq!(
+            (e.offset, e.to_string().contains("exceeds segment")),
+            (12, true)
+        );
     }
 }

@@ -202,7 +202,9 @@ impl TcpReassembler {
         st.last_ns = now_ns;
         if let Some((_, old)) = evicted {
             self.stats.evicted += 1;
-            self.total_bytes = self.total_bytes.saturating_sub(old.pending() + old.ooo_bytes);
+            self.total_bytes = self
+                .total_bytes
+                .saturating_sub(old.pending() + old.ooo_bytes);
             recycle(&mut self.spare, old);
         }
     }
@@ -230,8 +232,8 @@ impl TcpReassembler {
         loop {
             let d = seq_diff(seq, st.next_seq);
             if d > 0 {
-                let fits =
-                    st.ooo.len() < limits.max_ooo_segments && st.ooo_bytes + payload.len() <= limits.max_ooo_bytes;
+                let fits = st.ooo.len() < limits.max_ooo_segments
+                    && st.ooo_bytes + payload.len() <= limits.max_ooo_bytes;
                 if !fits && !st.ooo.is_empty() {
                     // No room to wait any longer: skip the hole, then look at the segment again.
                     stats.gaps += 1;
@@ -311,7 +313,10 @@ impl TcpReassembler {
 
     fn expire(&mut self, now_ns: u64) {
         let idle = self.limits.idle_timeout_ns;
-        while let Some((_, st)) = self.table.pop_lru_if(|_, s| now_ns.saturating_sub(s.last_ns) > idle) {
+        while let Some((_, st)) = self
+            .table
+            .pop_lru_if(|_, s| now_ns.saturating_sub(s.last_ns) > idle)
+        {
             self.stats.expired += 1;
             self.release(st);
         }
@@ -523,8 +528,14 @@ mod tests {
             run(&mut r, 0, seg(100, 0, &[2, b'a', b'b', 1])),
             vec![vec![2, b'a', b'b']]
         );
-        assert_eq!(run(&mut r, 0, seg(104, 0, &[b'c', 0, 3])), vec![vec![1, b'c'], vec![0]]);
-        assert_eq!(run(&mut r, 0, seg(107, 0, &[1, 2, 3])), vec![vec![3, 1, 2, 3]]);
+        assert_eq!(
+            run(&mut r, 0, seg(104, 0, &[b'c', 0, 3])),
+            vec![vec![1, b'c'], vec![0]]
+        );
+        assert_eq!(
+            run(&mut r, 0, seg(107, 0, &[1, 2, 3])),
+            vec![vec![3, 1, 2, 3]]
+        );
         assert_eq!(r.buffered_bytes(), 0);
         assert_eq!(r.stats().messages, 4);
     }
@@ -563,7 +574,10 @@ mod tests {
     #[test]
     fn mid_stream_start_resyncs_and_fin_forgets() {
         let mut r = TcpReassembler::new(TcpLimits::default());
-        assert_eq!(run(&mut r, 0, seg(500, 0, &[0xff, 1, b'q'])), vec![vec![1, b'q']]);
+        assert_eq!(
+            run(&mut r, 0, seg(500, 0, &[0xff, 1, b'q'])),
+            vec![vec![1, b'q']]
+        );
         assert_eq!(r.streams(), 1);
         run(&mut r, 0, seg(503, Segment::FIN, b""));
         assert_eq!(r.streams(), 0);
