@@ -6,6 +6,7 @@
 //! ([`PayloadProtocol::identify`]).
 
 mod codes;
+mod dedup;
 mod emit;
 mod parser;
 mod reassembly;
@@ -14,6 +15,7 @@ pub use codes::{
     ChunkType, PayloadProtocol, Ppid, PORT_DIAMETER, PORT_DIAMETER_TLS, PORT_M2PA, PORT_M3UA,
     PORT_SUA,
 };
+pub use dedup::{AssocKey, TsnTracker};
 pub use emit::{emit_sctp_packet, DataChunkSpec, SctpSpec};
 pub use parser::{parse_sctp_data_chunk, parse_sctp_packet, Chunks};
 pub use reassembly::{SctpLimits, SctpReassembler, SctpStats, StreamKey};

@@ -14,6 +14,8 @@ pub struct SctpLimits {
     pub max_fragments: usize,
     /// A message unfinished after this long (capture time) is dropped.
     pub timeout_ns: u64,
+    /// Association directions whose recent TSNs are remembered, to recognise retransmissions.
+    pub max_associations: usize,
 }
 
 impl Default for SctpLimits {
@@ -23,6 +25,7 @@ impl Default for SctpLimits {
             max_message_bytes: 256 * 1024,
             max_fragments: 256,
             timeout_ns: 30_000_000_000,
+            max_associations: 16_384,
         }
     }
 }
@@ -298,6 +301,7 @@ mod tests {
             max_message_bytes: 4,
             max_fragments: 8,
             timeout_ns: 100,
+            max_associations: 8,
         });
         r.push(0, key(1), &data(1, true, false, b"abc"));
         r.push(0, key(1), &data(2, false, false, b"de"));

@@ -26,8 +26,8 @@ use crate::m3ua::{parse_m3ua_message, parse_m3ua_transfer, MessageClass, Message
 use crate::map::{is_map_acn, parse_map_parameter, OpCode};
 use crate::sccp::{self, parse_sccp_message, Address, SccpLimits, SccpReassembler, SccpStats, Ssn};
 use crate::sctp::{
-    parse_sctp_data_chunk, parse_sctp_packet, ChunkType, PayloadProtocol, SctpLimits,
-    SctpReassembler, SctpStats, StreamKey,
+    parse_sctp_data_chunk, parse_sctp_packet, AssocKey, ChunkType, PayloadProtocol, SctpLimits,
+    SctpReassembler, SctpStats, StreamKey, TsnTracker,
 };
 use crate::sua::{self, parse_sua_message};
 use crate::tcap::{parse_tcap_message, Components, Tcap};
@@ -46,12 +46,16 @@ pub enum OtherReason {
     OtherIp,
     /// SCTP control chunks only (INIT, SACK, HEARTBEAT, ...).
     SctpControl,
+    /// SCTP DATA already seen: a retransmission, or the same packet from a second tap.
+    SctpRetransmission,
     /// SCTP payload of another protocol (S1AP, X2AP, ...).
     SctpOtherPayload,
     /// TCP without payload on a Diameter port (handshake, acknowledgements).
     TcpControl,
     /// TCP on ports that are not Diameter's.
     TcpOther,
+    /// TCP payload already seen: a retransmission, or the same segment from a second tap.
+    TcpRetransmission,
     /// Diameter inside TLS or DTLS: encrypted.
     DiameterTls,
     /// M3UA or SUA management (ASPUP, BEAT, DUNA, ...).
@@ -70,15 +74,17 @@ pub enum OtherReason {
 
 impl OtherReason {
     /// Every reason.
-    pub const ALL: [OtherReason; 15] = [
+    pub const ALL: [OtherReason; 17] = [
         OtherReason::UnsupportedLink,
         OtherReason::NotIp,
         OtherReason::IpFragment,
         OtherReason::OtherIp,
         OtherReason::SctpControl,
+        OtherReason::SctpRetransmission,
         OtherReason::SctpOtherPayload,
         OtherReason::TcpControl,
         OtherReason::TcpOther,
+        OtherReason::TcpRetransmission,
         OtherReason::DiameterTls,
         OtherReason::SigtranManagement,
         OtherReason::M2paLinkStatus,
@@ -96,9 +102,11 @@ impl OtherReason {
             OtherReason::IpFragment => "ip_fragment",
             OtherReason::OtherIp => "other_ip",
             OtherReason::SctpControl => "sctp_control",
+            OtherReason::SctpRetransmission => "sctp_retransmission",
             OtherReason::SctpOtherPayload => "sctp_other_payload",
             OtherReason::TcpControl => "tcp_control",
             OtherReason::TcpOther => "tcp_other",
+            OtherReason::TcpRetransmission => "tcp_retransmission",
             OtherReason::DiameterTls => "diameter_tls",
             OtherReason::SigtranManagement => "sigtran_management",
             OtherReason::M2paLinkStatus => "m2pa_link_status",
@@ -175,6 +183,8 @@ pub struct DecoderStats {
     pub ip: DefragStats,
     /// SCTP reassembly.
     pub sctp: SctpStats,
+    /// SCTP DATA chunks recognised as seen before.
+    pub sctp_duplicates: u64,
     /// TCP reassembly.
     pub tcp: TcpStats,
     /// SCCP reassembly.
@@ -192,6 +202,7 @@ pub struct FrameDecoder {
     diameter_ports: Vec<u16>,
     defrag: Defragmenter,
     sctp: SctpReassembler,
+    tsn: TsnTracker,
     tcp: TcpReassembler,
     sccp: SccpReassembler,
     /// Holds a reassembled IP datagram or SCTP message while it is decoded.
@@ -266,6 +277,7 @@ impl FrameDecoder {
             diameter_ports: cfg.diameter_tcp_ports.clone(),
             defrag: Defragmenter::new(cfg.defrag),
             sctp: SctpReassembler::new(cfg.sctp),
+            tsn: TsnTracker::new(cfg.sctp.max_associations),
             tcp: TcpReassembler::new(cfg.tcp),
             sccp: SccpReassembler::new(cfg.sccp),
             scratch: Vec::new(),
@@ -277,6 +289,7 @@ impl FrameDecoder {
         DecoderStats {
             ip: self.defrag.stats(),
             sctp: self.sctp.stats(),
+            sctp_duplicates: self.tsn.duplicates(),
             tcp: self.tcp.stats(),
             sccp: self.sccp.stats(),
         }
@@ -396,7 +409,15 @@ impl FrameDecoder {
             dst_port: h.dst_port,
             transport: Transport::Sctp,
         };
+        let assoc = AssocKey {
+            src,
+            dst,
+            src_port: h.src_port,
+            dst_port: h.dst_port,
+            vtag: h.vtag,
+        };
         let mut control = false;
+        let mut duplicate = false;
         for c in chunks {
             let c = match c {
                 Ok(c) => c,
@@ -411,6 +432,10 @@ impl FrameDecoder {
                 Ok(d) => d,
                 Err(e) => return w.acc.fail(e.shifted(value_at)),
             };
+            if self.tsn.is_duplicate(assoc, d.tsn) {
+                duplicate = true;
+                continue;
+            }
             let data_at = value_at + if d.interleaved { 16 } else { 12 };
             if d.is_unfragmented() {
                 let proto = PayloadProtocol::identify(d.ppid, h.src_port, h.dst_port);
@@ -442,6 +467,9 @@ impl FrameDecoder {
                 self.user_message(w, flow, proto, &scratch, None);
                 self.scratch = scratch;
             }
+        }
+        if duplicate {
+            w.acc.other(OtherReason::SctpRetransmission);
         }
         if control {
             w.acc.other(OtherReason::SctpControl);

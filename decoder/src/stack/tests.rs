@@ -86,16 +86,21 @@ fn m3ua_data(sccp: &[u8]) -> Vec<u8> {
     m
 }
 
+/// A frame on an association of its own (a fresh verification tag), so that tests reusing TSNs
+/// are not taken for retransmissions.
 fn sctp_frame(chunks: &[DataChunkSpec<'_>]) -> Vec<u8> {
+    use core::sync::atomic::{AtomicU32, Ordering};
+    static VTAG: AtomicU32 = AtomicU32::new(1000);
+    let assoc = SctpSpec {
+        vtag: VTAG.fetch_add(1, Ordering::Relaxed),
+        ..m3ua_assoc()
+    };
+    sctp_frame_on(&assoc, chunks)
+}
+
+fn sctp_frame_on(assoc: &SctpSpec, chunks: &[DataChunkSpec<'_>]) -> Vec<u8> {
     let mut f = Vec::new();
-    emit_sctp_frame(
-        &mut f,
-        &EthernetSpec::default(),
-        a(),
-        b(),
-        &m3ua_assoc(),
-        chunks,
-    );
+    emit_sctp_frame(&mut f, &EthernetSpec::default(), a(), b(), assoc, chunks);
     f
 }
 
@@ -216,10 +221,11 @@ fn sctp_fragments_reported_on_completing_frame() {
         end,
         data,
     };
+    let assoc = m3ua_assoc();
     let frames = [
-        sctp_frame(&[frag(10, true, false, p1)]),
-        sctp_frame(&[frag(12, false, true, p3)]),
-        sctp_frame(&[frag(11, false, false, p2)]),
+        sctp_frame_on(&assoc, &[frag(10, true, false, p1)]),
+        sctp_frame_on(&assoc, &[frag(12, false, true, p3)]),
+        sctp_frame_on(&assoc, &[frag(11, false, false, p2)]),
     ];
     let r = one(&frames);
     assert_eq!(
@@ -238,6 +244,24 @@ fn sctp_fragments_reported_on_completing_frame() {
         }
     );
     assert_eq!(r[2].1, vec![ati_seen()]);
+}
+
+#[test]
+fn retransmitted_tsn_is_decoded_once() {
+    let m = m3ua_data(&sccp_udt(&ati_tcap(11)));
+    let f = sctp_frame_on(
+        &m3ua_assoc(),
+        &[DataChunkSpec::whole(42, 1, 0, Ppid::M3UA, &m)],
+    );
+    let r = one(&[f.clone(), f]);
+    assert_eq!(r[0].1, vec![ati_seen()]);
+    assert_eq!(
+        r[1].0,
+        FrameOutcome {
+            class: FrameClass::Other(OtherReason::SctpRetransmission),
+            messages: 0
+        }
+    );
 }
 
 #[test]

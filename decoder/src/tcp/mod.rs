@@ -8,7 +8,7 @@ mod reassembly;
 
 pub use emit::{emit_tcp_segment, TcpSpec};
 pub use parser::parse_tcp_segment;
-pub use reassembly::{FlowKey, FrameLen, TcpLimits, TcpReassembler, TcpStats};
+pub use reassembly::{FlowKey, FrameLen, TcpLimits, TcpPush, TcpReassembler, TcpStats};
 
 /// A TCP segment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -108,6 +108,16 @@ pub struct TcpReassembler {
     total_bytes: usize,
     spare: Vec<Vec<u8>>,
     stats: TcpStats,
+    last_was_duplicate: bool,
+}
+
+/// What one segment did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TcpPush {
+    /// Messages it completed.
+    pub messages: u32,
+    /// All its bytes had been seen before (a retransmission).
+    pub duplicate: bool,
 }
 
 impl core::fmt::Debug for TcpReassembler {
@@ -133,6 +143,7 @@ impl TcpReassembler {
             total_bytes: 0,
             spare: Vec::new(),
             stats: TcpStats::default(),
+            last_was_duplicate: false,
         }
     }
 
@@ -152,7 +163,7 @@ impl TcpReassembler {
     }
 
     /// Take in one segment of the direction `key`; `frame` finds message boundaries, and
-    /// `on_message` receives each message completed. Returns how many messages it completed.
+    /// `on_message` receives each message completed.
     pub fn push(
         &mut self,
         now_ns: u64,
@@ -160,7 +171,7 @@ impl TcpReassembler {
         seg: &Segment<'_>,
         frame: impl Fn(&[u8]) -> FrameLen,
         mut on_message: impl FnMut(&[u8]),
-    ) -> u32 {
+    ) -> TcpPush {
         self.expire(now_ns);
         let mut n = 0;
         let syn = seg.flags & Segment::SYN != 0;
@@ -171,11 +182,13 @@ impl TcpReassembler {
                 let freed = reset(st, seg.seq.wrapping_add(1), true, &mut self.spare);
                 self.total_bytes = self.total_bytes.saturating_sub(freed);
             }
-            return 0;
+            return TcpPush::default();
         }
+        let mut duplicate = false;
         if !seg.payload.is_empty() {
             self.stats.segments += 1;
             n = self.data(now_ns, key, seg.seq, seg.payload, &frame, &mut on_message);
+            duplicate = self.last_was_duplicate;
         }
         if seg.flags & (Segment::FIN | Segment::RST) != 0 {
             if let Some(st) = self.table.remove(&key) {
@@ -183,7 +196,10 @@ impl TcpReassembler {
             }
         }
         self.enforce_budget(key);
-        n
+        TcpPush {
+            messages: n,
+            duplicate,
+        }
     }
 
     /// Make sure `key` has a stream (starting at `seq` if new) and mark it used.
@@ -219,6 +235,7 @@ impl TcpReassembler {
         on_message: &mut impl FnMut(&[u8]),
     ) -> u32 {
         let limits = self.limits;
+        self.last_was_duplicate = false;
         let mut stats = TcpStats::default();
         let mut n = 0;
         self.ensure_stream(now_ns, key, seq);
@@ -272,6 +289,7 @@ impl TcpReassembler {
             let seen = d.unsigned_abs() as usize;
             if seen >= payload.len() {
                 stats.retransmitted += 1;
+                self.last_was_duplicate = true;
                 break;
             }
             if seen > 0 {

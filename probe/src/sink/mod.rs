@@ -1,0 +1,3 @@
+//! Output: JSON lines (decode lines, alerts), the report, the summary table.
+
+pub mod json;
