@@ -27,8 +27,8 @@ pub struct SccpStats {
     pub segments: u64,
     /// Messages completed.
     pub completed: u64,
-    /// Repeated segments ignored.
-    pub duplicates: u64,
+    /// Segments that fit no reassembly: no first segment before them, or out of sequence.
+    pub out_of_sequence: u64,
     /// Messages pushed out because the table was full.
     pub evicted: u64,
     /// Messages dropped unfinished after the timeout.
@@ -36,31 +36,32 @@ pub struct SccpStats {
 }
 
 /// A reassembly key: who sent the segments (a digest of the calling address and the
-/// originating point code) and the segmentation local reference (Q.714 §4.1.1.2.3).
+/// originating point code), the segmentation local reference (Q.714 §4.1.1.2.3), and whether
+/// the segments are of a service message: an XUDTS returning a segmented XUDT carries the
+/// same addresses and reference as the XUDT itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Key {
     sender: u64,
     local_ref: u32,
+    service: bool,
 }
-
-/// At most 16 segments: the remaining-segments field has 4 bits.
-const MAX_SEGMENTS: usize = 16;
 
 struct Partial {
     first_ns: u64,
-    /// Remaining count of the first segment, once it is here.
-    first_remaining: Option<u8>,
-    /// Per remaining-count value: where its bytes are in `data`.
-    parts: [Option<(u32, u32)>; MAX_SEGMENTS],
+    /// The remaining-segments value the next segment must carry.
+    next: u8,
     data: Vec<u8>,
 }
 
-/// Reassembles segmented connectionless messages within [`SccpLimits`]. Segments may arrive
-/// in any order (class 0 does not keep sequence).
+/// Reassembles segmented connectionless messages within [`SccpLimits`], as Q.714
+/// §4.1.1.2.3 has the receiving node do: the first segment (F bit) opens a reassembly, each
+/// following segment must carry a remaining count one below the previous one, and the segment
+/// with 0 remaining completes the message. A segment that fits no open reassembly is dropped
+/// and counted, and so is the reassembly it breaks; Wireshark reassembles the same way.
 pub struct SccpReassembler {
     limits: SccpLimits,
     table: BoundedMap<Key, Partial>,
-    spare: Vec<Partial>,
+    spare: Vec<Vec<u8>>,
     done: Vec<u8>,
     stats: SccpStats,
 }
@@ -106,13 +107,14 @@ impl SccpReassembler {
         self.table.len()
     }
 
-    /// Take in one segment from the sender named by `calling_raw` and `opc`; returns the whole
-    /// user data when this segment completes it.
+    /// Take in one segment from the sender named by `calling_raw` and `opc` (`service`: of an
+    /// XUDTS or LUDTS); returns the whole user data when this segment completes it.
     pub fn push(
         &mut self,
         now_ns: u64,
         calling_raw: &[u8],
         opc: u32,
+        service: bool,
         seg: Segmentation,
         data: &[u8],
     ) -> Option<&[u8]> {
@@ -121,49 +123,61 @@ impl SccpReassembler {
         let key = Key {
             sender: digest(calling_raw, opc),
             local_ref: seg.local_ref,
+            service,
         };
-        let spare = &mut self.spare;
-        let (p, evicted) = self.table.get_or_insert_with(key, || {
-            let mut p = spare.pop().unwrap_or_else(|| Partial {
-                first_ns: 0,
-                first_remaining: None,
-                parts: [None; MAX_SEGMENTS],
-                data: Vec::new(),
-            });
-            p.first_ns = now_ns;
-            p
-        });
-        if let Some((_, old)) = evicted {
-            self.stats.evicted += 1;
-            recycle(&mut self.spare, old);
-        }
-        let slot = usize::from(seg.remaining & 0x0f);
-        if p.parts[slot].is_some() {
-            self.stats.duplicates += 1;
-            return None;
-        }
-        p.parts[slot] = Some((p.data.len() as u32, data.len() as u32));
-        p.data.extend_from_slice(data);
+        let remaining = seg.remaining & 0x0f;
         if seg.first {
-            p.first_remaining = Some(seg.remaining & 0x0f);
-        }
-        let first = p.first_remaining?;
-        if !(0..=usize::from(first)).all(|k| p.parts[k].is_some()) {
+            if let Some(old) = self.table.remove(&key) {
+                self.stats.out_of_sequence += 1;
+                self.give_back(old.data);
+            }
+            let mut buf = self.spare.pop().unwrap_or_default();
+            buf.extend_from_slice(data);
+            if let Some((_, old)) = self.table.insert(
+                key,
+                Partial {
+                    first_ns: now_ns,
+                    next: remaining.wrapping_sub(1),
+                    data: buf,
+                },
+            ) {
+                self.stats.evicted += 1;
+                self.give_back(old.data);
+            }
             return None;
         }
-        // The first segment carries the highest remaining count; the last one carries 0.
-        self.done.clear();
-        for k in (0..=usize::from(first)).rev() {
-            if let Some((start, len)) = p.parts[k] {
-                self.done
-                    .extend_from_slice(&p.data[start as usize..(start + len) as usize]);
+        match self.table.get_mut(&key) {
+            Some(p) if p.next == remaining => {
+                p.data.extend_from_slice(data);
+                p.next = remaining.wrapping_sub(1);
+            }
+            Some(_) => {
+                self.stats.out_of_sequence += 1;
+                if let Some(old) = self.table.remove(&key) {
+                    self.give_back(old.data);
+                }
+                return None;
+            }
+            None => {
+                self.stats.out_of_sequence += 1;
+                return None;
             }
         }
-        if let Some(old) = self.table.remove(&key) {
-            recycle(&mut self.spare, old);
+        if remaining != 0 {
+            return None;
         }
+        let p = self.table.remove(&key)?;
         self.stats.completed += 1;
+        let old = core::mem::replace(&mut self.done, p.data);
+        self.give_back(old);
         Some(&self.done)
+    }
+
+    fn give_back(&mut self, mut v: Vec<u8>) {
+        if self.spare.len() < 64 {
+            v.clear();
+            self.spare.push(v);
+        }
     }
 
     fn expire(&mut self, now_ns: u64) {
@@ -173,17 +187,8 @@ impl SccpReassembler {
             .pop_lru_if(|_, p| now_ns.saturating_sub(p.first_ns) > timeout)
         {
             self.stats.expired += 1;
-            recycle(&mut self.spare, p);
+            self.give_back(p.data);
         }
-    }
-}
-
-fn recycle(spare: &mut Vec<Partial>, mut p: Partial) {
-    if spare.len() < 64 {
-        p.first_remaining = None;
-        p.parts = [None; MAX_SEGMENTS];
-        p.data.clear();
-        spare.push(p);
     }
 }
 
@@ -201,29 +206,51 @@ mod tests {
     }
 
     #[test]
-    fn three_segments_out_of_order() {
+    fn three_segments_in_sequence() {
         let mut r = SccpReassembler::new(SccpLimits::default());
-        assert!(r.push(0, b"gt", 1, seg(false, 0), b"ccc").is_none());
-        assert!(r.push(0, b"gt", 1, seg(true, 2), b"aaa").is_none());
-        assert!(r.push(0, b"other", 1, seg(false, 1), b"zzz").is_none());
+        assert!(r.push(0, b"gt", 1, false, seg(true, 2), b"aaa").is_none());
+        assert!(r
+            .push(0, b"other", 1, false, seg(false, 1), b"zzz")
+            .is_none());
+        assert!(r.push(0, b"gt", 1, false, seg(false, 1), b"bbb").is_none());
         assert_eq!(
-            r.push(0, b"gt", 1, seg(false, 1), b"bbb").unwrap(),
+            r.push(0, b"gt", 1, false, seg(false, 0), b"ccc").unwrap(),
             b"aaabbbccc"
         );
         assert_eq!(r.stats().completed, 1);
-        assert_eq!(r.in_progress(), 1);
+        assert_eq!(
+            r.stats().out_of_sequence,
+            1,
+            "the other sender had no first segment"
+        );
+        assert_eq!(r.in_progress(), 0);
     }
 
     #[test]
-    fn expiry_and_duplicates() {
+    fn out_of_sequence_segments_are_dropped() {
+        let mut r = SccpReassembler::new(SccpLimits::default());
+        // The last segment before the first (as pcapr-m2pa-map-sms-sltm.pcap frames 18 and
+        // 21 show for an XUDTS): no message.
+        assert!(r.push(0, b"gt", 1, true, seg(false, 0), b"b").is_none());
+        assert!(r.push(0, b"gt", 1, true, seg(true, 1), b"a").is_none());
+        assert_eq!(r.in_progress(), 1);
+        // A skipped segment breaks the reassembly.
+        assert!(r.push(0, b"gt", 2, false, seg(true, 2), b"a").is_none());
+        assert!(r.push(0, b"gt", 2, false, seg(false, 0), b"c").is_none());
+        assert_eq!(r.stats().out_of_sequence, 2);
+        // Service and non-service segments never mix.
+        assert!(r.push(0, b"gt", 1, false, seg(false, 0), b"x").is_none());
+        assert_eq!(r.stats().completed, 0);
+    }
+
+    #[test]
+    fn expiry() {
         let mut r = SccpReassembler::new(SccpLimits {
             max_messages: 8,
             timeout_ns: 10,
         });
-        r.push(0, b"gt", 1, seg(true, 1), b"a");
-        r.push(0, b"gt", 1, seg(true, 1), b"a");
-        assert_eq!(r.stats().duplicates, 1);
-        r.push(100, b"gt", 2, seg(true, 1), b"a");
+        r.push(0, b"gt", 1, false, seg(true, 1), b"a");
+        r.push(100, b"gt", 2, false, seg(true, 1), b"a");
         assert_eq!(r.stats().expired, 1);
     }
 }

@@ -648,7 +648,10 @@ impl FrameDecoder {
             Some(seg) if !(seg.first && seg.remaining == 0) => {
                 w.acc.signaling = true;
                 let opc = mtp.map_or(0, |m| m.opc);
-                if let Some(whole) = self.sccp.push(w.ctx.ts_ns, calling_raw, opc, seg, data) {
+                if let Some(whole) =
+                    self.sccp
+                        .push(w.ctx.ts_ns, calling_raw, opc, kind.is_service(), seg, data)
+                {
                     tcap(w, &env, whole, None);
                 }
             }

@@ -1,0 +1,131 @@
+//! Helpers shared by the integration tests: where the shared captures are, running the
+//! `sigwatch` binary, reading its JSON lines.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::Deserialize;
+
+/// `../shared` beside the checkout (override with `SIGWATCH_SHARED`).
+pub fn shared_dir() -> PathBuf {
+    if let Ok(d) = std::env::var("SIGWATCH_SHARED") {
+        return PathBuf::from(d);
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
+}
+
+/// Every capture in shared/captures/public, sorted.
+pub fn public_captures() -> Vec<PathBuf> {
+    let dir = shared_dir().join("captures/public");
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (the public captures are read from ../shared)",
+                dir.display()
+            )
+        })
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("pcap" | "pcapng")
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Whether tshark can be run. In CI (`CI` set) its absence is a failure, not a skip.
+pub fn tshark_available() -> bool {
+    let ok = Command::new("tshark")
+        .arg("--version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tshark is not installed, and CI must run the oracle tests"
+        );
+        eprintln!("tshark not installed: skipping the tshark comparison (CI installs it)");
+    }
+    ok
+}
+
+/// The `sigwatch` binary built for these tests.
+pub fn sigwatch() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_sigwatch"))
+}
+
+/// One line of `sigwatch decode`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct DecodeLine {
+    pub frame: u64,
+    pub ts: Option<f64>,
+    pub proto: String,
+    pub tcap: Option<String>,
+    pub component: Option<String>,
+    pub opcode: Option<i64>,
+    pub op: Option<String>,
+    pub error: Option<i64>,
+    pub calling_gt: Option<String>,
+    pub called_gt: Option<String>,
+    pub calling_ssn: Option<u64>,
+    pub called_ssn: Option<u64>,
+    pub opc: Option<u64>,
+    pub dpc: Option<u64>,
+    pub otid: Option<String>,
+    pub dtid: Option<String>,
+    pub acn: Option<String>,
+    pub imsi: Option<String>,
+    pub msisdn: Option<String>,
+    pub returned: Option<bool>,
+    pub cmd: Option<u64>,
+    pub cmd_name: Option<String>,
+    pub app: Option<u64>,
+    pub request: Option<bool>,
+    pub hbh: Option<u64>,
+    pub e2e: Option<u64>,
+    pub origin_host: Option<String>,
+    pub origin_realm: Option<String>,
+    pub dest_host: Option<String>,
+    pub dest_realm: Option<String>,
+    pub visited_plmn: Option<String>,
+    pub layer: Option<String>,
+    pub error_text: Option<String>,
+}
+
+/// Run `sigwatch decode` on `path` and read its lines.
+pub fn sigwatch_decode(path: &Path) -> Vec<DecodeLine> {
+    let out = sigwatch()
+        .arg("decode")
+        .arg(path)
+        .output()
+        .expect("run sigwatch");
+    assert!(
+        out.status.success(),
+        "sigwatch decode {} failed: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let mut v: serde_json::Value =
+                serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+            // A malformed line's "error" is text; a returnError's is a code.
+            if let Some(obj) = v.as_object_mut() {
+                if obj.get("proto").and_then(|p| p.as_str()) == Some("malformed") {
+                    if let Some(e) = obj.remove("error") {
+                        obj.insert("error_text".into(), e);
+                    }
+                }
+            }
+            serde_json::from_value(v).unwrap_or_else(|e| panic!("{e}: {l}"))
+        })
+        .collect()
+}

@@ -1,0 +1,419 @@
+//! `sigwatch decode` against Wireshark's tshark, field by field, on every public capture in
+//! ../shared/captures/public (see its MANIFEST.md).
+//!
+//! Where the two disagree, the test names the frames, says who is right and why, and checks
+//! sigwatch's reading explicitly: see `KNOWN_DISAGREEMENTS`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use common::{public_captures, sigwatch_decode, tshark_available, DecodeLine};
+
+/// One frame as tshark sees it.
+#[derive(Debug, Default, Clone)]
+struct TsFrame {
+    tcap: Option<&'static str>,
+    components: Vec<String>,
+    local_values: Vec<i64>,
+    calling_gt: Option<String>,
+    called_gt: Option<String>,
+    calling_ssn: Option<u64>,
+    called_ssn: Option<u64>,
+    imsi: Vec<String>,
+    msisdn: Vec<String>,
+    malformed: bool,
+    diameter: Vec<TsDiameter>,
+}
+
+#[derive(Debug, Default, Clone, PartialEq)]
+struct TsDiameter {
+    cmd: u64,
+    app: u64,
+    request: bool,
+    origin_host: Option<String>,
+    origin_realm: Option<String>,
+    dest_host: Option<String>,
+    dest_realm: Option<String>,
+    user_name: Option<String>,
+    hbh: u64,
+    e2e: u64,
+}
+
+const FIELDS: &[&str] = &[
+    "frame.number",
+    "tcap.begin_element",
+    "tcap.end_element",
+    "tcap.continue_element",
+    "tcap.abort_element",
+    "tcap.unidirectional_element",
+    "gsm_map.old.Component",
+    "gsm_old.localValue",
+    "sccp.calling.digits",
+    "sccp.called.digits",
+    "sccp.calling.ssn",
+    "sccp.called.ssn",
+    "e212.imsi",
+    "e164.msisdn",
+    "_ws.malformed",
+    "diameter.cmd.code",
+    "diameter.applicationId",
+    "diameter.flags.request",
+    "diameter.Origin-Host",
+    "diameter.Origin-Realm",
+    "diameter.Destination-Host",
+    "diameter.Destination-Realm",
+    "diameter.User-Name",
+    "diameter.hopbyhopid",
+    "diameter.endtoendid",
+];
+
+fn tshark_frames(path: &Path) -> BTreeMap<u64, TsFrame> {
+    let mut args: Vec<String> = vec![
+        "-r".into(),
+        path.display().to_string(),
+        "-T".into(),
+        "fields".into(),
+        "-E".into(),
+        "occurrence=a".into(),
+        "-E".into(),
+        "aggregator=|".into(),
+        "-E".into(),
+        "separator=\t".into(),
+    ];
+    for f in FIELDS {
+        args.push("-e".into());
+        args.push((*f).into());
+    }
+    let out = std::process::Command::new("tshark")
+        .args(&args)
+        .output()
+        .expect("run tshark");
+    assert!(
+        out.status.success(),
+        "tshark failed on {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut frames = BTreeMap::new();
+    for line in text.lines() {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let col = |name: &str| -> Vec<String> {
+            let i = FIELDS.iter().position(|f| *f == name).unwrap();
+            match cols.get(i) {
+                Some(v) if !v.is_empty() => v.split('|').map(str::to_owned).collect(),
+                _ => Vec::new(),
+            }
+        };
+        let n: u64 = col("frame.number")[0].parse().unwrap();
+        let mut f = TsFrame::default();
+        for (field, name) in [
+            ("tcap.begin_element", "begin"),
+            ("tcap.end_element", "end"),
+            ("tcap.continue_element", "continue"),
+            ("tcap.abort_element", "abort"),
+            ("tcap.unidirectional_element", "unidirectional"),
+        ] {
+            if !col(field).is_empty() {
+                f.tcap = Some(name);
+            }
+        }
+        f.components = col("gsm_map.old.Component")
+            .iter()
+            .map(|c| match c.as_str() {
+                "1" => "invoke".to_string(),
+                "2" => "returnResultLast".to_string(),
+                "3" => "returnError".to_string(),
+                "4" => "reject".to_string(),
+                "7" => "returnResult".to_string(),
+                other => other.to_string(),
+            })
+            .collect();
+        f.local_values = col("gsm_old.localValue")
+            .iter()
+            .map(|v| v.parse().unwrap())
+            .collect();
+        f.calling_gt = col("sccp.calling.digits").first().cloned();
+        f.called_gt = col("sccp.called.digits").first().cloned();
+        f.calling_ssn = col("sccp.calling.ssn").first().map(|v| v.parse().unwrap());
+        f.called_ssn = col("sccp.called.ssn").first().map(|v| v.parse().unwrap());
+        f.imsi = col("e212.imsi");
+        f.msisdn = col("e164.msisdn");
+        f.malformed = !col("_ws.malformed").is_empty();
+        let cmds = col("diameter.cmd.code");
+        let nth = |name: &str, k: usize| col(name).get(k).cloned();
+        let num = |s: Option<String>| -> u64 {
+            let s = s.unwrap_or_default();
+            match s.strip_prefix("0x") {
+                Some(h) => u64::from_str_radix(h, 16).unwrap(),
+                None => s.parse().unwrap_or(0),
+            }
+        };
+        for k in 0..cmds.len() {
+            f.diameter.push(TsDiameter {
+                cmd: num(nth("diameter.cmd.code", k)),
+                app: num(nth("diameter.applicationId", k)),
+                request: nth("diameter.flags.request", k).as_deref() == Some("1")
+                    || nth("diameter.flags.request", k).as_deref() == Some("True"),
+                origin_host: nth("diameter.Origin-Host", k),
+                origin_realm: nth("diameter.Origin-Realm", k),
+                dest_host: None,
+                dest_realm: None,
+                user_name: None,
+                hbh: num(nth("diameter.hopbyhopid", k)),
+                e2e: num(nth("diameter.endtoendid", k)),
+            });
+        }
+        // Optional AVPs cannot be matched to their message by position when some messages
+        // lack them; they are compared only in frames holding a single message.
+        if f.diameter.len() == 1 {
+            let d = &mut f.diameter[0];
+            d.dest_host = nth("diameter.Destination-Host", 0);
+            d.dest_realm = nth("diameter.Destination-Realm", 0);
+            d.user_name = nth("diameter.User-Name", 0);
+        }
+        frames.insert(n, f);
+    }
+    frames
+}
+
+/// Frames where sigwatch and tshark disagree, who is right, and what sigwatch must say.
+struct Disagreement {
+    file: &'static str,
+    frames: &'static [u64],
+    why: &'static str,
+    check: fn(&[&DecodeLine]),
+}
+
+const KNOWN_DISAGREEMENTS: &[Disagreement] = &[
+    Disagreement {
+        file: "pcapr-m3ua-map-udts-hb.pcap",
+        frames: &[65, 241],
+        why: "returnError roamingNotAllowed (8) in a networkLocUpContext-v2 (0.4.0.0.1.0.1.2) \
+              dialogue carries its parameter as a bare ENUMERATED RoamingNotAllowedCause, which is \
+              the MAP v2 definition (GSM 09.02 phase 2, MAP-Errors). tshark 4.0 applies the \
+              version 3 type, RoamingNotAllowedParam ::= SEQUENCE (3GPP TS 29.002 §17.7.7, \
+              Release 99 onward), and calls the frame malformed. The frame is well formed: \
+              sigwatch is right.",
+        check: |lines| {
+            assert!(lines.iter().all(|l| l.proto != "malformed"), "{lines:?}");
+            assert!(lines
+                .iter()
+                .any(|l| l.component.as_deref() == Some("returnError") && l.error == Some(8)));
+        },
+    },
+    Disagreement {
+        file: "pcapr-m2pa-sccp-xudt-map.pcap",
+        frames: &[3, 16, 19],
+        why: "the dialogue's application-context-name 1.2.826.0.1249.51.1.1.1.0.1 is not a MAP \
+              one (29.002 §17.3.3 has MAP contexts under 0.4.0.0.1.0), yet tshark picks the MAP \
+              dissector by the called SSN (6) and decodes the 13 components with MAP's ASN.1; \
+              the parameters do not fit, tshark flags them malformed and stops after the fifth. \
+              Its own TCAP layer counts 13 components (tcap.components = 13), as Q.773 reads \
+              them. sigwatch reports all 13 as `tcap` with their operation codes and no MAP \
+              names, and does not call the frame malformed. Frame 19, the XUDTS returning the \
+              same Begin, is decoded alike and marked returned.",
+        check: |lines| {
+            assert!(lines.iter().all(|l| l.proto == "tcap"), "{lines:?}");
+            assert_eq!(lines.len(), 13);
+            assert!(lines.iter().all(|l| l.op.is_none()));
+        },
+    },
+    Disagreement {
+        file: "magma-diameter-s6a-gx-gy-sctp-04.pcapng",
+        frames: &[1701, 1705, 1729, 1730, 2087, 2089, 2116, 2119, 2364, 2368],
+        why: "UDP datagrams from port 1153, which tshark hands to its ANSI C12.22 dissector \
+              (the port C12.22 registered) and then finds malformed. They carry no \
+              signalling; sigwatch counts them as other (not SCTP or TCP) and writes nothing.",
+        check: |lines| assert!(lines.is_empty(), "{lines:?}"),
+    },
+    Disagreement {
+        file: "sigtran-net-m3ua-tcap-e2e.pcap",
+        frames: &[],
+        why: "an SDK encoded the OTID/DTID as [CONTEXT 8]/[CONTEXT 9] (0x88/0x89) where Q.773's \
+              TCAPMessages module has OrigTransactionID ::= [APPLICATION 8] (0x48): both tools \
+              call these frames malformed; sigwatch names the TCAP layer and the tag.",
+        check: |_| {},
+    },
+];
+
+fn disagreement(file: &str, frame: u64) -> Option<&'static Disagreement> {
+    KNOWN_DISAGREEMENTS
+        .iter()
+        .find(|d| d.file == file && d.frames.contains(&frame))
+}
+
+#[test]
+fn decode_matches_tshark_on_every_public_capture() {
+    if !tshark_available() {
+        return;
+    }
+    let captures = public_captures();
+    assert!(
+        captures.len() >= 18,
+        "expected the 18 public captures, found {}",
+        captures.len()
+    );
+    let mut compared = 0usize;
+    let mut checked_disagreements = 0usize;
+    let mut failures = Vec::new();
+    for path in &captures {
+        let file = path.file_name().unwrap().to_str().unwrap().to_owned();
+        let ts = tshark_frames(path);
+        let ours = sigwatch_decode(path);
+        let mut by_frame: BTreeMap<u64, Vec<&DecodeLine>> = BTreeMap::new();
+        for l in &ours {
+            by_frame.entry(l.frame).or_default().push(l);
+        }
+        for (&n, t) in &ts {
+            let lines = by_frame.get(&n).cloned().unwrap_or_default();
+            let mut fail = |what: String| failures.push(format!("{file} frame {n}: {what}"));
+            if let Some(d) = disagreement(&file, n) {
+                (d.check)(&lines);
+                checked_disagreements += 1;
+                continue;
+            }
+            let ours_bad = lines.iter().any(|l| l.proto == "malformed");
+            let msgs: Vec<&&DecodeLine> = lines.iter().filter(|l| l.proto != "malformed").collect();
+            let ts_sig = t.tcap.is_some() || !t.diameter.is_empty();
+            if ours_bad != t.malformed {
+                fail(format!(
+                    "malformed: sigwatch {ours_bad}, tshark {}",
+                    t.malformed
+                ));
+            }
+            if t.malformed {
+                continue;
+            }
+            if ts_sig != !msgs.is_empty() {
+                fail(format!(
+                    "signalling: sigwatch {} messages, tshark {:?}/{} diameter",
+                    msgs.len(),
+                    t.tcap,
+                    t.diameter.len()
+                ));
+                continue;
+            }
+            if let Some(kind) = t.tcap {
+                compared += 1;
+                for m in &msgs {
+                    if m.tcap.as_deref() != Some(kind) {
+                        fail(format!("tcap {:?} vs {kind}", m.tcap));
+                    }
+                    if m.calling_gt != t.calling_gt || m.called_gt != t.called_gt {
+                        fail(format!(
+                            "GTs {:?}/{:?} vs {:?}/{:?}",
+                            m.calling_gt, m.called_gt, t.calling_gt, t.called_gt
+                        ));
+                    }
+                    if m.calling_ssn != t.calling_ssn || m.called_ssn != t.called_ssn {
+                        fail(format!(
+                            "SSNs {:?}/{:?} vs {:?}/{:?}",
+                            m.calling_ssn, m.called_ssn, t.calling_ssn, t.called_ssn
+                        ));
+                    }
+                    if let Some(i) = &m.imsi {
+                        if !t.imsi.contains(i) {
+                            fail(format!("imsi {i} not among tshark's {:?}", t.imsi));
+                        }
+                    }
+                    if let Some(d) = &m.msisdn {
+                        if !t.msisdn.contains(d) {
+                            fail(format!("msisdn {d} not among tshark's {:?}", t.msisdn));
+                        }
+                    }
+                }
+                let mut our_codes: Vec<i64> =
+                    msgs.iter().filter_map(|m| m.opcode.or(m.error)).collect();
+                let mut ts_codes = t.local_values.clone();
+                our_codes.sort_unstable();
+                ts_codes.sort_unstable();
+                if our_codes != ts_codes {
+                    fail(format!(
+                        "operation/error codes {our_codes:?} vs {ts_codes:?}"
+                    ));
+                }
+                let mut our_comps: Vec<String> =
+                    msgs.iter().filter_map(|m| m.component.clone()).collect();
+                let mut ts_comps = t.components.clone();
+                our_comps.sort();
+                ts_comps.sort();
+                if our_comps != ts_comps {
+                    fail(format!("components {our_comps:?} vs {ts_comps:?}"));
+                }
+                // Every IMSI tshark finds in an operation sigwatch reads must be found too.
+                for i in &t.imsi {
+                    if !msgs.iter().any(|m| m.imsi.as_ref() == Some(i)) {
+                        fail(format!("tshark's imsi {i} missing"));
+                    }
+                }
+            }
+            if !t.diameter.is_empty() {
+                compared += 1;
+                if msgs.len() != t.diameter.len() {
+                    fail(format!(
+                        "{} diameter messages vs {}",
+                        msgs.len(),
+                        t.diameter.len()
+                    ));
+                    continue;
+                }
+                for (m, d) in msgs.iter().zip(&t.diameter) {
+                    let ours = TsDiameter {
+                        cmd: m.cmd.unwrap_or(0),
+                        app: m.app.unwrap_or(0),
+                        request: m.request.unwrap_or(false),
+                        origin_host: m.origin_host.clone(),
+                        origin_realm: m.origin_realm.clone(),
+                        dest_host: if t.diameter.len() == 1 {
+                            m.dest_host.clone()
+                        } else {
+                            None
+                        },
+                        dest_realm: if t.diameter.len() == 1 {
+                            m.dest_realm.clone()
+                        } else {
+                            None
+                        },
+                        user_name: d
+                            .user_name
+                            .as_ref()
+                            .and(m.imsi.clone())
+                            .or(d.user_name.clone()),
+                        hbh: m.hbh.unwrap_or(0),
+                        e2e: m.e2e.unwrap_or(0),
+                    };
+                    if &ours != d {
+                        fail(format!("diameter\n  sigwatch {ours:?}\n  tshark   {d:?}"));
+                    }
+                }
+            }
+        }
+        // Frames with sigwatch output that tshark does not have at all.
+        for n in by_frame.keys() {
+            if !ts.contains_key(n) {
+                failures.push(format!(
+                    "{file} frame {n}: sigwatch output for a frame tshark does not list"
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} disagreements with tshark:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        compared > 1500,
+        "only {compared} signalling frames compared"
+    );
+    assert_eq!(
+        checked_disagreements, 15,
+        "every known disagreement was looked at"
+    );
+}
