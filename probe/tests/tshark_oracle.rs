@@ -27,6 +27,10 @@ struct TsFrame {
     msisdn: Vec<String>,
     malformed: bool,
     diameter: Vec<TsDiameter>,
+    /// Capture time in microseconds (tshark prints nanoseconds; sigwatch keeps microseconds).
+    time_us: u64,
+    /// Visited-PLMN-Id of a single-message frame, as MCC-MNC.
+    visited_plmn: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -69,6 +73,8 @@ const FIELDS: &[&str] = &[
     "diameter.User-Name",
     "diameter.hopbyhopid",
     "diameter.endtoendid",
+    "diameter.Visited-PLMN-Id",
+    "frame.time_epoch",
 ];
 
 fn tshark_frames(path: &Path) -> BTreeMap<u64, TsFrame> {
@@ -144,6 +150,9 @@ fn tshark_frames(path: &Path) -> BTreeMap<u64, TsFrame> {
         f.imsi = col("e212.imsi");
         f.msisdn = col("e164.msisdn");
         f.malformed = !col("_ws.malformed").is_empty();
+        let epoch = col("frame.time_epoch")[0].clone();
+        let (secs, frac) = epoch.split_once('.').unwrap_or((&epoch, "0"));
+        f.time_us = secs.parse::<u64>().unwrap() * 1_000_000 + format!("{frac:0<6}")[..6].parse::<u64>().unwrap();
         let cmds = col("diameter.cmd.code");
         let nth = |name: &str, k: usize| col(name).get(k).cloned();
         let num = |s: Option<String>| -> u64 {
@@ -175,10 +184,23 @@ fn tshark_frames(path: &Path) -> BTreeMap<u64, TsFrame> {
             d.dest_host = nth("diameter.Destination-Host", 0);
             d.dest_realm = nth("diameter.Destination-Realm", 0);
             d.user_name = nth("diameter.User-Name", 0);
+            f.visited_plmn = nth("diameter.Visited-PLMN-Id", 0).map(|hex| plmn_from_hex(&hex));
         }
         frames.insert(n, f);
     }
     frames
+}
+
+/// `22f210` (24.008 octets, as tshark prints them) → `222-01`.
+fn plmn_from_hex(hex: &str) -> String {
+    let h: Vec<char> = hex.replace(':', "").chars().collect();
+    // Octets: MCC2 MCC1 | MNC3 MCC3 | MNC2 MNC1, each as "high low" hex digits.
+    let (mcc, mnc3, mnc12) = (format!("{}{}{}", h[1], h[0], h[3]), h[2], format!("{}{}", h[5], h[4]));
+    if mnc3 == 'f' {
+        format!("{mcc}-{mnc12}")
+    } else {
+        format!("{mcc}-{mnc12}{mnc3}")
+    }
 }
 
 /// Frames where sigwatch and tshark disagree, who is right, and what sigwatch must say.
@@ -280,6 +302,13 @@ fn decode_matches_tshark_on_every_public_capture() {
             let ours_bad = lines.iter().any(|l| l.proto == "malformed");
             let msgs: Vec<&&DecodeLine> = lines.iter().filter(|l| l.proto != "malformed").collect();
             let ts_sig = t.tcap.is_some() || !t.diameter.is_empty();
+            for m in &lines {
+                if let Some(ts) = m.ts {
+                    if (ts * 1e6).round() as u64 != t.time_us {
+                        fail(format!("time {ts} vs {}", t.time_us));
+                    }
+                }
+            }
             if ours_bad != t.malformed {
                 fail(format!(
                     "malformed: sigwatch {ours_bad}, tshark {}",
@@ -389,6 +418,9 @@ fn decode_matches_tshark_on_every_public_capture() {
                     };
                     if &ours != d {
                         fail(format!("diameter\n  sigwatch {ours:?}\n  tshark   {d:?}"));
+                    }
+                    if t.diameter.len() == 1 && m.visited_plmn != t.visited_plmn {
+                        fail(format!("visited PLMN {:?} vs {:?}", m.visited_plmn, t.visited_plmn));
                     }
                 }
             }
