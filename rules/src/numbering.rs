@@ -1,0 +1,571 @@
+//! Numbering plans: which country and operator an E.164 number (a global title, an MSISDN), an
+//! MCC-MNC, or a Diameter realm belongs to.
+//!
+//! Country codes and the shared codes' regions come from libphonenumber's metadata (the
+//! `phonenumber` crate), so +1-246 is Barbados and +1-242 the Bahamas, not the US. Number
+//! ranges to operators come from libphonenumber's carrier data, MCC-MNC to operators from the
+//! Wikipedia-derived `mcc-mnc-list` (both in `rules/data/`). The expensive part (region
+//! detection through phonenumber's validity patterns) runs once per process; lookups then walk
+//! a digit trie and take tens of nanoseconds.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use decoder::{Digits, Plmn};
+
+use crate::geo::Country;
+
+/// An operator known to sigwatch (from the policy file, the MCC-MNC list or the carrier data).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct OperatorId(pub u16);
+
+/// What an operator is to the home network.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum Relation {
+    /// The carrier running sigwatch.
+    Home,
+    /// A roaming partner from the policy's directory.
+    Partner,
+    /// Anyone else.
+    Foreign,
+}
+
+/// An operator's name and country.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Operator {
+    /// Display name.
+    pub name: String,
+    /// Its country, when known.
+    pub country: Option<Country>,
+    /// Home, partner or foreign.
+    pub relation: Relation,
+}
+
+/// The most operators a plan can hold.
+const MAX_OPERATORS: usize = u16::MAX as usize;
+
+/// A digit trie with longest-prefix lookup of a country and an operator, each independently.
+#[derive(Debug, Clone, Default)]
+pub struct DigitTrie {
+    children: Vec<[u32; 10]>,
+    country: Vec<Option<Country>>,
+    operator: Vec<Option<OperatorId>>,
+}
+
+const NONE: u32 = 0;
+
+impl DigitTrie {
+    fn new() -> Self {
+        DigitTrie {
+            children: vec![[NONE; 10]],
+            country: vec![None],
+            operator: vec![None],
+        }
+    }
+
+    fn node(&mut self, prefix: &[u8]) -> Option<usize> {
+        let mut n = 0usize;
+        for &c in prefix {
+            let d = usize::from(c.checked_sub(b'0').filter(|d| *d <= 9)?);
+            let next = self.children[n][d];
+            n = if next == NONE {
+                self.children.push([NONE; 10]);
+                self.country.push(None);
+                self.operator.push(None);
+                let id = self.children.len() - 1;
+                self.children[n][d] = id as u32;
+                id
+            } else {
+                next as usize
+            };
+        }
+        Some(n)
+    }
+
+    /// Map numbers starting with `prefix` to `country` (replacing an earlier entry).
+    pub fn set_country(&mut self, prefix: &str, country: Country) {
+        if let Some(n) = self.node(prefix.as_bytes()) {
+            self.country[n] = Some(country);
+        }
+    }
+
+    /// Map numbers starting with `prefix` to `operator` (replacing an earlier entry).
+    pub fn set_operator(&mut self, prefix: &str, operator: OperatorId) {
+        if let Some(n) = self.node(prefix.as_bytes()) {
+            self.operator[n] = Some(operator);
+        }
+    }
+
+    /// The longest-prefix country and operator of `digits`.
+    pub fn lookup(&self, digits: &[u8]) -> (Option<Country>, Option<OperatorId>) {
+        let (mut country, mut operator) = (self.country[0], self.operator[0]);
+        let mut n = 0usize;
+        for &c in digits {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            let next = self.children[n][usize::from(d)];
+            if next == NONE {
+                break;
+            }
+            n = next as usize;
+            country = self.country[n].or(country);
+            operator = self.operator[n].or(operator);
+        }
+        (country, operator)
+    }
+
+    /// Nodes in the trie.
+    pub fn nodes(&self) -> usize {
+        self.children.len()
+    }
+}
+
+/// Built-in numbering data, computed once per process.
+#[derive(Debug)]
+pub struct Builtin {
+    /// E.164 prefixes (country code and, for shared codes, leading digits) to countries.
+    pub e164_countries: Vec<(String, Country)>,
+    /// E.164 number ranges to operator names.
+    pub e164_carriers: Vec<(String, String)>,
+    /// MCC to country (the MCC's main country where several share it).
+    pub mcc_country: HashMap<u16, Country>,
+    /// MCC-MNC to operator name and country (an MNC of 2 and of 3 digits are different keys).
+    pub plmn_operator: HashMap<Plmn, (String, Option<Country>)>,
+}
+
+const MCC_MNC_TSV: &str = include_str!("../data/mcc_mnc.tsv");
+const CARRIERS_TSV: &str = include_str!("../data/e164_carriers.tsv");
+
+static BUILTIN: OnceLock<Builtin> = OnceLock::new();
+
+impl Builtin {
+    /// The built-in data (computed on first use).
+    pub fn get() -> &'static Builtin {
+        BUILTIN.get_or_init(Builtin::compute)
+    }
+
+    fn compute() -> Builtin {
+        Builtin {
+            e164_countries: e164_countries(),
+            e164_carriers: CARRIERS_TSV
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .filter_map(|l| l.split_once('\t'))
+                .map(|(p, n)| (p.to_owned(), n.to_owned()))
+                .collect(),
+            mcc_country: mcc_countries(),
+            plmn_operator: plmn_operators(),
+        }
+    }
+}
+
+/// Country codes and the prefixes of the regions that share one (libphonenumber metadata).
+fn e164_countries() -> Vec<(String, Country)> {
+    let db = &*phonenumber::metadata::DATABASE;
+    let mut by_code: HashMap<u16, Vec<&phonenumber::metadata::Metadata>> = HashMap::new();
+    for m in db.iter() {
+        by_code.entry(m.country_code()).or_default().push(m);
+    }
+    let mut out = Vec::new();
+    let mut codes: Vec<_> = by_code.into_iter().collect();
+    codes.sort_by_key(|(c, _)| *c);
+    for (code, regions) in codes {
+        let cc = code.to_string();
+        let main = regions
+            .iter()
+            .find(|m| m.is_main_country_for_code())
+            .or(regions.first())
+            .and_then(|m| Country::parse(m.id()));
+        if let Some(main) = main {
+            out.push((cc.clone(), main));
+        }
+        if regions.len() < 2 {
+            continue;
+        }
+        // Regions sharing the code: their leading digits, up to three digits deep.
+        for m in regions.iter().filter(|m| !m.is_main_country_for_code()) {
+            let (Some(country), Some(re)) = (Country::parse(m.id()), m.leading_digits()) else {
+                continue;
+            };
+            let mut covered: Vec<String> = Vec::new();
+            for len in 1..=3u32 {
+                for n in 0..10u32.pow(len) {
+                    let p = format!("{n:0width$}", width = len as usize);
+                    if covered.iter().any(|c| p.starts_with(c.as_str())) {
+                        continue;
+                    }
+                    if re.find(&p).is_some_and(|f| f.start() == 0 && f.end() == p.len()) {
+                        covered.push(p.clone());
+                        out.push((format!("{cc}{p}"), country));
+                    }
+                }
+            }
+        }
+        // North America: the area code decides, and Canada's area codes have no leading-digit
+        // pattern, only validity patterns. Ask libphonenumber about each area code once.
+        if code == 1 {
+            for npa in 200..1000u32 {
+                let Ok(n) = phonenumber::parse(None, format!("+1{npa}2345678")) else {
+                    continue;
+                };
+                if !phonenumber::is_valid(&n) {
+                    continue;
+                }
+                if let Some(c) = n.country().id().and_then(|id| Country::parse(id.as_ref())) {
+                    if Some(c) != main {
+                        out.push((format!("1{npa}"), c));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn mcc_rows() -> impl Iterator<Item = (u16, &'static str, Option<Country>, &'static str, &'static str)> {
+    MCC_MNC_TSV
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            if f.len() < 6 {
+                return None;
+            }
+            let mcc: u16 = f[0].parse().ok()?;
+            Some((mcc, f[1], Country::parse(f[2]), f[4], f[5]))
+        })
+}
+
+fn mcc_countries() -> HashMap<u16, Country> {
+    let mut votes: HashMap<u16, HashMap<Country, usize>> = HashMap::new();
+    for (mcc, _, country, _, _) in mcc_rows() {
+        if let Some(c) = country {
+            *votes.entry(mcc).or_default().entry(c).or_default() += 1;
+        }
+    }
+    votes
+        .into_iter()
+        .filter_map(|(mcc, v)| {
+            let mut v: Vec<_> = v.into_iter().collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            v.first().map(|(c, _)| (mcc, *c))
+        })
+        .collect()
+}
+
+fn plmn_operators() -> HashMap<Plmn, (String, Option<Country>)> {
+    let mcc_country = mcc_countries();
+    let mut out: HashMap<Plmn, (String, Option<Country>, u8)> = HashMap::new();
+    for (mcc, mnc, country, operator, status) in mcc_rows() {
+        let Ok(mnc_v) = mnc.parse::<u16>() else {
+            continue;
+        };
+        if operator.is_empty() {
+            continue;
+        }
+        let plmn = Plmn {
+            mcc,
+            mnc: mnc_v,
+            mnc3: mnc.len() == 3,
+        };
+        // Prefer the MCC's own country and operational networks where rows disagree.
+        let score = u8::from(country.is_some() && country == mcc_country.get(&mcc).copied()) * 2
+            + u8::from(status == "Operational");
+        match out.get(&plmn) {
+            Some((_, _, s)) if *s >= score => {}
+            _ => {
+                out.insert(plmn, (operator.to_owned(), country, score));
+            }
+        }
+    }
+    out.into_iter().map(|(k, (n, c, _))| (k, (n, c))).collect()
+}
+
+/// The PLMN a Diameter realm names (`epc.mnc410.mcc310.3gppnetwork.org`, 3GPP TS 23.003
+/// §19.2). The realm always has three MNC digits; a two-digit MNC is written with a leading
+/// zero, so `mnc001` may be MNC `01` or `001`: both are returned, the two-digit one first.
+pub fn realm_plmn(realm: &[u8]) -> Option<(Plmn, Option<Plmn>)> {
+    let s = core::str::from_utf8(realm).ok()?;
+    let (mut mcc, mut mnc) = (None, None);
+    for label in s.split('.') {
+        let l = label.as_bytes();
+        if l.len() == 6 && l.iter().skip(3).all(u8::is_ascii_digit) {
+            let v: u16 = label[3..].parse().ok()?;
+            if label.eq_ignore_ascii_case(&format!("mcc{:03}", v)) && label[..3].eq_ignore_ascii_case("mcc") {
+                mcc = Some(v);
+            } else if label[..3].eq_ignore_ascii_case("mnc") {
+                mnc = Some((v, label.as_bytes()[3] == b'0'));
+            }
+        }
+    }
+    let (mcc, (mnc, leading_zero)) = (mcc?, mnc?);
+    let three = Plmn { mcc, mnc, mnc3: true };
+    if leading_zero {
+        Some((Plmn { mcc, mnc, mnc3: false }, Some(three)))
+    } else {
+        Some((three, None))
+    }
+}
+
+/// The numbering plan of one policy: built-ins plus the home network and partner directory,
+/// which win over built-ins.
+#[derive(Debug, Clone)]
+pub struct NumberingPlan {
+    trie: DigitTrie,
+    operators: Vec<Operator>,
+    by_name: HashMap<(String, Option<Country>), OperatorId>,
+    plmn: HashMap<Plmn, OperatorId>,
+    realms: HashMap<String, OperatorId>,
+    mcc_country: HashMap<u16, Country>,
+}
+
+impl NumberingPlan {
+    /// The built-in plan, with no home network or partners yet.
+    pub fn builtin() -> NumberingPlan {
+        let b = Builtin::get();
+        let mut plan = NumberingPlan {
+            trie: DigitTrie::new(),
+            operators: Vec::new(),
+            by_name: HashMap::new(),
+            plmn: HashMap::new(),
+            realms: HashMap::new(),
+            mcc_country: b.mcc_country.clone(),
+        };
+        for (p, c) in &b.e164_countries {
+            plan.trie.set_country(p, *c);
+        }
+        for (p, name) in &b.e164_carriers {
+            let country = plan.trie.lookup(p.as_bytes()).0;
+            if let Some(id) = plan.intern(name, country, Relation::Foreign) {
+                plan.trie.set_operator(p, id);
+            }
+        }
+        let mut rows: Vec<_> = b.plmn_operator.iter().collect();
+        rows.sort_by_key(|(p, _)| **p);
+        for (plmn, (name, country)) in rows {
+            let country = country.or_else(|| b.mcc_country.get(&plmn.mcc).copied());
+            if let Some(id) = plan.intern(name, country, Relation::Foreign) {
+                plan.plmn.insert(*plmn, id);
+            }
+        }
+        plan
+    }
+
+    fn intern(&mut self, name: &str, country: Option<Country>, relation: Relation) -> Option<OperatorId> {
+        let key = (name.to_owned(), country);
+        if let Some(&id) = self.by_name.get(&key) {
+            return Some(id);
+        }
+        if self.operators.len() >= MAX_OPERATORS {
+            return None;
+        }
+        let id = OperatorId(self.operators.len() as u16);
+        self.operators.push(Operator {
+            name: name.to_owned(),
+            country,
+            relation,
+        });
+        self.by_name.insert(key, id);
+        Some(id)
+    }
+
+    /// Add the home network or a partner: its global-title prefixes, PLMNs and realms now
+    /// name it, whatever the built-in data says. Returns its id.
+    pub fn add_network(
+        &mut self,
+        name: &str,
+        country: Country,
+        relation: Relation,
+        gt_prefixes: &[String],
+        plmns: &[Plmn],
+        realms: &[String],
+    ) -> Option<OperatorId> {
+        let id = self.intern(name, Some(country), relation)?;
+        if let Some(op) = self.operators.get_mut(usize::from(id.0)) {
+            op.relation = relation;
+        }
+        for p in gt_prefixes {
+            self.trie.set_operator(p, id);
+            self.trie.set_country(p, country);
+        }
+        for plmn in plmns {
+            self.plmn.insert(*plmn, id);
+        }
+        for r in realms {
+            self.realms.insert(r.to_ascii_lowercase(), id);
+        }
+        Some(id)
+    }
+
+    /// An operator's entry.
+    pub fn operator(&self, id: OperatorId) -> Option<&Operator> {
+        self.operators.get(usize::from(id.0))
+    }
+
+    /// Every operator, indexed by id.
+    pub fn operators(&self) -> &[Operator] {
+        &self.operators
+    }
+
+    /// The operator of a name (as written in the policy or the built-in data), in any country.
+    pub fn operator_named(&self, name: &str) -> Option<OperatorId> {
+        self.operators
+            .iter()
+            .position(|o| o.name.eq_ignore_ascii_case(name))
+            .map(|i| OperatorId(i as u16))
+    }
+
+    /// Country and operator of an E.164 number (a global title or an MSISDN).
+    pub fn e164(&self, digits: &Digits) -> (Option<Country>, Option<OperatorId>) {
+        self.trie.lookup(digits.as_bytes())
+    }
+
+    /// The country of a mobile country code.
+    pub fn mcc_country(&self, mcc: u16) -> Option<Country> {
+        self.mcc_country.get(&mcc).copied()
+    }
+
+    /// The operator of a PLMN (partner directory first).
+    pub fn plmn_operator(&self, plmn: Plmn) -> Option<OperatorId> {
+        self.plmn.get(&plmn).copied()
+    }
+
+    /// The PLMN an IMSI belongs to: the MCC, and the MNC of 3 digits when such a PLMN is known
+    /// for the MCC, else of 2 (3GPP TS 23.003 §2.2 leaves the MNC length to the MCC's plan).
+    pub fn imsi_plmn(&self, imsi: &Digits) -> Option<Plmn> {
+        let three = Plmn::from_imsi(imsi, 3)?;
+        if self.plmn.contains_key(&three) {
+            return Some(three);
+        }
+        let two = Plmn::from_imsi(imsi, 2)?;
+        if self.plmn.contains_key(&two) {
+            return Some(two);
+        }
+        // Neither known: North American MCCs (300-316) use three digits, most others two.
+        Some(if (300..=316).contains(&three.mcc) { three } else { two })
+    }
+
+    /// The operator and PLMN of a Diameter realm: an explicit partner or home realm, else the
+    /// PLMN the realm's `mncXXX.mccYYY` labels name.
+    pub fn realm(&self, realm: &[u8]) -> (Option<OperatorId>, Option<Plmn>) {
+        if let Ok(s) = core::str::from_utf8(realm) {
+            let lower = s.to_ascii_lowercase();
+            if let Some(&id) = self.realms.get(&lower) {
+                return (Some(id), realm_plmn(realm).map(|p| p.0));
+            }
+            // A sub-domain of a listed realm belongs to it too.
+            if let Some((_, id)) = self.realms.iter().find(|(r, _)| lower.ends_with(&format!(".{r}"))) {
+                return (Some(*id), realm_plmn(realm).map(|p| p.0));
+            }
+        }
+        match realm_plmn(realm) {
+            Some((p, alt)) => {
+                if let Some(id) = self.plmn_operator(p) {
+                    return (Some(id), Some(p));
+                }
+                if let Some(alt) = alt {
+                    if let Some(id) = self.plmn_operator(alt) {
+                        return (Some(id), Some(alt));
+                    }
+                }
+                (None, Some(p))
+            }
+            None => (None, None),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Digits {
+        Digits::from_ascii(s).unwrap()
+    }
+
+    fn country(p: &NumberingPlan, n: &str) -> String {
+        p.e164(&d(n)).0.map(|c| c.to_string()).unwrap_or_default()
+    }
+
+    fn operator(p: &NumberingPlan, n: &str) -> String {
+        p.e164(&d(n)).1.and_then(|o| p.operator(o)).map(|o| o.name.clone()).unwrap_or_default()
+    }
+
+    #[test]
+    fn nanp_area_codes_are_not_all_the_us() {
+        let p = NumberingPlan::builtin();
+        assert_eq!(country(&p, "12065550123"), "US");
+        assert_eq!(country(&p, "12462501234"), "BB");
+        assert_eq!(country(&p, "12423571234"), "BS");
+        assert_eq!(country(&p, "18765551234"), "JM");
+        assert_eq!(country(&p, "16045551234"), "CA");
+        assert_eq!(country(&p, "17875551234"), "PR");
+    }
+
+    #[test]
+    fn country_codes_and_shared_codes() {
+        let p = NumberingPlan::builtin();
+        assert_eq!(country(&p, "8613010000771"), "CN");
+        assert_eq!(country(&p, "447785011500"), "GB");
+        assert_eq!(country(&p, "77011234567"), "KZ");
+        assert_eq!(country(&p, "79161234567"), "RU");
+        assert_eq!(country(&p, "35818123456"), "AX");
+        assert_eq!(country(&p, "9"), "");
+    }
+
+    #[test]
+    fn carriers_of_number_ranges() {
+        let p = NumberingPlan::builtin();
+        assert_eq!(operator(&p, "8613010000771"), "China Unicom");
+        assert_eq!(operator(&p, "8613810000771"), "China Mobile");
+    }
+
+    #[test]
+    fn mcc_and_plmn() {
+        let p = NumberingPlan::builtin();
+        assert_eq!(p.mcc_country(310).unwrap().to_string(), "US");
+        assert_eq!(p.mcc_country(342).unwrap().to_string(), "BB");
+        let at = p.plmn_operator("310-410".parse().unwrap()).unwrap();
+        assert_eq!(p.operator(at).unwrap().name, "AT&T Mobility");
+        let cu = p.plmn_operator("460-01".parse().unwrap()).unwrap();
+        assert_eq!(p.operator(cu).unwrap().name, "China Unicom");
+        assert_eq!(p.imsi_plmn(&d("310410123456789")).unwrap().to_string(), "310-410");
+        assert_eq!(p.imsi_plmn(&d("460011234567890")).unwrap().to_string(), "460-01");
+        assert_eq!(p.imsi_plmn(&d("234157799310552")).unwrap().to_string(), "234-15");
+    }
+
+    #[test]
+    fn realms() {
+        let p = NumberingPlan::builtin();
+        let (op, plmn) = p.realm(b"epc.mnc001.mcc460.3gppnetwork.org");
+        assert_eq!(plmn.unwrap().to_string(), "460-01");
+        assert_eq!(p.operator(op.unwrap()).unwrap().name, "China Unicom");
+        let (_, plmn) = p.realm(b"epc.mnc410.mcc310.3gppnetwork.org");
+        assert_eq!(plmn.unwrap().to_string(), "310-410");
+        assert_eq!(p.realm(b"openairinterface.org"), (None, None));
+        assert!(realm_plmn(b"epc.mncabc.mcc310.3gppnetwork.org").is_none());
+    }
+
+    #[test]
+    fn partner_directory_wins() {
+        let mut p = NumberingPlan::builtin();
+        let bb = Country::parse("BB").unwrap();
+        let id = p
+            .add_network(
+                "Flow Barbados",
+                bb,
+                Relation::Partner,
+                &["1246250".into()],
+                &["342-600".parse().unwrap()],
+                &["epc.mnc600.mcc342.3gppnetwork.org".into()],
+            )
+            .unwrap();
+        assert_eq!(p.e164(&d("12462501234")).1, Some(id));
+        assert_eq!(operator(&p, "12462601234"), operator(&NumberingPlan::builtin(), "12462601234"));
+        assert_eq!(p.plmn_operator("342-600".parse().unwrap()), Some(id));
+        assert_eq!(p.realm(b"mme1.epc.mnc600.mcc342.3gppnetwork.org").0, Some(id));
+        assert_eq!(p.operator(id).unwrap().relation, Relation::Partner);
+    }
+}
