@@ -1,8 +1,9 @@
 //! A bounded map with least-recently-used eviction, for every table that grows with traffic:
 //! reassembly contexts, TCAP dialogues, subscriber state.
 //!
-//! Capacity is fixed when the map is made and all memory is reserved then, so a full table
-//! evicts (and counts) instead of growing, and inserting never allocates.
+//! Capacity is fixed when the map is made: a full table evicts its least recently used entry
+//! (and counts it) instead of growing. Memory is taken as the table fills, up to what the
+//! capacity needs, and reused from then on.
 
 use core::fmt;
 use core::hash::Hash;
@@ -35,10 +36,11 @@ impl<K: Copy + Eq + Hash, V> BoundedMap<K, V> {
     /// An empty map that will hold at most `capacity` entries (at least 1).
     pub fn new(capacity: usize) -> Self {
         let capacity = capacity.clamp(1, (u32::MAX - 1) as usize);
+        let initial = capacity.min(1024);
         BoundedMap {
-            index: HashMap::with_capacity_and_hasher(capacity, RandomState::default()),
-            slots: Vec::with_capacity(capacity),
-            free: Vec::with_capacity(capacity),
+            index: HashMap::with_capacity_and_hasher(initial, RandomState::default()),
+            slots: Vec::with_capacity(initial),
+            free: Vec::new(),
             head: NIL,
             tail: NIL,
             capacity,

@@ -23,7 +23,11 @@ fn every_truncation() {
             let class = decode(&mut d, lt, &f[..cut]);
             // Below the Ethernet header, or inside an IP packet: the frame is malformed.
             if cut < 14 || (cut > 14 && f.len() > 60) {
-                assert!(matches!(class, FrameClass::Malformed(_)), "cut at {cut} of {}: {class:?}", f.len());
+                assert!(
+                    matches!(class, FrameClass::Malformed(_)),
+                    "cut at {cut} of {}: {class:?}",
+                    f.len()
+                );
             }
         }
     }

@@ -152,7 +152,8 @@ fn tshark_frames(path: &Path) -> BTreeMap<u64, TsFrame> {
         f.malformed = !col("_ws.malformed").is_empty();
         let epoch = col("frame.time_epoch")[0].clone();
         let (secs, frac) = epoch.split_once('.').unwrap_or((&epoch, "0"));
-        f.time_us = secs.parse::<u64>().unwrap() * 1_000_000 + format!("{frac:0<6}")[..6].parse::<u64>().unwrap();
+        f.time_us = secs.parse::<u64>().unwrap() * 1_000_000
+            + format!("{frac:0<6}")[..6].parse::<u64>().unwrap();
         let cmds = col("diameter.cmd.code");
         let nth = |name: &str, k: usize| col(name).get(k).cloned();
         let num = |s: Option<String>| -> u64 {
@@ -195,7 +196,11 @@ fn tshark_frames(path: &Path) -> BTreeMap<u64, TsFrame> {
 fn plmn_from_hex(hex: &str) -> String {
     let h: Vec<char> = hex.replace(':', "").chars().collect();
     // Octets: MCC2 MCC1 | MNC3 MCC3 | MNC2 MNC1, each as "high low" hex digits.
-    let (mcc, mnc3, mnc12) = (format!("{}{}{}", h[1], h[0], h[3]), h[2], format!("{}{}", h[5], h[4]));
+    let (mcc, mnc3, mnc12) = (
+        format!("{}{}{}", h[1], h[0], h[3]),
+        h[2],
+        format!("{}{}", h[5], h[4]),
+    );
     if mnc3 == 'f' {
         format!("{mcc}-{mnc12}")
     } else {
@@ -420,7 +425,10 @@ fn decode_matches_tshark_on_every_public_capture() {
                         fail(format!("diameter\n  sigwatch {ours:?}\n  tshark   {d:?}"));
                     }
                     if t.diameter.len() == 1 && m.visited_plmn != t.visited_plmn {
-                        fail(format!("visited PLMN {:?} vs {:?}", m.visited_plmn, t.visited_plmn));
+                        fail(format!(
+                            "visited PLMN {:?} vs {:?}",
+                            m.visited_plmn, t.visited_plmn
+                        ));
                     }
                 }
             }

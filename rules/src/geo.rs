@@ -14,7 +14,10 @@ impl Country {
     pub fn parse(s: &str) -> Option<Country> {
         let b = s.as_bytes();
         if b.len() == 2 && b.iter().all(u8::is_ascii_alphabetic) {
-            Some(Country([b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase()]))
+            Some(Country([
+                b[0].to_ascii_uppercase(),
+                b[1].to_ascii_uppercase(),
+            ]))
         } else {
             None
         }
@@ -83,12 +86,16 @@ impl Geography {
     /// The built-in table (`rules/data/countries.tsv`).
     pub fn builtin() -> Geography {
         let mut countries = HashMap::new();
-        for line in COUNTRIES_TSV.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+        for line in COUNTRIES_TSV
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+        {
             let f: Vec<&str> = line.split('\t').collect();
             if f.len() < 7 {
                 continue;
             }
-            let (Some(code), Ok(lat), Ok(lon)) = (Country::parse(f[0]), f[5].parse(), f[6].parse()) else {
+            let (Some(code), Ok(lat), Ok(lon)) = (Country::parse(f[0]), f[5].parse(), f[6].parse())
+            else {
                 continue;
             };
             countries.insert(

@@ -196,7 +196,10 @@ fn e164_countries() -> Vec<(String, Country)> {
                     if covered.iter().any(|c| p.starts_with(c.as_str())) {
                         continue;
                     }
-                    if re.find(&p).is_some_and(|f| f.start() == 0 && f.end() == p.len()) {
+                    if re
+                        .find(&p)
+                        .is_some_and(|f| f.start() == 0 && f.end() == p.len())
+                    {
                         covered.push(p.clone());
                         out.push((format!("{cc}{p}"), country));
                     }
@@ -224,7 +227,15 @@ fn e164_countries() -> Vec<(String, Country)> {
     out
 }
 
-fn mcc_rows() -> impl Iterator<Item = (u16, &'static str, Option<Country>, &'static str, &'static str)> {
+fn mcc_rows() -> impl Iterator<
+    Item = (
+        u16,
+        &'static str,
+        Option<Country>,
+        &'static str,
+        &'static str,
+    ),
+> {
     MCC_MNC_TSV
         .lines()
         .filter(|l| !l.starts_with('#') && !l.is_empty())
@@ -293,7 +304,9 @@ pub fn realm_plmn(realm: &[u8]) -> Option<(Plmn, Option<Plmn>)> {
         let l = label.as_bytes();
         if l.len() == 6 && l.iter().skip(3).all(u8::is_ascii_digit) {
             let v: u16 = label[3..].parse().ok()?;
-            if label.eq_ignore_ascii_case(&format!("mcc{:03}", v)) && label[..3].eq_ignore_ascii_case("mcc") {
+            if label.eq_ignore_ascii_case(&format!("mcc{:03}", v))
+                && label[..3].eq_ignore_ascii_case("mcc")
+            {
                 mcc = Some(v);
             } else if label[..3].eq_ignore_ascii_case("mnc") {
                 mnc = Some((v, label.as_bytes()[3] == b'0'));
@@ -301,9 +314,20 @@ pub fn realm_plmn(realm: &[u8]) -> Option<(Plmn, Option<Plmn>)> {
         }
     }
     let (mcc, (mnc, leading_zero)) = (mcc?, mnc?);
-    let three = Plmn { mcc, mnc, mnc3: true };
+    let three = Plmn {
+        mcc,
+        mnc,
+        mnc3: true,
+    };
     if leading_zero {
-        Some((Plmn { mcc, mnc, mnc3: false }, Some(three)))
+        Some((
+            Plmn {
+                mcc,
+                mnc,
+                mnc3: false,
+            },
+            Some(three),
+        ))
     } else {
         Some((three, None))
     }
@@ -353,7 +377,12 @@ impl NumberingPlan {
         plan
     }
 
-    fn intern(&mut self, name: &str, country: Option<Country>, relation: Relation) -> Option<OperatorId> {
+    fn intern(
+        &mut self,
+        name: &str,
+        country: Option<Country>,
+        relation: Relation,
+    ) -> Option<OperatorId> {
         let key = (name.to_owned(), country);
         if let Some(&id) = self.by_name.get(&key) {
             return Some(id);
@@ -444,7 +473,11 @@ impl NumberingPlan {
             return Some(two);
         }
         // Neither known: North American MCCs (300-316) use three digits, most others two.
-        Some(if (300..=316).contains(&three.mcc) { three } else { two })
+        Some(if (300..=316).contains(&three.mcc) {
+            three
+        } else {
+            two
+        })
     }
 
     /// The operator and PLMN of a Diameter realm: an explicit partner or home realm, else the
@@ -456,7 +489,11 @@ impl NumberingPlan {
                 return (Some(id), realm_plmn(realm).map(|p| p.0));
             }
             // A sub-domain of a listed realm belongs to it too.
-            if let Some((_, id)) = self.realms.iter().find(|(r, _)| lower.ends_with(&format!(".{r}"))) {
+            if let Some((_, id)) = self
+                .realms
+                .iter()
+                .find(|(r, _)| lower.ends_with(&format!(".{r}")))
+            {
                 return (Some(*id), realm_plmn(realm).map(|p| p.0));
             }
         }
@@ -490,7 +527,11 @@ mod tests {
     }
 
     fn operator(p: &NumberingPlan, n: &str) -> String {
-        p.e164(&d(n)).1.and_then(|o| p.operator(o)).map(|o| o.name.clone()).unwrap_or_default()
+        p.e164(&d(n))
+            .1
+            .and_then(|o| p.operator(o))
+            .map(|o| o.name.clone())
+            .unwrap_or_default()
     }
 
     #[test]
@@ -531,9 +572,18 @@ mod tests {
         assert_eq!(p.operator(at).unwrap().name, "AT&T Mobility");
         let cu = p.plmn_operator("460-01".parse().unwrap()).unwrap();
         assert_eq!(p.operator(cu).unwrap().name, "China Unicom");
-        assert_eq!(p.imsi_plmn(&d("310410123456789")).unwrap().to_string(), "310-410");
-        assert_eq!(p.imsi_plmn(&d("460011234567890")).unwrap().to_string(), "460-01");
-        assert_eq!(p.imsi_plmn(&d("234157799310552")).unwrap().to_string(), "234-15");
+        assert_eq!(
+            p.imsi_plmn(&d("310410123456789")).unwrap().to_string(),
+            "310-410"
+        );
+        assert_eq!(
+            p.imsi_plmn(&d("460011234567890")).unwrap().to_string(),
+            "460-01"
+        );
+        assert_eq!(
+            p.imsi_plmn(&d("234157799310552")).unwrap().to_string(),
+            "234-15"
+        );
     }
 
     #[test]
@@ -563,9 +613,15 @@ mod tests {
             )
             .unwrap();
         assert_eq!(p.e164(&d("12462501234")).1, Some(id));
-        assert_eq!(operator(&p, "12462601234"), operator(&NumberingPlan::builtin(), "12462601234"));
+        assert_eq!(
+            operator(&p, "12462601234"),
+            operator(&NumberingPlan::builtin(), "12462601234")
+        );
         assert_eq!(p.plmn_operator("342-600".parse().unwrap()), Some(id));
-        assert_eq!(p.realm(b"mme1.epc.mnc600.mcc342.3gppnetwork.org").0, Some(id));
+        assert_eq!(
+            p.realm(b"mme1.epc.mnc600.mcc342.3gppnetwork.org").0,
+            Some(id)
+        );
         assert_eq!(p.operator(id).unwrap().relation, Relation::Partner);
     }
 }

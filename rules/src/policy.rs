@@ -389,7 +389,9 @@ impl Source<'_> {
     fn key_at(&self, at: usize) -> String {
         let at = at.min(self.text.len());
         let line_start = self.text[..at].rfind('\n').map_or(0, |n| n + 1);
-        let line_end = self.text[at..].find('\n').map_or(self.text.len(), |n| at + n);
+        let line_end = self.text[at..]
+            .find('\n')
+            .map_or(self.text.len(), |n| at + n);
         let line = &self.text[line_start..line_end];
         let key = line
             .split_once('=')
@@ -457,7 +459,11 @@ impl Policy {
         };
         positive(thresholds.max_travel_kmh, "policy.max_travel_kmh")?;
         if !(thresholds.location_slack_km >= 0.0 && thresholds.location_slack_km.is_finite()) {
-            return Err(src.error(at("location_slack_km"), "policy.location_slack_km", "must be zero or more"));
+            return Err(src.error(
+                at("location_slack_km"),
+                "policy.location_slack_km",
+                "must be zero or more",
+            ));
         }
         for (v, key) in [
             (thresholds.sri_sm_followup_s, "policy.sri_sm_followup_s"),
@@ -492,19 +498,29 @@ impl Policy {
                 map_cat1: o.map_cat1.unwrap_or(categories.map_cat1),
                 map_cat2: o.map_cat2.unwrap_or(categories.map_cat2),
                 map_cat3: o.map_cat3.unwrap_or(categories.map_cat3),
-                diameter_cat1_commands: o.diameter_cat1_commands.unwrap_or(categories.diameter_cat1_commands),
+                diameter_cat1_commands: o
+                    .diameter_cat1_commands
+                    .unwrap_or(categories.diameter_cat1_commands),
                 diameter_cat1_applications: o
                     .diameter_cat1_applications
                     .unwrap_or(categories.diameter_cat1_applications),
-                diameter_cat2_commands: o.diameter_cat2_commands.unwrap_or(categories.diameter_cat2_commands),
-                diameter_cat3_commands: o.diameter_cat3_commands.unwrap_or(categories.diameter_cat3_commands),
+                diameter_cat2_commands: o
+                    .diameter_cat2_commands
+                    .unwrap_or(categories.diameter_cat2_commands),
+                diameter_cat3_commands: o
+                    .diameter_cat3_commands
+                    .unwrap_or(categories.diameter_cat3_commands),
             };
         }
         let mut rules = Vec::new();
         for (n, r) in raw.rule.iter().enumerate() {
             let rule = custom_rule(&src, &geo, r.get_ref(), &format!("rule[{n}]"))?;
             if rules.iter().any(|x: &CustomRule| x.id == rule.id) {
-                return Err(src.error(r.get_ref().id.span(), &format!("rule[{n}].id"), format!("duplicate rule id {:?}", rule.id)));
+                return Err(src.error(
+                    r.get_ref().id.span(),
+                    &format!("rule[{n}].id"),
+                    format!("duplicate rule id {:?}", rule.id),
+                ));
             }
             rules.push(rule);
         }
@@ -524,7 +540,12 @@ fn digits_only(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit())
 }
 
-fn network(src: &Source<'_>, geo: &Geography, raw: &Spanned<RawNetwork>, key: &str) -> Result<Network, PolicyError> {
+fn network(
+    src: &Source<'_>,
+    geo: &Geography,
+    raw: &Spanned<RawNetwork>,
+    key: &str,
+) -> Result<Network, PolicyError> {
     let r = raw.get_ref();
     let name = r.name.get_ref().trim();
     if name.is_empty() {
@@ -536,13 +557,20 @@ fn network(src: &Source<'_>, geo: &Geography, raw: &Spanned<RawNetwork>, key: &s
             src.error(
                 r.country.span(),
                 &format!("{key}.country"),
-                format!("unknown ISO 3166-1 alpha-2 country code {:?}", r.country.get_ref()),
+                format!(
+                    "unknown ISO 3166-1 alpha-2 country code {:?}",
+                    r.country.get_ref()
+                ),
             )
         })?;
     let mut plmns = Vec::new();
     for p in &r.plmn {
         let v: Plmn = p.get_ref().parse().map_err(|why| {
-            src.error(p.span(), &format!("{key}.plmn"), format!("bad MCC-MNC {:?}: {why}", p.get_ref()))
+            src.error(
+                p.span(),
+                &format!("{key}.plmn"),
+                format!("bad MCC-MNC {:?}: {why}", p.get_ref()),
+            )
         })?;
         plmns.push(v);
     }
@@ -568,9 +596,15 @@ fn network(src: &Source<'_>, geo: &Geography, raw: &Spanned<RawNetwork>, key: &s
     for rl in &r.realms {
         let s = rl.get_ref().trim();
         let ok = !s.is_empty()
-            && s.split('.').all(|l| !l.is_empty() && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-'));
+            && s.split('.').all(|l| {
+                !l.is_empty() && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+            });
         if !ok {
-            return Err(src.error(rl.span(), &format!("{key}.realms"), format!("{:?} is not a DNS realm", rl.get_ref())));
+            return Err(src.error(
+                rl.span(),
+                &format!("{key}.realms"),
+                format!("{:?} is not a DNS realm", rl.get_ref()),
+            ));
         }
         realms.push(s.to_ascii_lowercase());
     }
@@ -584,9 +618,18 @@ fn network(src: &Source<'_>, geo: &Geography, raw: &Spanned<RawNetwork>, key: &s
     })
 }
 
-fn custom_rule(src: &Source<'_>, geo: &Geography, r: &RawRule, key: &str) -> Result<CustomRule, PolicyError> {
+fn custom_rule(
+    src: &Source<'_>,
+    geo: &Geography,
+    r: &RawRule,
+    key: &str,
+) -> Result<CustomRule, PolicyError> {
     let id = r.id.get_ref().trim();
-    if id.is_empty() || !id.bytes().all(|c| c.is_ascii_alphanumeric() || b"._-".contains(&c)) {
+    if id.is_empty()
+        || !id
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"._-".contains(&c))
+    {
         return Err(src.error(
             r.id.span(),
             &format!("{key}.id"),
@@ -625,19 +668,39 @@ fn custom_rule(src: &Source<'_>, geo: &Geography, r: &RawRule, key: &str) -> Res
         Some(p) => Some(match p.get_ref().as_str() {
             "map" => Proto::Map,
             "diameter" => Proto::Diameter,
-            other => return Err(src.error(p.span(), &k("proto"), format!("{other:?} is not map or diameter"))),
+            other => {
+                return Err(src.error(
+                    p.span(),
+                    &k("proto"),
+                    format!("{other:?} is not map or diameter"),
+                ))
+            }
         }),
     };
     let source_country = match &w.source_country {
         None => None,
-        Some(c) => Some(Country::parse(c.get_ref()).filter(|c| geo.contains(*c)).ok_or_else(|| {
-            src.error(c.span(), &k("source_country"), format!("unknown country code {:?}", c.get_ref()))
-        })?),
+        Some(c) => Some(
+            Country::parse(c.get_ref())
+                .filter(|c| geo.contains(*c))
+                .ok_or_else(|| {
+                    src.error(
+                        c.span(),
+                        &k("source_country"),
+                        format!("unknown country code {:?}", c.get_ref()),
+                    )
+                })?,
+        ),
     };
     let source_gt_prefix = match &w.source_gt_prefix {
         None => None,
         Some(p) if digits_only(p.get_ref()) => Some(p.get_ref().clone()),
-        Some(p) => return Err(src.error(p.span(), &k("source_gt_prefix"), format!("{:?} is not a digit prefix", p.get_ref()))),
+        Some(p) => {
+            return Err(src.error(
+                p.span(),
+                &k("source_gt_prefix"),
+                format!("{:?} is not a digit prefix", p.get_ref()),
+            ))
+        }
     };
     let when = Match {
         proto,
@@ -650,12 +713,20 @@ fn custom_rule(src: &Source<'_>, geo: &Geography, r: &RawRule, key: &str) -> Res
         called_ssn: w.called_ssn.as_ref().map(|v| *v.get_ref()),
     };
     if when == Match::default() {
-        return Err(src.error(r.when.span(), &format!("{key}.when"), "matches every message: give at least one key"));
+        return Err(src.error(
+            r.when.span(),
+            &format!("{key}.when"),
+            "matches every message: give at least one key",
+        ));
     }
     if (when.opcode.is_some() || when.called_ssn.is_some()) && when.proto == Some(Proto::Diameter)
         || (when.cmd.is_some() || when.app.is_some()) && when.proto == Some(Proto::Map)
     {
-        return Err(src.error(r.when.span(), &format!("{key}.when"), "mixes MAP and Diameter keys with a proto that excludes them"));
+        return Err(src.error(
+            r.when.span(),
+            &format!("{key}.when"),
+            "mixes MAP and Diameter keys with a proto that excludes them",
+        ));
     }
     Ok(CustomRule {
         id: id.to_owned(),
@@ -728,7 +799,11 @@ severity = "high"
         assert_eq!(e.line, 20);
         assert_eq!(e.key, "policy.campaign_min_source");
         assert!(e.message.contains("unknown field"), "{e}");
-        assert!(e.to_string().starts_with("p.toml:20:1: policy.campaign_min_source: "), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("p.toml:20:1: policy.campaign_min_source: "),
+            "{e}"
+        );
     }
 
     #[test]
@@ -743,9 +818,15 @@ severity = "high"
         let e = err(&EXAMPLE.replace("max_travel_kmh = 1000", "max_travel_kmh = \"fast\""));
         assert_eq!((e.line, e.key.as_str()), (17, "policy.max_travel_kmh"));
         let e = err(&EXAMPLE.replace("campaign_min_sources = 2", "campaign_min_sources = 1"));
-        assert_eq!((e.line, e.key.as_str()), (20, "policy.campaign_min_sources"));
+        assert_eq!(
+            (e.line, e.key.as_str()),
+            (20, "policy.campaign_min_sources")
+        );
         let e = err(&EXAMPLE.replace("max_travel_kmh = 1000", "max_travel_kmh = -5"));
-        assert_eq!((e.line, e.column, e.key.as_str()), (17, 1, "policy.max_travel_kmh"));
+        assert_eq!(
+            (e.line, e.column, e.key.as_str()),
+            (17, 1, "policy.max_travel_kmh")
+        );
         let e = err(&EXAMPLE.replace("gt_prefixes = [\"1206555\"]", "gt_prefixes = [\"12a6\"]"));
         assert_eq!((e.line, e.key.as_str()), (6, "home.gt_prefixes"));
     }
@@ -758,7 +839,10 @@ severity = "high"
         assert_eq!(e.line, 1);
         let e = err("[policy]\nmax_travel_kmh = 5\n");
         assert!(e.message.contains("missing field `home`"), "{e}");
-        let e = err(&EXAMPLE.replace("when = { opcode = 58, source_country = \"CN\" }", "when = { }"));
+        let e = err(&EXAMPLE.replace(
+            "when = { opcode = 58, source_country = \"CN\" }",
+            "when = { }",
+        ));
         assert_eq!(e.key, "rule[0].when");
     }
 }

@@ -54,7 +54,10 @@ pub fn udt(tcap: &[u8]) -> Vec<u8> {
     let mut s = Vec::new();
     emit_sccp_unitdata(
         &mut s,
-        &UnitdataSpec::udt(AddressSpec::gt("12065550001", 6), AddressSpec::gt("8613010000", 147)),
+        &UnitdataSpec::udt(
+            AddressSpec::gt("12065550001", 6),
+            AddressSpec::gt("8613010000", 147),
+        ),
         tcap,
     );
     s
@@ -115,7 +118,11 @@ pub fn round(r: u64) -> Vec<(LinkType, Vec<u8>)> {
     let ati = m3ua(&udt(&ati_tcap(r32)));
 
     // 1. One MAP message; 2. two bundled with a SACK.
-    push(sctp(1, 2905, &[DataChunkSpec::whole(tsn, 1, 0, Ppid::M3UA, &ati)]));
+    push(sctp(
+        1,
+        2905,
+        &[DataChunkSpec::whole(tsn, 1, 0, Ppid::M3UA, &ati)],
+    ));
     push(sctp(
         2,
         2905,
@@ -151,7 +158,11 @@ pub fn round(r: u64) -> Vec<(LinkType, Vec<u8>)> {
         ..RoutingLabel::default()
     };
     emit_m2pa_user_data(&mut m2pa, 0, r32, &route, &udt(&ati_tcap(r32)));
-    push(sctp(4, 3565, &[DataChunkSpec::whole(tsn, 1, 0, Ppid::M2PA, &m2pa)]));
+    push(sctp(
+        4,
+        3565,
+        &[DataChunkSpec::whole(tsn, 1, 0, Ppid::M2PA, &m2pa)],
+    ));
     // 5. SUA.
     let mut sua = Vec::new();
     let src = SuaAddressSpec {
@@ -165,12 +176,20 @@ pub fn round(r: u64) -> Vec<(LinkType, Vec<u8>)> {
         ..Default::default()
     };
     emit_sua_cldt(&mut sua, 1, &src, &dst, &ati_tcap(r32));
-    push(sctp(5, 14001, &[DataChunkSpec::whole(tsn, 1, 0, Ppid::SUA, &sua)]));
+    push(sctp(
+        5,
+        14001,
+        &[DataChunkSpec::whole(tsn, 1, 0, Ppid::SUA, &sua)],
+    ));
     // 6. XUDT in two segments.
     let t = ati_tcap(r32);
     let (s1, s2) = t.split_at(t.len() / 2);
-    for (k, (first, remaining, data)) in [(true, 1u8, s1), (false, 0u8, s2)].into_iter().enumerate() {
-        let mut spec = UnitdataSpec::udt(AddressSpec::gt("12065550001", 6), AddressSpec::gt("8613010000", 147));
+    for (k, (first, remaining, data)) in [(true, 1u8, s1), (false, 0u8, s2)].into_iter().enumerate()
+    {
+        let mut spec = UnitdataSpec::udt(
+            AddressSpec::gt("12065550001", 6),
+            AddressSpec::gt("8613010000", 147),
+        );
         spec.kind = MessageType::XUDT;
         spec.segmentation = Some(Segmentation {
             first,
@@ -180,10 +199,30 @@ pub fn round(r: u64) -> Vec<(LinkType, Vec<u8>)> {
         });
         let mut s = Vec::new();
         emit_sccp_unitdata(&mut s, &spec, data);
-        push(sctp(6, 2905, &[DataChunkSpec::whole(tsn + k as u32, 1, 0, Ppid::M3UA, &m3ua(&s))]));
+        push(sctp(
+            6,
+            2905,
+            &[DataChunkSpec::whole(
+                tsn + k as u32,
+                1,
+                0,
+                Ppid::M3UA,
+                &m3ua(&s),
+            )],
+        ));
     }
     // 7. Diameter over SCTP.
-    push(sctp(7, 3868, &[DataChunkSpec::whole(tsn, 0, 0, Ppid::DIAMETER, &diameter(r32))]));
+    push(sctp(
+        7,
+        3868,
+        &[DataChunkSpec::whole(
+            tsn,
+            0,
+            0,
+            Ppid::DIAMETER,
+            &diameter(r32),
+        )],
+    ));
     // 8. Diameter over TCP: a whole message, then one split over two segments.
     let d = diameter(r32);
     let len = d.len() as u32;
@@ -212,7 +251,11 @@ pub fn round(r: u64) -> Vec<(LinkType, Vec<u8>)> {
         dst_port: 2905,
         vtag: 9,
     };
-    emit_sctp_packet(&mut pkt, &spec, &[DataChunkSpec::whole(tsn, 1, 0, Ppid::M3UA, &ati)]);
+    emit_sctp_packet(
+        &mut pkt,
+        &spec,
+        &[DataChunkSpec::whole(tsn, 1, 0, Ppid::M3UA, &ati)],
+    );
     let (f1, f2) = pkt.split_at(48);
     for (off, more, data) in [(0u16, true, f1), (48u16, false, f2)] {
         let mut ip = Vec::new();
@@ -227,7 +270,11 @@ pub fn round(r: u64) -> Vec<(LinkType, Vec<u8>)> {
         push(f);
     }
     // 10. The first frame again, mirrored through ERSPAN.
-    let inner = sctp(10, 2905, &[DataChunkSpec::whole(tsn, 1, 0, Ppid::M3UA, &ati)]);
+    let inner = sctp(
+        10,
+        2905,
+        &[DataChunkSpec::whole(tsn, 1, 0, Ppid::M3UA, &ati)],
+    );
     let mut gre = Vec::new();
     emit_erspan_ii(&mut gre, r32, 1, &inner);
     let mut f = Vec::new();
@@ -243,7 +290,11 @@ pub fn round(r: u64) -> Vec<(LinkType, Vec<u8>)> {
     // 11. A malformed M3UA length; 12. ARP.
     let mut bad = ati.clone();
     bad[7] = 0xff;
-    push(sctp(11, 2905, &[DataChunkSpec::whole(tsn, 1, 0, Ppid::M3UA, &bad)]));
+    push(sctp(
+        11,
+        2905,
+        &[DataChunkSpec::whole(tsn, 1, 0, Ppid::M3UA, &bad)],
+    ));
     let mut arp = Vec::new();
     emit_ethernet(&mut arp, &EthernetSpec::default(), EtherType::ARP, &[0; 28]);
     push(arp);

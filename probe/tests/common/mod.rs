@@ -1,7 +1,13 @@
 //! Helpers shared by the integration tests: where the shared captures are, running the
 //! `sigwatch` binary, reading its JSON lines.
 
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,0 +1,1164 @@
+//! The engine: a compiled policy, and the stateless judgement of each message.
+//!
+//! An [`Engine`] is built once and shared by every worker. Each worker owns a [`Classifier`]:
+//! the engine plus what a worker remembers between messages of its own flows (open TCAP
+//! dialogues, so that an answer is known by its request; a cache of global-title attribution).
+//! Classifying a message gives at most one verdict, the jobs that the subscriber's shard must
+//! run (location history, SMS follow-up), and an observation for the rate statistics.
+
+use arrayvec::ArrayVec;
+use decoder::diameter::{ApplicationId, CommandCode};
+use decoder::map::{NodeRole, OpCode};
+use decoder::stack::{DiameterMessage, FrameContext, MapMessage, Message, TcapUser};
+use decoder::table::BoundedMap;
+use decoder::tcap::{ComponentKind, TcapKind};
+use decoder::{Digits, Plmn};
+
+use crate::geo::{Country, Geography};
+use crate::numbering::{NumberingPlan, OperatorId, Relation};
+use crate::policy::{Action, CustomRule, Policy, PolicyError, Proto, Severity};
+use crate::verdict::{
+    Category, Detail, Name, RuleIdx, RuleInfo, RuleTable, Source, Subject, Target, Verdict,
+};
+
+/// Where a subscriber is, as a message claims it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    /// Country.
+    pub country: Country,
+    /// Operator of the serving network, when known.
+    pub operator: Option<OperatorId>,
+}
+
+/// What a location-bearing message says about presence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// The subscriber registered there (updateLocation, updateGprsLocation, ULR).
+    Attach,
+    /// The subscriber is active there (authentication requests, restoreData, NOR).
+    Activity,
+    /// The subscriber has left there (purgeMS, PUR).
+    Departure,
+}
+
+/// Work for the shard that owns a subscriber.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum JobKind {
+    /// A claim about where the subscriber is; `rule` judges it (none for the home network).
+    Presence {
+        /// Attach, activity or departure.
+        event: Presence,
+        /// Where.
+        at: Location,
+        /// The category 3 rule of the operation.
+        rule: Option<RuleIdx>,
+    },
+    /// The home network answered an interconnect SRI-for-SM with the IMSI: a short message
+    /// from the same network should follow. The job's subject and source are the request's.
+    SmsAnswered,
+    /// A short message was delivered to the subscriber from the job's source.
+    SmsDelivered,
+}
+
+/// A job for the shard of `key`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Job {
+    /// The subscriber (see [`Target::key`]).
+    pub key: u64,
+    /// Capture time of the message that made the job.
+    pub at_ns: u64,
+    /// The message the job is about (for an answer: its request).
+    pub subject: Subject,
+    /// Who sent it.
+    pub source: Source,
+    /// About whom.
+    pub target: Target,
+    /// What to do.
+    pub kind: JobKind,
+}
+
+/// An interconnect request about a subscriber, for the per-source rate statistics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Observation {
+    /// The source operator, when known.
+    pub operator: Option<OperatorId>,
+    /// The source country, when known.
+    pub country: Option<Country>,
+    /// The target (see [`Target::key`]).
+    pub target: u64,
+}
+
+/// What classifying one message gives.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outcome {
+    /// A stateless verdict.
+    pub verdict: Option<Verdict>,
+    /// Jobs for subscribers' shards.
+    pub jobs: ArrayVec<Job, 2>,
+    /// An observation for rate statistics.
+    pub observation: Option<Observation>,
+}
+
+impl Outcome {
+    fn clear(&mut self) {
+        self.verdict = None;
+        self.jobs.clear();
+        self.observation = None;
+    }
+}
+
+/// A compiled custom rule.
+#[derive(Debug, Clone)]
+struct Custom {
+    rule: RuleIdx,
+    action: Action,
+    proto: Option<Proto>,
+    opcode: Option<u8>,
+    cmd: Option<u32>,
+    app: Option<u32>,
+    country: Option<Country>,
+    operator: Option<Vec<OperatorId>>,
+    gt_prefix: Option<String>,
+    called_ssn: Option<u8>,
+}
+
+/// The fixed rules: consistency checks and reconnaissance.
+#[derive(Debug, Clone, Copy)]
+struct Fixed {
+    host_realm: RuleIdx,
+    visited_plmn: RuleIdx,
+    user_name_plmn: RuleIdx,
+    app_command: RuleIdx,
+    recon_sms: RuleIdx,
+}
+
+/// A compiled policy: numbering plans, rules and thresholds. Immutable; share it.
+#[derive(Debug)]
+pub struct Engine {
+    /// The policy it was built from.
+    pub policy: Policy,
+    /// Numbering plans with the home network and partners added.
+    pub plan: NumberingPlan,
+    /// Countries and reference points.
+    pub geo: Geography,
+    /// Every rule.
+    pub rules: RuleTable,
+    home: OperatorId,
+    map_rules: [[Option<RuleIdx>; 256]; 3],
+    diameter_rules: Vec<(u8, u32, RuleIdx)>,
+    diameter_app_rules: Vec<(u32, RuleIdx)>,
+    fixed: Fixed,
+    custom: Vec<Custom>,
+}
+
+/// `anyTimeInterrogation` → `any_time_interrogation`, `sendIMSI` → `send_imsi`.
+pub fn snake(name: &str) -> String {
+    let c: Vec<char> = name.chars().collect();
+    let mut out = String::new();
+    for (i, &ch) in c.iter().enumerate() {
+        if ch == '-' || ch == ' ' || ch == '/' {
+            if !out.ends_with('_') {
+                out.push('_');
+            }
+            continue;
+        }
+        if ch.is_ascii_uppercase() && i > 0 {
+            let prev = c[i - 1];
+            let next_lower = c.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if (prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next_lower))
+                && !out.ends_with('_')
+            {
+                out.push('_');
+            }
+        }
+        out.push(ch.to_ascii_lowercase());
+    }
+    out
+}
+
+fn capitalised(name: &str) -> String {
+    let mut c = name.chars();
+    match c.next() {
+        Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+impl Engine {
+    /// Load a policy file and compile it.
+    pub fn load(path: &std::path::Path) -> Result<Engine, PolicyError> {
+        Ok(Engine::new(Policy::load(path)?))
+    }
+
+    /// Compile a validated policy.
+    pub fn new(policy: Policy) -> Engine {
+        let geo = Geography::builtin();
+        let mut plan = NumberingPlan::builtin();
+        let h = &policy.home;
+        let home = plan
+            .add_network(
+                &h.name,
+                h.country,
+                Relation::Home,
+                &h.gt_prefixes,
+                &h.plmns,
+                &h.realms,
+            )
+            .unwrap_or(OperatorId(0));
+        for p in &policy.partners {
+            let _ = plan.add_network(
+                &p.name,
+                p.country,
+                Relation::Partner,
+                &p.gt_prefixes,
+                &p.plmns,
+                &p.realms,
+            );
+        }
+        let mut rules = RuleTable::default();
+        // Custom rules first, so that their ids keep their file order at the table's start.
+        let mut custom = Vec::new();
+        for r in &policy.rules {
+            custom.push(compile_custom(&mut rules, &plan, r));
+        }
+        let cats = &policy.categories;
+        let mut map_rules = [[None; 256]; 3];
+        for (k, (list, cat, sev)) in [
+            (&cats.map_cat1, Category::Cat1, Severity::High),
+            (&cats.map_cat2, Category::Cat2, Severity::Medium),
+            (&cats.map_cat3, Category::Cat3, Severity::High),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            for &op in list {
+                let (id, what) = match OpCode(op).name() {
+                    Some(n) => (snake(n), capitalised(n)),
+                    None => (format!("op_{op}"), format!("MAP operation {op}")),
+                };
+                map_rules[k][usize::from(op)] = Some(rules.add(RuleInfo {
+                    id: format!("fs11.{}.{id}", cat.name()),
+                    category: cat,
+                    severity: sev,
+                    action: Action::Alert,
+                    what,
+                }));
+            }
+        }
+        let mut diameter_rules = Vec::new();
+        for (list, cat, sev) in [
+            (&cats.diameter_cat1_commands, Category::Cat1, Severity::High),
+            (
+                &cats.diameter_cat2_commands,
+                Category::Cat2,
+                Severity::Medium,
+            ),
+            (&cats.diameter_cat3_commands, Category::Cat3, Severity::High),
+        ] {
+            for &cmd in list {
+                let abbr = CommandCode(cmd)
+                    .abbreviation(true)
+                    .map_or_else(|| format!("cmd_{cmd}"), str::to_ascii_lowercase);
+                let app = ApplicationId::for_command(CommandCode(cmd))
+                    .and_then(|a| a.first())
+                    .and_then(|a| a.name())
+                    .map(|n| format!("{n} "))
+                    .unwrap_or_default();
+                let idx = rules.add(RuleInfo {
+                    id: format!("fs19.{}.{abbr}", cat.name()),
+                    category: cat,
+                    severity: sev,
+                    action: Action::Alert,
+                    what: format!("{app}{}", abbr.to_ascii_uppercase()),
+                });
+                diameter_rules.push((cat_index(cat), cmd, idx));
+            }
+        }
+        let mut diameter_app_rules = Vec::new();
+        for &app in &cats.diameter_cat1_applications {
+            let name = ApplicationId(app)
+                .name()
+                .map_or_else(|| format!("application {app}"), str::to_owned);
+            let idx = rules.add(RuleInfo {
+                id: format!("fs19.cat1.{}", snake(&name.replace('/', "_"))),
+                category: Category::Cat1,
+                severity: Severity::High,
+                action: Action::Alert,
+                what: name,
+            });
+            diameter_app_rules.push((app, idx));
+        }
+        let check = |rules: &mut RuleTable, id: &str, what: &str| {
+            rules.add(RuleInfo {
+                id: format!("fs19.check.{id}"),
+                category: Category::Cat2,
+                severity: Severity::Medium,
+                action: Action::Alert,
+                what: what.to_owned(),
+            })
+        };
+        let fixed = Fixed {
+            host_realm: check(
+                &mut rules,
+                "origin_host_realm",
+                "Origin-Host outside Origin-Realm",
+            ),
+            visited_plmn: check(
+                &mut rules,
+                "visited_plmn_realm",
+                "Visited-PLMN-Id not the Origin-Realm's PLMN",
+            ),
+            user_name_plmn: check(
+                &mut rules,
+                "user_name_plmn",
+                "IMSI of neither the destination nor the origin",
+            ),
+            app_command: check(
+                &mut rules,
+                "application_command",
+                "application id not matching the command",
+            ),
+            recon_sms: rules.add(RuleInfo {
+                id: "recon.sri_sm_without_delivery".into(),
+                category: Category::Recon,
+                severity: Severity::Medium,
+                action: Action::Alert,
+                what: "SendRoutingInfoForSM without a following short message".into(),
+            }),
+        };
+        Engine {
+            policy,
+            plan,
+            geo,
+            rules,
+            home,
+            map_rules,
+            diameter_rules,
+            diameter_app_rules,
+            fixed,
+            custom,
+        }
+    }
+
+    /// The home network's operator id.
+    pub fn home(&self) -> OperatorId {
+        self.home
+    }
+
+    /// The rule of the SMS reconnaissance check.
+    pub fn recon_rule(&self) -> RuleIdx {
+        self.fixed.recon_sms
+    }
+
+    /// A rule's description.
+    pub fn rule(&self, idx: RuleIdx) -> Option<&RuleInfo> {
+        self.rules.get(idx)
+    }
+
+    fn map_rule(&self, cat: Category, op: u8) -> Option<RuleIdx> {
+        self.map_rules[cat_index(cat) as usize][usize::from(op)]
+    }
+
+    fn diameter_rule(&self, cat: Category, cmd: u32) -> Option<RuleIdx> {
+        let k = cat_index(cat);
+        self.diameter_rules
+            .iter()
+            .find(|(c, m, _)| *c == k && *m == cmd)
+            .map(|r| r.2)
+    }
+
+    /// Whether a subscriber is the home network's: its IMSI's PLMN is home, else its MSISDN is
+    /// in the home MSISDN prefixes (or, without those, in the home country).
+    pub fn is_home_subscriber(&self, t: &Target) -> Option<bool> {
+        if let Some(imsi) = &t.imsi {
+            return Some(
+                self.plan
+                    .imsi_plmn(imsi)
+                    .is_some_and(|p| self.policy.home.plmns.contains(&p)),
+            );
+        }
+        let m = t.msisdn.as_ref()?;
+        let h = &self.policy.home;
+        if !h.msisdn_prefixes.is_empty() {
+            return Some(
+                h.msisdn_prefixes
+                    .iter()
+                    .any(|p| m.starts_with(p.as_bytes())),
+            );
+        }
+        Some(self.plan.e164(m).0 == Some(h.country))
+    }
+
+    /// Who owns an E.164 number (a calling global title).
+    pub fn attribute_gt(&self, gt: &Digits) -> Source {
+        let (country, operator) = self.plan.e164(gt);
+        let relation = operator
+            .and_then(|o| self.plan.operator(o))
+            .map_or(Relation::Foreign, |o| o.relation);
+        Source {
+            relation: Some(relation),
+            country,
+            operator,
+            plmn: None,
+            gt: Some(*gt),
+            host: Name::EMPTY,
+            realm: Name::EMPTY,
+        }
+    }
+
+    /// Who owns a Diameter origin.
+    pub fn attribute_realm(&self, host: Option<&[u8]>, realm: Option<&[u8]>) -> Source {
+        let Some(realm_b) = realm else {
+            return Source {
+                host: host.map_or(Name::EMPTY, Name::new),
+                ..Source::UNKNOWN
+            };
+        };
+        let (operator, plmn) = self.plan.realm(realm_b);
+        let op = operator.and_then(|o| self.plan.operator(o));
+        let country = op
+            .and_then(|o| o.country)
+            .or_else(|| plmn.and_then(|p| self.plan.mcc_country(p.mcc)));
+        // A realm that names no PLMN or operator is still a source: foreign, country unknown.
+        let relation = op.map_or(Relation::Foreign, |o| o.relation);
+        Source {
+            relation: Some(relation),
+            country,
+            operator,
+            plmn,
+            gt: None,
+            host: host.map_or(Name::EMPTY, Name::new),
+            realm: Name::new(realm_b),
+        }
+    }
+
+    /// The roamer's home network, from its IMSI: the PLMN, its operator, its country.
+    fn imsi_home(&self, imsi: &Digits) -> Option<(Plmn, Option<OperatorId>, Option<Country>)> {
+        let plmn = self.plan.imsi_plmn(imsi)?;
+        Some((
+            plmn,
+            self.plan.plmn_operator(plmn),
+            self.plan.mcc_country(plmn.mcc),
+        ))
+    }
+
+    /// Whether `source` is the home network of a subscriber whose IMSI is `imsi`: its
+    /// operator, when both operators are known, else its country.
+    fn is_subscribers_home(&self, source: &Source, imsi: &Digits) -> Option<(bool, Plmn)> {
+        let (plmn, op, country) = self.imsi_home(imsi)?;
+        if let Some(sp) = source.plmn {
+            if sp.mcc == plmn.mcc && sp.mnc == plmn.mnc {
+                return Some((true, plmn));
+            }
+        }
+        let same = match (source.operator, op) {
+            (Some(a), Some(b)) => a == b,
+            _ => source.country.is_some() && source.country == country,
+        };
+        Some((same, plmn))
+    }
+
+    fn custom_match(
+        &self,
+        c: &Custom,
+        subject: &Subject,
+        source: &Source,
+        called_ssn: Option<u8>,
+    ) -> bool {
+        c.proto.is_none_or(|p| p == subject.proto)
+            && c.opcode.is_none_or(|o| subject.opcode == Some(o))
+            && c.cmd.is_none_or(|m| subject.cmd == Some(m))
+            && c.app.is_none_or(|a| subject.app == Some(a))
+            && c.country.is_none_or(|k| source.country == Some(k))
+            && c.operator
+                .as_ref()
+                .is_none_or(|ids| source.operator.is_some_and(|o| ids.contains(&o)))
+            && c.gt_prefix
+                .as_ref()
+                .is_none_or(|p| source.gt.is_some_and(|g| g.starts_with(p.as_bytes())))
+            && c.called_ssn.is_none_or(|s| called_ssn == Some(s))
+    }
+}
+
+fn cat_index(c: Category) -> u8 {
+    match c {
+        Category::Cat1 => 0,
+        Category::Cat2 => 1,
+        _ => 2,
+    }
+}
+
+fn compile_custom(rules: &mut RuleTable, plan: &NumberingPlan, r: &CustomRule) -> Custom {
+    let what = match (r.when.opcode, r.when.cmd) {
+        (Some(op), _) => OpCode(op)
+            .name()
+            .map_or_else(|| format!("MAP operation {op}"), capitalised),
+        (_, Some(cmd)) => CommandCode(cmd)
+            .abbreviation(true)
+            .map_or_else(|| format!("command {cmd}"), str::to_owned),
+        _ => "message".to_owned(),
+    };
+    let rule = rules.add(RuleInfo {
+        id: r.id.clone(),
+        category: Category::Custom,
+        severity: r.severity,
+        action: r.action,
+        what,
+    });
+    let operator = r.when.source_operator.as_ref().map(|name| {
+        plan.operators()
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.name.eq_ignore_ascii_case(name))
+            .map(|(i, _)| OperatorId(i as u16))
+            .collect()
+    });
+    Custom {
+        rule,
+        action: r.action,
+        proto: r.when.proto,
+        opcode: r.when.opcode,
+        cmd: r.when.cmd,
+        app: r.when.app,
+        country: r.when.source_country,
+        operator,
+        gt_prefix: r.when.source_gt_prefix.clone(),
+        called_ssn: r.when.called_ssn,
+    }
+}
+
+/// Identifies an open TCAP dialogue: the originator's transaction ID and a digest of its
+/// address, as its answers address it (their DTID and called party).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct DialogueKey {
+    tid: u32,
+    peer: u64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Dialogue {
+    op: u8,
+    subject: Subject,
+    source_gt: Option<Digits>,
+    target: Target,
+    interconnect: bool,
+}
+
+/// Counters of what the classifier could not judge, and why.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClassifyStats {
+    /// Messages classified.
+    pub messages: u64,
+    /// Messages from the interconnect.
+    pub interconnect: u64,
+    /// Messages with no calling global title or origin realm to attribute.
+    pub unattributed: u64,
+    /// Messages returned by SCCP (UDTS...): not judged as requests.
+    pub returned: u64,
+    /// TCAP messages of another user than MAP.
+    pub not_map: u64,
+    /// Category 2/3 requests without an IMSI to judge by.
+    pub no_identity: u64,
+    /// Answers matched to their request's dialogue.
+    pub answers_matched: u64,
+    /// SRI-for-SM answers for subscribers served abroad: the follow-up cannot be seen here.
+    pub sms_unverifiable: u64,
+    /// Dialogues pushed out of the full table.
+    pub dialogues_evicted: u64,
+}
+
+/// Size of the global-title attribution cache (direct-mapped).
+const CACHE: usize = 4096;
+
+/// A worker's classifier: the engine and the worker's own memory of open dialogues.
+#[derive(Debug)]
+pub struct Classifier<'e> {
+    e: &'e Engine,
+    dialogues: BoundedMap<DialogueKey, Dialogue>,
+    cache: Vec<(u64, Source)>,
+    stats: ClassifyStats,
+}
+
+/// A digest of an address's global title (or point code), for dialogue keys.
+fn peer_digest(a: &decoder::sccp::Address<'_>) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |b: u8| {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    };
+    if let Some(g) = a.gt {
+        for &b in g.bcd {
+            eat(b);
+        }
+    } else if let Some(pc) = a.pc {
+        for b in pc.to_le_bytes() {
+            eat(b);
+        }
+    }
+    h
+}
+
+fn tid(t: Option<&[u8]>) -> Option<u32> {
+    let t = t?;
+    Some(t.iter().fold(0u32, |a, &b| a << 8 | u32::from(b)))
+}
+
+impl<'e> Classifier<'e> {
+    /// A classifier for one worker.
+    pub fn new(e: &'e Engine) -> Self {
+        Classifier {
+            e,
+            dialogues: BoundedMap::new(e.policy.limits.dialogues),
+            cache: vec![(u64::MAX, Source::UNKNOWN); CACHE],
+            stats: ClassifyStats::default(),
+        }
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &'e Engine {
+        self.e
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> ClassifyStats {
+        let mut s = self.stats;
+        s.dialogues_evicted = self.dialogues.evictions();
+        s
+    }
+
+    /// Open dialogues remembered now.
+    pub fn open_dialogues(&self) -> usize {
+        self.dialogues.len()
+    }
+
+    fn source_of_gt(&mut self, gt: &Digits) -> Source {
+        let Some(key) = gt.to_u64() else {
+            return self.e.attribute_gt(gt);
+        };
+        let slot = (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 52) as usize % CACHE;
+        if self.cache[slot].0 == key {
+            let mut s = self.cache[slot].1;
+            s.gt = Some(*gt);
+            return s;
+        }
+        let s = self.e.attribute_gt(gt);
+        self.cache[slot] = (key, s);
+        s
+    }
+
+    /// Judge one message. `out` is cleared first.
+    pub fn classify(&mut self, ctx: FrameContext, msg: &Message<'_>, out: &mut Outcome) {
+        out.clear();
+        self.stats.messages += 1;
+        self.expire(ctx.ts_ns);
+        match msg {
+            Message::Map(m) => self.map(ctx, m, out),
+            Message::Diameter(d) => self.diameter(ctx, d, out),
+        }
+    }
+
+    fn expire(&mut self, now: u64) {
+        let timeout = self.e.policy.thresholds.dialogue_timeout_s * 1_000_000_000;
+        while self
+            .dialogues
+            .pop_lru_if(|_, d| now.saturating_sub(d.subject.ts_ns) > timeout)
+            .is_some()
+        {}
+    }
+
+    fn map(&mut self, ctx: FrameContext, m: &MapMessage<'_>, out: &mut Outcome) {
+        if m.user != TcapUser::Map {
+            self.stats.not_map += 1;
+            return;
+        }
+        if m.is_returned() {
+            self.stats.returned += 1;
+            return;
+        }
+        // Answers close or continue their request's dialogue.
+        let answer_key = tid(m.dtid).map(|t| DialogueKey {
+            tid: t,
+            peer: peer_digest(&m.called),
+        });
+        let dialogue = answer_key.and_then(|k| self.dialogues.peek(&k).copied());
+        if matches!(m.tcap, TcapKind::End | TcapKind::Abort) {
+            if let Some(k) = answer_key {
+                self.dialogues.remove(&k);
+            }
+        }
+        let Some(c) = m.component else {
+            return;
+        };
+        let Some(op) = m.opcode else {
+            return;
+        };
+        let source = match m.calling.gt {
+            Some(g) => self.source_of_gt(&g.digits()),
+            None => Source::UNKNOWN,
+        };
+        let mut target = Target {
+            imsi: m.info.imsi,
+            msisdn: m.info.msisdn,
+        };
+        if let Some(d) = &dialogue {
+            target.imsi = target.imsi.or(d.target.imsi);
+            target.msisdn = target.msisdn.or(d.target.msisdn);
+        }
+        let subject = Subject {
+            frame: ctx.number,
+            ts_ns: ctx.ts_ns,
+            proto: Proto::Map,
+            opcode: Some(op.0),
+            cmd: None,
+            app: None,
+        };
+        match c.kind {
+            ComponentKind::Invoke => {}
+            ComponentKind::ReturnResultLast | ComponentKind::ReturnResult => {
+                if let Some(d) = dialogue {
+                    self.stats.answers_matched += 1;
+                    self.answer(ctx, d, m, out);
+                }
+                return;
+            }
+            ComponentKind::ReturnError | ComponentKind::Reject => return,
+        }
+        // Remember requests whose answers matter, and whose dialogues later messages continue.
+        if m.tcap == TcapKind::Begin {
+            if let Some(t) = tid(m.otid) {
+                let key = DialogueKey {
+                    tid: t,
+                    peer: peer_digest(&m.calling),
+                };
+                self.dialogues.insert(
+                    key,
+                    Dialogue {
+                        op: op.0,
+                        subject,
+                        source_gt: m.calling.gt.map(|g| g.digits()),
+                        target,
+                        interconnect: source.is_interconnect(),
+                    },
+                );
+            }
+        }
+        let cat3 = self.e.map_rule(Category::Cat3, op.0);
+        if source.relation.is_none() {
+            self.stats.unattributed += 1;
+            return;
+        }
+        if source.is_home() {
+            // The home network's own requests judge nothing, but say where subscribers are.
+            if cat3.is_some() {
+                self.presence_job(ctx, subject, op, m, &source, target, None, out);
+            }
+            return;
+        }
+        self.stats.interconnect += 1;
+        if let Some(key) = target.key() {
+            out.observation = Some(Observation {
+                operator: source.operator,
+                country: source.country,
+                target: key,
+            });
+        }
+        let called_ssn = m.called.ssn.map(|s| s.0);
+        if let Some(c) = self
+            .e
+            .custom
+            .iter()
+            .find(|c| self.e.custom_match(c, &subject, &source, called_ssn))
+        {
+            if c.action != Action::Allow {
+                out.verdict = Some(verdict(subject, c.rule, source, target, Detail::None));
+            }
+            return;
+        }
+        if let Some(rule) = self.e.map_rule(Category::Cat1, op.0) {
+            out.verdict = Some(verdict(subject, rule, source, target, Detail::None));
+            return;
+        }
+        if let Some(rule) = self.e.map_rule(Category::Cat2, op.0) {
+            match target.imsi {
+                Some(imsi) => {
+                    if let Some(d) = self.cat2(&source, &imsi) {
+                        out.verdict = Some(verdict(subject, rule, source, target, d));
+                    }
+                }
+                None => self.stats.no_identity += 1,
+            }
+            return;
+        }
+        if cat3.is_some() {
+            self.presence_job(ctx, subject, op, m, &source, target, cat3, out);
+            return;
+        }
+        // MAP v1/v2 carry mobile-terminated messages in forwardSM (46) too, addressed by IMSI.
+        if op == OpCode::MT_FORWARD_SM || (op == OpCode::MO_FORWARD_SM && m.info.imsi.is_some()) {
+            if let Some(key) = target.imsi.and_then(|i| {
+                Target {
+                    imsi: Some(i),
+                    msisdn: None,
+                }
+                .key()
+            }) {
+                let _ = out.jobs.try_push(Job {
+                    key,
+                    at_ns: ctx.ts_ns,
+                    subject,
+                    source,
+                    target,
+                    kind: JobKind::SmsDelivered,
+                });
+            }
+        }
+    }
+
+    /// Category 2: `Some(detail)` when `source` is not the subscriber's home network.
+    fn cat2(&self, source: &Source, imsi: &Digits) -> Option<Detail> {
+        let (is_home, plmn) = self.e.is_subscribers_home(source, imsi)?;
+        let home_sub = self.e.policy.home.plmns.contains(&plmn);
+        // The home network's own subscribers: only the home network may send these. Inbound
+        // roamers: only their own home network.
+        if home_sub || !is_home {
+            Some(Detail::NotHome { home: plmn })
+        } else {
+            None
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn presence_job(
+        &mut self,
+        ctx: FrameContext,
+        subject: Subject,
+        op: OpCode,
+        m: &MapMessage<'_>,
+        source: &Source,
+        target: Target,
+        rule: Option<RuleIdx>,
+        out: &mut Outcome,
+    ) {
+        let Some(key) = target.imsi.and_then(|i| {
+            Target {
+                imsi: Some(i),
+                msisdn: None,
+            }
+            .key()
+        }) else {
+            self.stats.no_identity += 1;
+            return;
+        };
+        let event = match op {
+            OpCode::UPDATE_LOCATION | OpCode::UPDATE_GPRS_LOCATION => Presence::Attach,
+            OpCode::PURGE_MS => Presence::Departure,
+            _ => Presence::Activity,
+        };
+        // Where: the serving node's number when the message names one, else the sender.
+        let node = m
+            .info
+            .node(NodeRole::Vlr)
+            .or_else(|| m.info.node(NodeRole::Sgsn));
+        let at = match node {
+            Some(n) if op != OpCode::PURGE_MS => {
+                let (country, operator) = self.e.plan.e164(n);
+                country.map(|country| Location { country, operator })
+            }
+            _ => None,
+        }
+        .or_else(|| {
+            source.country.map(|country| Location {
+                country,
+                operator: source.operator,
+            })
+        });
+        let Some(at) = at else {
+            return;
+        };
+        let _ = out.jobs.try_push(Job {
+            key,
+            at_ns: ctx.ts_ns,
+            subject,
+            source: *source,
+            target,
+            kind: JobKind::Presence { event, at, rule },
+        });
+    }
+
+    /// An answer to a remembered request.
+    fn answer(&mut self, ctx: FrameContext, d: Dialogue, m: &MapMessage<'_>, out: &mut Outcome) {
+        // The IMSI leak of SRI-for-SM: the home network answered an interconnect request. The
+        // short message that should follow passes this probe only when the subscriber is
+        // served by the home network (or by its SMS home router): the answer's network node
+        // number says so. For a subscriber served abroad it goes elsewhere, and no follow-up
+        // can be checked here.
+        if d.op == OpCode::SEND_ROUTING_INFO_FOR_SM.0 && d.interconnect {
+            let Some(imsi) = m.info.imsi else {
+                return;
+            };
+            let served_at_home = m
+                .info
+                .node(NodeRole::NetworkNode)
+                .is_some_and(|n| self.e.plan.e164(n).1 == Some(self.e.home));
+            if !served_at_home {
+                self.stats.sms_unverifiable += 1;
+                return;
+            }
+            let source = match d.source_gt {
+                Some(g) => self.source_of_gt(&g),
+                None => Source::UNKNOWN,
+            };
+            let target = Target {
+                imsi: Some(imsi),
+                msisdn: d.target.msisdn,
+            };
+            if let Some(key) = (Target {
+                imsi: Some(imsi),
+                msisdn: None,
+            })
+            .key()
+            {
+                let _ = out.jobs.try_push(Job {
+                    key,
+                    at_ns: ctx.ts_ns,
+                    subject: d.subject,
+                    source,
+                    target,
+                    kind: JobKind::SmsAnswered,
+                });
+            }
+        }
+    }
+
+    fn diameter(&mut self, ctx: FrameContext, dm: &DiameterMessage<'_>, out: &mut Outcome) {
+        let s = &dm.summary;
+        let h = s.header;
+        if !h.is_request() {
+            return;
+        }
+        let source = self.e.attribute_realm(s.origin_host, s.origin_realm);
+        let target = Target {
+            imsi: s.imsi,
+            msisdn: s.msisdn,
+        };
+        let subject = Subject {
+            frame: ctx.number,
+            ts_ns: ctx.ts_ns,
+            proto: Proto::Diameter,
+            opcode: None,
+            cmd: Some(h.cmd.0),
+            app: Some(h.app.0),
+        };
+        let cat3 = self.e.diameter_rule(Category::Cat3, h.cmd.0);
+        if source.relation.is_none() {
+            self.stats.unattributed += 1;
+            return;
+        }
+        if source.is_home() {
+            if cat3.is_some() {
+                self.diameter_presence(ctx, subject, h.cmd, s, &source, target, None, out);
+            }
+            return;
+        }
+        self.stats.interconnect += 1;
+        if let Some(key) = target.key() {
+            out.observation = Some(Observation {
+                operator: source.operator,
+                country: source.country,
+                target: key,
+            });
+        }
+        if let Some(c) = self
+            .e
+            .custom
+            .iter()
+            .find(|c| self.e.custom_match(c, &subject, &source, None))
+        {
+            if c.action != Action::Allow {
+                out.verdict = Some(verdict(subject, c.rule, source, target, Detail::None));
+            }
+            return;
+        }
+        if let Some(rule) = self.e.diameter_rule(Category::Cat1, h.cmd.0).or_else(|| {
+            self.e
+                .diameter_app_rules
+                .iter()
+                .find(|(a, _)| *a == h.app.0)
+                .map(|r| r.1)
+        }) {
+            out.verdict = Some(verdict(subject, rule, source, target, Detail::None));
+            return;
+        }
+        if let Some((rule, why)) = self.consistency(dm) {
+            out.verdict = Some(verdict(
+                subject,
+                rule,
+                source,
+                target,
+                Detail::Inconsistent(why),
+            ));
+            return;
+        }
+        if let Some(rule) = self.e.diameter_rule(Category::Cat2, h.cmd.0) {
+            match target.imsi {
+                Some(imsi) => {
+                    if let Some(d) = self.cat2(&source, &imsi) {
+                        out.verdict = Some(verdict(subject, rule, source, target, d));
+                    }
+                }
+                None => self.stats.no_identity += 1,
+            }
+            return;
+        }
+        if cat3.is_some() {
+            self.diameter_presence(ctx, subject, h.cmd, s, &source, target, cat3, out);
+        }
+    }
+
+    /// FS.19's consistency checks of a request from the interconnect.
+    fn consistency(&self, dm: &DiameterMessage<'_>) -> Option<(RuleIdx, &'static str)> {
+        let s = &dm.summary;
+        let f = self.e.fixed;
+        if let (Some(host), Some(realm)) = (s.origin_host, s.origin_realm) {
+            let (host, realm) = (host.to_ascii_lowercase(), realm.to_ascii_lowercase());
+            let inside = host == realm
+                || host.len() > realm.len()
+                    && host.ends_with(&realm)
+                    && host[host.len() - realm.len() - 1] == b'.';
+            if !inside {
+                return Some((f.host_realm, "Origin-Host is not within Origin-Realm"));
+            }
+        }
+        let origin_plmn = s.origin_realm.and_then(|r| self.e.plan.realm(r).1);
+        if let (Some(v), Some(o)) = (s.visited_plmn, origin_plmn) {
+            if (v.mcc, v.mnc) != (o.mcc, o.mnc) {
+                return Some((
+                    f.visited_plmn,
+                    "Visited-PLMN-Id is not the Origin-Realm's PLMN",
+                ));
+            }
+        }
+        if let (Some(imsi), Some(o)) = (s.imsi, origin_plmn) {
+            let dest = s.dest_realm.and_then(|r| self.e.plan.realm(r).1);
+            if let (Some(p), Some(d)) = (self.e.plan.imsi_plmn(&imsi), dest) {
+                let fits = |x: &Plmn| x.mcc == p.mcc && x.mnc == p.mnc;
+                if !fits(&d) && !fits(&o) {
+                    return Some((
+                        f.user_name_plmn,
+                        "the IMSI belongs to neither the Destination-Realm nor the Origin-Realm",
+                    ));
+                }
+            }
+        }
+        let app = s.header.app;
+        if app != ApplicationId::RELAY {
+            if let Some(apps) = ApplicationId::for_command(s.header.cmd) {
+                if !apps.contains(&app) {
+                    return Some((
+                        f.app_command,
+                        "the application id does not carry this command",
+                    ));
+                }
+            }
+            if let Some(avp) = s.app_id_avp {
+                if avp != app.0 && s.header.cmd.0 != 257 {
+                    return Some((
+                        f.app_command,
+                        "Auth-/Acct-Application-Id differs from the header's application id",
+                    ));
+                }
+            }
+        }
+        None
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn diameter_presence(
+        &mut self,
+        ctx: FrameContext,
+        subject: Subject,
+        cmd: CommandCode,
+        s: &decoder::diameter::Summary<'_>,
+        source: &Source,
+        target: Target,
+        rule: Option<RuleIdx>,
+        out: &mut Outcome,
+    ) {
+        let Some(key) = target.imsi.and_then(|i| {
+            Target {
+                imsi: Some(i),
+                msisdn: None,
+            }
+            .key()
+        }) else {
+            self.stats.no_identity += 1;
+            return;
+        };
+        let event = match cmd {
+            CommandCode::UPDATE_LOCATION => Presence::Attach,
+            CommandCode::PURGE_UE => Presence::Departure,
+            _ => Presence::Activity,
+        };
+        let at = s
+            .visited_plmn
+            .and_then(|p| {
+                self.e.plan.mcc_country(p.mcc).map(|country| Location {
+                    country,
+                    operator: self.e.plan.plmn_operator(p),
+                })
+            })
+            .or_else(|| {
+                source.country.map(|country| Location {
+                    country,
+                    operator: source.operator,
+                })
+            });
+        let Some(at) = at else {
+            return;
+        };
+        let _ = out.jobs.try_push(Job {
+            key,
+            at_ns: ctx.ts_ns,
+            subject,
+            source: *source,
+            target,
+            kind: JobKind::Presence { event, at, rule },
+        });
+    }
+}
+
+fn verdict(
+    subject: Subject,
+    rule: RuleIdx,
+    source: Source,
+    target: Target,
+    detail: Detail,
+) -> Verdict {
+    Verdict {
+        subject,
+        rule,
+        source,
+        target,
+        detail,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snake_case_ids() {
+        assert_eq!(snake("anyTimeInterrogation"), "any_time_interrogation");
+        assert_eq!(snake("sendIMSI"), "send_imsi");
+        assert_eq!(snake("mt-forwardSM"), "mt_forward_sm");
+        assert_eq!(
+            snake("processUnstructuredSS-Request"),
+            "process_unstructured_ss_request"
+        );
+        assert_eq!(snake("sendRoutingInfoForSM"), "send_routing_info_for_sm");
+        assert_eq!(snake("Sh/Dh"), "sh_dh");
+    }
+}
