@@ -1,17 +1,25 @@
 //! The command line: what each `sigwatch` command does, and its exit status (0 success,
 //! 1 runtime failure, 2 usage or configuration error).
 
-use std::io::{self, BufWriter};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
+use rules::engine::Engine;
+use rules::policy::{Policy, PolicyError};
 
 use crate::decode;
+use crate::pipeline::{self, default_workers, Options};
+use crate::sink::summary::summary;
+use crate::source::pcap::Pacing;
 
-/// Watch a mobile carrier's signalling interconnect for surveillance.
+/// Watch a mobile carrier's signalling interconnect (SS7/SIGTRAN and Diameter) for location
+/// tracking, interception and identity harvesting, judged by GSMA FS.11 and FS.19.
 #[derive(Debug, Parser)]
-#[command(name = "sigwatch", version, about, long_about = None)]
+#[command(name = "sigwatch", version, about, long_about = None, propagate_version = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -19,27 +27,239 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Generate the built-in demo traffic (a home carrier's roamers tracked by a foreign
+    /// operator, and a campaign from three), run it through the pipeline, print the summary.
+    Demo(DemoArgs),
     /// Decode a capture: one JSON line per signalling message and per malformed frame.
     Decode {
         /// A pcap or pcapng file.
         file: PathBuf,
     },
+    /// Run the pipeline over pcap/pcapng files (lossless unless paced).
+    Replay(ReplayArgs),
+    /// Validate a policy file and print what it says.
+    CheckConfig {
+        /// The policy file (TOML).
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+struct DemoArgs {
+    /// Write the demo's alert lines here.
+    #[arg(long)]
+    alerts: Option<PathBuf>,
+    /// Write the demo's report here.
+    #[arg(long)]
+    report: Option<PathBuf>,
+    /// Workers (default: cores − 1).
+    #[arg(long)]
+    workers: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+struct Outputs {
+    /// The policy file (TOML; see `sigwatch check-config`).
+    #[arg(long, value_name = "CFG")]
+    config: PathBuf,
+    /// Write alert lines (JSON) here.
+    #[arg(long, value_name = "A.jsonl")]
+    alerts: Option<PathBuf>,
+    /// Write the report (JSON) here, atomically.
+    #[arg(long, value_name = "R.json")]
+    report: Option<PathBuf>,
+    /// Worker threads, each pinned to a core and owning a shard of subscribers
+    /// (default: cores − 1, at least 1).
+    #[arg(long, value_name = "N")]
+    workers: Option<usize>,
+    /// Do not pin workers to cores.
+    #[arg(long)]
+    no_pin: bool,
+    /// Print nothing but errors (no progress, no summary).
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Debug, Args)]
+struct ReplayArgs {
+    /// Capture files, merged in capture-time order.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    #[command(flatten)]
+    out: Outputs,
+    /// Pace at this many frames per second (frames a busy worker cannot take are dropped and
+    /// counted).
+    #[arg(long, value_name = "N", conflicts_with_all = ["mbps", "speed"])]
+    pps: Option<f64>,
+    /// Pace at this many megabits per second.
+    #[arg(long, value_name = "N", conflicts_with = "speed")]
+    mbps: Option<f64>,
+    /// Pace at the capture's own timing, this many times faster.
+    #[arg(long, value_name = "X")]
+    speed: Option<f64>,
+    /// Play the files this many times, shifting capture time forward each time.
+    #[arg(long = "loop", value_name = "N", default_value_t = 1)]
+    loops: u32,
+}
+
+/// A failure and its exit status.
+#[derive(Debug)]
+enum Failure {
+    /// 1: something failed at run time.
+    Runtime(anyhow::Error),
+    /// 2: the configuration is wrong.
+    Config(String),
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure::Runtime(e)
+    }
+}
+
+impl From<PolicyError> for Failure {
+    fn from(e: PolicyError) -> Self {
+        Failure::Config(e.to_string())
+    }
 }
 
 /// Parse the command line, run the command, and turn its result into an exit status.
 pub fn main() -> ExitCode {
+    // A panic is a bug: one line, no backtrace, exit 1.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("sigwatch: internal error: {info}");
+    }));
     let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Decode { file } => {
-            let stdout = io::stdout().lock();
-            decode::decode_file(&file, &mut BufWriter::with_capacity(1 << 16, stdout)).map(|_| ())
-        }
-    };
-    match result {
+    match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+        Err(Failure::Runtime(e)) => {
             eprintln!("sigwatch: {e:#}");
             ExitCode::from(1)
         }
+        Err(Failure::Config(e)) => {
+            eprintln!("sigwatch: {e}");
+            ExitCode::from(2)
+        }
     }
+}
+
+fn stop_flag() -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        let _ = signal_hook::flag::register(sig, stop.clone());
+    }
+    stop
+}
+
+fn options(out: &Outputs) -> Result<Options, Failure> {
+    let workers = out.workers.unwrap_or_else(default_workers);
+    if workers == 0 || workers > 1024 {
+        return Err(Failure::Config(format!(
+            "--workers {workers}: give 1 to 1024"
+        )));
+    }
+    Ok(Options {
+        workers,
+        alerts: out.alerts.clone(),
+        report: out.report.clone(),
+        pin: !out.no_pin,
+        progress: !out.quiet && io::stderr().is_terminal(),
+    })
+}
+
+fn run(cmd: Command) -> Result<(), Failure> {
+    match cmd {
+        Command::Decode { file } => {
+            let stdout = io::stdout().lock();
+            decode::decode_file(&file, &mut BufWriter::with_capacity(1 << 16, stdout))?;
+            Ok(())
+        }
+        Command::CheckConfig { file } => {
+            let policy = Policy::load(&file)?;
+            print!("{}", describe(&policy));
+            Ok(())
+        }
+        Command::Replay(a) => {
+            let engine = Engine::load(&a.out.config)?;
+            let opts = options(&a.out)?;
+            let pacing = match (a.pps, a.mbps, a.speed) {
+                (Some(p), _, _) if p > 0.0 => Pacing::Pps(p),
+                (_, Some(m), _) if m > 0.0 => Pacing::Mbps(m),
+                (_, _, Some(x)) if x > 0.0 => Pacing::Speed(x),
+                (None, None, None) => Pacing::Lossless,
+                _ => {
+                    return Err(Failure::Config(
+                        "--pps, --mbps and --speed take a positive number".into(),
+                    ))
+                }
+            };
+            let report = pipeline::replay(&engine, a.files, pacing, a.loops, &opts, stop_flag())?;
+            if !a.out.quiet {
+                let mut err = io::stderr().lock();
+                let _ = err.write_all(summary(&report).as_bytes());
+            }
+            Ok(())
+        }
+        Command::Demo(a) => {
+            crate::demo::run(a.workers, a.alerts, a.report).map_err(Failure::Runtime)
+        }
+    }
+}
+
+/// What `check-config` prints.
+pub fn describe(p: &Policy) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let h = &p.home;
+    let _ = writeln!(s, "{}: valid", p.file);
+    let _ = writeln!(s, "home: {} ({})", h.name, h.country);
+    let list = |v: Vec<String>| {
+        if v.is_empty() {
+            "-".to_owned()
+        } else {
+            v.join(", ")
+        }
+    };
+    let _ = writeln!(
+        s,
+        "  plmn: {}",
+        list(h.plmns.iter().map(ToString::to_string).collect())
+    );
+    let _ = writeln!(s, "  gt_prefixes: {}", list(h.gt_prefixes.clone()));
+    let _ = writeln!(s, "  realms: {}", list(h.realms.clone()));
+    let _ = writeln!(s, "partners: {}", p.partners.len());
+    for x in &p.partners {
+        let _ = writeln!(
+            s,
+            "  {} ({}): plmn {}, {} GT prefixes, {} realms",
+            x.name,
+            x.country,
+            list(x.plmns.iter().map(ToString::to_string).collect()),
+            x.gt_prefixes.len(),
+            x.realms.len()
+        );
+    }
+    let t = &p.thresholds;
+    let _ = writeln!(
+        s,
+        "policy: max_travel_kmh {}, sri_sm_followup_s {}, campaign_window_s {}, campaign_min_sources {}",
+        t.max_travel_kmh, t.sri_sm_followup_s, t.campaign_window_s, t.campaign_min_sources
+    );
+    let c = &p.categories;
+    let _ = writeln!(
+        s,
+        "categories: MAP cat1 {} ops, cat2 {}, cat3 {}; Diameter cat1 {} commands + {} applications, cat2 {}, cat3 {}",
+        c.map_cat1.len(),
+        c.map_cat2.len(),
+        c.map_cat3.len(),
+        c.diameter_cat1_commands.len(),
+        c.diameter_cat1_applications.len(),
+        c.diameter_cat2_commands.len(),
+        c.diameter_cat3_commands.len()
+    );
+    let _ = writeln!(s, "rules: {}", p.rules.len());
+    for r in &p.rules {
+        let _ = writeln!(s, "  {} ({}, {})", r.id, r.action.name(), r.severity.name());
+    }
+    s
 }

@@ -6,5 +6,11 @@
 //! parses no protocol itself (that is `decoder`) and judges nothing itself (that is `rules`).
 
 pub mod cli;
+pub mod collector;
 pub mod decode;
+pub mod demo;
+pub mod pipeline;
 pub mod sink;
+pub mod source;
+pub mod stats;
+pub mod worker;

@@ -300,7 +300,10 @@ fn decode_matches_tshark_on_every_public_capture() {
             let lines = by_frame.get(&n).cloned().unwrap_or_default();
             let mut fail = |what: String| failures.push(format!("{file} frame {n}: {what}"));
             if let Some(d) = disagreement(&file, n) {
-                eprintln!("{file} frame {n}: tshark disagrees; sigwatch is checked instead: {}", d.why);
+                eprintln!(
+                    "{file} frame {n}: tshark disagrees; sigwatch is checked instead: {}",
+                    d.why
+                );
                 (d.check)(&lines);
                 checked_disagreements += 1;
                 continue;

@@ -98,21 +98,44 @@ pub fn emit_sctp_packet(out: &mut Vec<u8>, spec: &SctpSpec, chunks: &[DataChunkS
     out[start + 8..start + 12].copy_from_slice(&crc.to_le_bytes());
 }
 
+/// The CRC32c lookup table (reflected polynomial 0x82F63B78).
+const CRC32C: [u32; 256] = {
+    let mut t = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut c = i as u32;
+        let mut k = 0;
+        while k < 8 {
+            c = if c & 1 != 0 {
+                (c >> 1) ^ 0x82f6_3b78
+            } else {
+                c >> 1
+            };
+            k += 1;
+        }
+        t[i] = c;
+        i += 1;
+    }
+    t
+};
+
 /// CRC32c (Castagnoli), as RFC 9260 Appendix A defines the SCTP checksum.
-pub(crate) fn crc32c(data: &[u8]) -> u32 {
-    const POLY: u32 = 0x82f6_3b78;
+pub fn crc32c(data: &[u8]) -> u32 {
     let mut crc = !0u32;
     for &b in data {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ POLY
-            } else {
-                crc >> 1
-            };
-        }
+        crc = CRC32C[((crc ^ u32::from(b)) & 0xff) as usize] ^ (crc >> 8);
     }
     !crc
+}
+
+/// Recompute the checksum of an SCTP packet in place (after its bytes were changed).
+pub fn fix_sctp_checksum(packet: &mut [u8]) {
+    if packet.len() < 12 {
+        return;
+    }
+    packet[8..12].fill(0);
+    let crc = crc32c(packet);
+    packet[8..12].copy_from_slice(&crc.to_le_bytes());
 }
 
 #[cfg(test)]

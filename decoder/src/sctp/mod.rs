@@ -16,7 +16,7 @@ pub use codes::{
     PORT_SUA,
 };
 pub use dedup::{AssocKey, TsnTracker};
-pub use emit::{emit_sctp_packet, DataChunkSpec, SctpSpec};
+pub use emit::{crc32c, emit_sctp_packet, fix_sctp_checksum, DataChunkSpec, SctpSpec};
 pub use parser::{parse_sctp_data_chunk, parse_sctp_packet, Chunks};
 pub use reassembly::{SctpLimits, SctpReassembler, SctpStats, StreamKey};
 

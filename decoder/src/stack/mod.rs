@@ -3,9 +3,11 @@
 //! reason), or other (with a reason). It owns the reassembly state of every layer.
 
 mod emit;
+mod flow;
 mod message;
 
 pub use emit::{emit_ip_frame, emit_sctp_frame, emit_tcp_frame};
+pub use flow::flow_hash;
 pub use message::{
     Bearer, DiameterMessage, Flow, FrameContext, MapMessage, Message, Mtp, TcapUser, Transport,
 };

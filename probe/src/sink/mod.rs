@@ -1,3 +1,6 @@
 //! Output: JSON lines (decode lines, alerts), the report, the summary table.
 
+pub mod alerts;
 pub mod json;
+pub mod report;
+pub mod summary;

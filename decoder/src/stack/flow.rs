@@ -1,0 +1,119 @@
+use crate::gre::parse_gre_packet;
+use crate::ip::{parse_ipv4_packet, parse_ipv6_packet, IpAddr, IpProtocol};
+use crate::link::{parse_link, parse_link_ethernet, EtherType, LinkType};
+
+/// A hash of the frame's flow that is the same in both directions: the IP addresses and, for
+/// TCP, UDP and SCTP packets that are not IP fragments, the ports. Frames that are not IP hash
+/// to 0. GRE/ERSPAN is looked through, so mirrored traffic spreads like direct traffic.
+///
+/// IP fragments hash by addresses alone (later fragments carry no ports); a fragmented packet
+/// may so reach another worker than its unfragmented siblings, which only matters for a user
+/// message split both by SCTP and by IP.
+pub fn flow_hash(linktype: LinkType, frame: &[u8]) -> u64 {
+    let Ok(l) = parse_link(linktype, frame) else {
+        return 0;
+    };
+    hash_network(l.ethertype, l.payload, 0)
+}
+
+fn hash_network(ethertype: EtherType, data: &[u8], depth: u8) -> u64 {
+    let p = match ethertype {
+        EtherType::IPV4 => parse_ipv4_packet(data),
+        EtherType::IPV6 => parse_ipv6_packet(data),
+        _ => return 0,
+    };
+    let Ok(p) = p else {
+        return 0;
+    };
+    if p.protocol == IpProtocol::GRE && p.fragment.is_none() && depth < 2 {
+        if let Ok(g) = parse_gre_packet(p.payload) {
+            if g.ethertype == EtherType::TEB {
+                if let Ok(inner) = parse_link_ethernet(g.payload) {
+                    return hash_network(inner.ethertype, inner.payload, depth + 1);
+                }
+            } else {
+                return hash_network(g.ethertype, g.payload, depth + 1);
+            }
+        }
+    }
+    let ports = match p.protocol {
+        IpProtocol::TCP | IpProtocol::UDP | IpProtocol::SCTP
+            if p.fragment.is_none() && p.payload.len() >= 4 =>
+        {
+            let b = p.payload;
+            Some((
+                u16::from_be_bytes([b[0], b[1]]),
+                u16::from_be_bytes([b[2], b[3]]),
+            ))
+        }
+        _ => None,
+    };
+    let (sp, dp) = ports.unwrap_or((0, 0));
+    let a = endpoint(p.src, sp);
+    let b = endpoint(p.dst, dp);
+    mix(a.min(b) ^ mix(a.max(b)).rotate_left(17) ^ u64::from(p.protocol.0))
+}
+
+fn endpoint(ip: IpAddr, port: u16) -> u64 {
+    let v = match ip {
+        IpAddr::V4(a) => u64::from(u32::from(a)),
+        IpAddr::V6(a) => {
+            let o = u128::from(a);
+            (o as u64) ^ ((o >> 64) as u64).rotate_left(29)
+        }
+    };
+    mix(v) ^ u64::from(port)
+}
+
+fn mix(mut x: u64) -> u64 {
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    x ^ (x >> 33)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::link::EthernetSpec;
+    use crate::sctp::{DataChunkSpec, Ppid, SctpSpec};
+    use crate::stack::emit_sctp_frame;
+
+    fn frame(a: [u8; 4], b: [u8; 4], sp: u16, dp: u16) -> Vec<u8> {
+        let mut f = Vec::new();
+        let spec = SctpSpec {
+            src_port: sp,
+            dst_port: dp,
+            vtag: 1,
+        };
+        emit_sctp_frame(
+            &mut f,
+            &EthernetSpec::default(),
+            a.into(),
+            b.into(),
+            &spec,
+            &[DataChunkSpec::whole(1, 1, 0, Ppid::M3UA, b"x")],
+        );
+        f
+    }
+
+    #[test]
+    fn both_directions_hash_alike() {
+        let ab = flow_hash(
+            LinkType::ETHERNET,
+            &frame([10, 0, 0, 1], [10, 0, 0, 2], 2905, 40000),
+        );
+        let ba = flow_hash(
+            LinkType::ETHERNET,
+            &frame([10, 0, 0, 2], [10, 0, 0, 1], 40000, 2905),
+        );
+        let other = flow_hash(
+            LinkType::ETHERNET,
+            &frame([10, 0, 0, 1], [10, 0, 0, 2], 2905, 40001),
+        );
+        assert_eq!(ab, ba);
+        assert_ne!(ab, other);
+        assert_eq!(flow_hash(LinkType::ETHERNET, &[0; 10]), 0);
+    }
+}

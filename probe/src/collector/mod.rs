@@ -1,0 +1,355 @@
+//! The collector: one thread that merges what the workers send. It writes the alert lines,
+//! counts verdicts by category, rule, source country and operator (with distinct targets per
+//! source), finds coordinated campaigns, merges the workers' counters, rates and latency
+//! histograms, and builds the report.
+
+pub mod campaign;
+pub mod hll;
+pub mod rates;
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use anyhow::Result;
+use rules::engine::Engine;
+use rules::verdict::Verdict;
+
+use self::campaign::Campaigns;
+use self::hll::Hll;
+use self::rates::{Rates, SourceKey};
+use crate::sink::alerts::write_alert;
+use crate::sink::json::JsonLine;
+use crate::sink::report::{
+    CampaignRow, CaptureInfo, Latency, OperatorRow, RankRow, Report, RunInfo, SourceRef, SourceRow,
+    TargetRef, Totals,
+};
+use crate::stats::WorkerCounters;
+use crate::worker::{Snapshot, ToCollector};
+
+#[derive(Debug, Default, Clone)]
+struct PerSource {
+    alerts: u64,
+    targets: Hll,
+}
+
+/// Merges the workers' output.
+pub struct Collector<'e> {
+    engine: &'e Engine,
+    alerts_out: Option<Box<dyn Write + Send + 'e>>,
+    line: JsonLine,
+    by_rule: Vec<u64>,
+    by_country: HashMap<rules::geo::Country, PerSource>,
+    by_operator: HashMap<rules::numbering::OperatorId, PerSource>,
+    campaigns: Campaigns,
+    snapshots: Vec<Option<Snapshot>>,
+    done: usize,
+    alerts: u64,
+    alert_counter: Arc<AtomicU64>,
+    spare: crossbeam_channel::Sender<Vec<Verdict>>,
+    write_error: Option<std::io::Error>,
+}
+
+impl std::fmt::Debug for Collector<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Collector")
+            .field("alerts", &self.alerts)
+            .field("done", &self.done)
+            .finish()
+    }
+}
+
+impl<'e> Collector<'e> {
+    /// A collector for `workers` workers, writing alert lines to `alerts_out`.
+    pub fn new(
+        engine: &'e Engine,
+        workers: usize,
+        alerts_out: Option<Box<dyn Write + Send + 'e>>,
+        alert_counter: Arc<AtomicU64>,
+        spare: crossbeam_channel::Sender<Vec<Verdict>>,
+    ) -> Self {
+        let t = &engine.policy.thresholds;
+        Collector {
+            engine,
+            alerts_out,
+            line: JsonLine::new(),
+            by_rule: vec![0; engine.rules.len()],
+            by_country: HashMap::new(),
+            by_operator: HashMap::new(),
+            campaigns: Campaigns::new(
+                t.campaign_window_s,
+                t.campaign_min_sources,
+                engine.policy.limits.campaign_targets,
+            ),
+            snapshots: (0..workers).map(|_| None).collect(),
+            done: 0,
+            alerts: 0,
+            alert_counter,
+            spare,
+            write_error: None,
+        }
+    }
+
+    /// Whether every worker has finished.
+    pub fn finished(&self) -> bool {
+        self.done == self.snapshots.len()
+    }
+
+    /// Take one message from a worker.
+    pub fn handle(&mut self, msg: ToCollector) {
+        match msg {
+            ToCollector::Verdicts(mut vs) => {
+                for v in &vs {
+                    self.verdict(v);
+                }
+                vs.clear();
+                let _ = self.spare.try_send(vs);
+            }
+            ToCollector::Snapshot(w, s) => {
+                if let Some(slot) = self.snapshots.get_mut(w) {
+                    *slot = Some(*s);
+                }
+            }
+            ToCollector::Done(_) => self.done += 1,
+        }
+    }
+
+    fn verdict(&mut self, v: &Verdict) {
+        self.alerts += 1;
+        self.alert_counter.fetch_add(1, Ordering::Relaxed);
+        if let Some(n) = self.by_rule.get_mut(usize::from(v.rule.0)) {
+            *n += 1;
+        }
+        let target = v.target.key();
+        if let Some(c) = v.source.country {
+            let e = self.by_country.entry(c).or_default();
+            e.alerts += 1;
+            if let Some(t) = target {
+                e.targets.insert(t);
+            }
+        }
+        if let Some(o) = v.source.operator {
+            let e = self.by_operator.entry(o).or_default();
+            e.alerts += 1;
+            if let Some(t) = target {
+                e.targets.insert(t);
+            }
+        }
+        self.campaigns.alert(
+            &v.target,
+            SourceKey::of(v.source.operator, v.source.country),
+            v.subject.ts_ns,
+        );
+        if let Some(out) = self.alerts_out.as_mut() {
+            write_alert(&mut self.line, self.engine, v);
+            if let Err(e) = out.write_all(self.line.end()) {
+                self.write_error.get_or_insert(e);
+            }
+        }
+    }
+
+    /// Flush the alert lines.
+    pub fn flush(&mut self) -> Result<()> {
+        if let Some(e) = self.write_error.take() {
+            return Err(e.into());
+        }
+        if let Some(out) = self.alerts_out.as_mut() {
+            out.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Alerts so far.
+    pub fn alerts(&self) -> u64 {
+        self.alerts
+    }
+
+    /// Counters of every worker, added up.
+    pub fn counters(&self) -> WorkerCounters {
+        let mut c = WorkerCounters::default();
+        for s in self.snapshots.iter().flatten() {
+            c.add(&s.counters);
+        }
+        c
+    }
+
+    fn source_ref(&self, key: &SourceKey) -> SourceRef {
+        match key {
+            SourceKey::Operator(o) => {
+                let op = self.engine.plan.operator(*o);
+                SourceRef {
+                    operator: op.map(|o| o.name.clone()),
+                    country: op.and_then(|o| o.country).map(|c| c.to_string()),
+                }
+            }
+            SourceKey::Country(c) => SourceRef {
+                operator: None,
+                country: Some(c.to_string()),
+            },
+            SourceKey::Unknown => SourceRef::default(),
+        }
+    }
+
+    /// The report, given what the source counted.
+    pub fn report(&self, source: SourceCounts, run: RunInfo) -> Report {
+        let c = self.counters();
+        let mut rates = Rates::default();
+        let mut latency: Option<hdrhistogram::Histogram<u64>> = None;
+        for s in self.snapshots.iter().flatten() {
+            rates.merge(&s.rates);
+            match latency.as_mut() {
+                Some(l) => {
+                    let _ = l.add(&s.latency);
+                }
+                None => latency = Some(s.latency.clone()),
+            }
+        }
+        let malformed = c.malformed();
+        let other = c.other();
+        let dropped: u64 = source.dropped_by_cause.values().sum();
+        let totals = Totals {
+            frames: source.frames,
+            signaling_frames: c.signaling_frames,
+            messages: c.messages,
+            malformed,
+            other,
+            dropped,
+            alerts: self.alerts,
+        };
+        let mut malformed_by_layer = BTreeMap::new();
+        for l in decoder::error::Layer::ALL {
+            let n = c.malformed_by_layer[l.index()];
+            if n > 0 {
+                malformed_by_layer.insert(l.name().to_owned(), n);
+            }
+        }
+        let mut other_by_reason = BTreeMap::new();
+        for r in decoder::stack::OtherReason::ALL {
+            let n = c.other_by_reason[r.index()];
+            if n > 0 {
+                other_by_reason.insert(r.name().to_owned(), n);
+            }
+        }
+        let mut by_category: BTreeMap<String, u64> = BTreeMap::new();
+        let mut by_rule = BTreeMap::new();
+        for (idx, info) in self.engine.rules.iter() {
+            let n = self.by_rule.get(usize::from(idx.0)).copied().unwrap_or(0);
+            if n > 0 {
+                *by_category
+                    .entry(info.category.name().to_owned())
+                    .or_default() += n;
+                by_rule.insert(info.id.clone(), n);
+            }
+        }
+        let by_source_country = self
+            .by_country
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    SourceRow {
+                        alerts: v.alerts,
+                        distinct_targets: v.targets.estimate(),
+                    },
+                )
+            })
+            .collect();
+        let mut by_source_operator = BTreeMap::new();
+        for (k, v) in &self.by_operator {
+            if let Some(op) = self.engine.plan.operator(*k) {
+                by_source_operator.insert(
+                    op.name.clone(),
+                    OperatorRow {
+                        country: op.country.map(|c| c.to_string()),
+                        alerts: v.alerts,
+                        distinct_targets: v.targets.estimate(),
+                    },
+                );
+            }
+        }
+        let mut ranking: Vec<RankRow> = rates
+            .iter()
+            .filter(|(k, _)| **k != SourceKey::Unknown)
+            .map(|(k, v)| {
+                let s = self.source_ref(k);
+                let alerts = match k {
+                    SourceKey::Operator(o) => self.by_operator.get(o).map_or(0, |p| p.alerts),
+                    SourceKey::Country(c) => self.by_country.get(c).map_or(0, |p| p.alerts),
+                    SourceKey::Unknown => 0,
+                };
+                RankRow {
+                    operator: s.operator,
+                    country: s.country,
+                    requests: v.messages,
+                    distinct_targets: v.targets.estimate(),
+                    alerts,
+                }
+            })
+            .collect();
+        ranking.sort_by(|a, b| {
+            b.distinct_targets
+                .cmp(&a.distinct_targets)
+                .then(b.requests.cmp(&a.requests))
+        });
+        ranking.truncate(25);
+        let campaigns = self
+            .campaigns
+            .campaigns()
+            .into_iter()
+            .map(|k| CampaignRow {
+                target: TargetRef {
+                    imsi: k.target.imsi.map(|d| d.to_string()),
+                    msisdn: k.target.msisdn.map(|d| d.to_string()),
+                },
+                sources: k.sources.iter().map(|s| self.source_ref(s)).collect(),
+                incidents: k.incidents,
+                first_ts: k.first_ts as f64 / 1e9,
+                last_ts: k.last_ts as f64 / 1e9,
+            })
+            .collect();
+        let latency_us = latency.map(|l| Latency {
+            p50: l.value_at_quantile(0.5),
+            p99: l.value_at_quantile(0.99),
+            max: l.max(),
+        });
+        let mut counters: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+        for (group, name, v) in c.named() {
+            counters
+                .entry(group.to_owned())
+                .or_default()
+                .insert(name.to_owned(), v);
+        }
+        counters.entry("state".to_owned()).or_default().insert(
+            "campaign_targets_evicted".to_owned(),
+            self.campaigns.evictions(),
+        );
+        Report {
+            totals,
+            malformed_by_layer,
+            other_by_reason,
+            dropped_by_cause: source.dropped_by_cause,
+            by_category,
+            by_rule,
+            by_source_country,
+            by_source_operator,
+            mass_surveillance: ranking,
+            campaigns,
+            latency_us,
+            counters,
+            capture: source.capture,
+            run,
+        }
+    }
+}
+
+/// What the source counted (replay or live capture).
+#[derive(Debug, Clone, Default)]
+pub struct SourceCounts {
+    /// Frames received (dropped ones included).
+    pub frames: u64,
+    /// Frames dropped, by cause.
+    pub dropped_by_cause: BTreeMap<String, u64>,
+    /// Capture files' warnings.
+    pub capture: Option<CaptureInfo>,
+}

@@ -1,0 +1,259 @@
+//! The pipeline, wired: a source, N pinned workers with their shards, one collector, and the
+//! sinks. Replay and live capture share everything but the source.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use decoder::stack::DecoderConfig;
+use rules::engine::Engine;
+
+use crate::collector::{Collector, SourceCounts};
+use crate::sink::report::{CaptureInfo, Report, RunInfo};
+use crate::source::pcap::{channels, check_files, Pacing, Progress, ReplayOptions, Replayer};
+use crate::source::FrameInput;
+use crate::worker::{shard_rings, Core, ToCollector, Wiring};
+
+/// How to run the pipeline.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Workers (each owns one shard).
+    pub workers: usize,
+    /// Where to write alert lines.
+    pub alerts: Option<PathBuf>,
+    /// Where to write the report.
+    pub report: Option<PathBuf>,
+    /// Pin workers to cores.
+    pub pin: bool,
+    /// Show a progress bar on stderr.
+    pub progress: bool,
+}
+
+/// The default number of workers: cores − 1, at least 1.
+pub fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1))
+}
+
+/// Pin the calling thread to core `k` (modulo the cores there are).
+pub fn pin(k: usize) {
+    if let Some(ids) = core_affinity::get_core_ids() {
+        if !ids.is_empty() {
+            core_affinity::set_for_current(ids[k % ids.len()]);
+        }
+    }
+}
+
+/// Everything a run leaves: its report (also written where asked).
+#[derive(Debug)]
+pub struct Outcome {
+    /// The report.
+    pub report: Report,
+}
+
+/// What a source thread hands back when it is done.
+#[derive(Debug, Default)]
+pub struct SourceEnd {
+    /// Counts for the report.
+    pub counts: SourceCounts,
+}
+
+/// Run workers and the collector around any set of worker inputs; `source` runs on a thread
+/// of its own (for replay) and returns what it counted.
+pub fn run<I, S>(
+    engine: &Engine,
+    inputs: Vec<I>,
+    source: S,
+    opts: &Options,
+    progress: Option<Arc<Progress>>,
+) -> Result<Report>
+where
+    I: FrameInput,
+    S: FnOnce() -> Result<SourceEnd> + Send,
+{
+    let n = inputs.len();
+    if n == 0 {
+        bail!("no workers");
+    }
+    let alerts_out: Option<Box<dyn Write + Send>> = match &opts.alerts {
+        Some(p) => Some(Box::new(std::io::BufWriter::with_capacity(
+            1 << 20,
+            std::fs::File::create(p).with_context(|| format!("{}: cannot create", p.display()))?,
+        ))),
+        None => None,
+    };
+    let (to, from) = shard_rings(n);
+    let (tx, rx) = crossbeam_channel::bounded::<ToCollector>(1024);
+    let (spare_tx, spare_rx) = crossbeam_channel::bounded(4096);
+    let alert_counter = Arc::new(AtomicU64::new(0));
+    let mut collector = Collector::new(engine, n, alerts_out, alert_counter.clone(), spare_tx);
+    let started = Instant::now();
+    let decoder_cfg = DecoderConfig::default();
+    let finished = AtomicBool::new(false);
+    let failures: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+    let source_end = std::thread::scope(|scope| -> Result<SourceEnd> {
+        let mut handles = Vec::new();
+        for (id, ((mut input, to), from)) in inputs.into_iter().zip(to).zip(from).enumerate() {
+            let wiring = Wiring {
+                to,
+                from,
+                collector: tx.clone(),
+                spare: spare_rx.clone(),
+            };
+            let cfg = &decoder_cfg;
+            let failures = &failures;
+            let pin_it = opts.pin;
+            let tx_err = tx.clone();
+            handles.push(
+                std::thread::Builder::new()
+                    .name(format!("sigwatch-w{id}"))
+                    .spawn_scoped(scope, move || {
+                        if pin_it {
+                            pin(id + 1);
+                        }
+                        let core = Core::new(id, engine, cfg, wiring);
+                        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            core.run(&mut input)
+                        }));
+                        if let Err(e) = r {
+                            let msg = e
+                                .downcast_ref::<String>()
+                                .cloned()
+                                .or_else(|| e.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                                .unwrap_or_else(|| "panic".into());
+                            if let Ok(mut f) = failures.lock() {
+                                f.push(format!("worker {id}: {msg}"));
+                            }
+                            let _ = tx_err.send(ToCollector::Done(id));
+                        }
+                    })
+                    .context("starting a worker")?,
+            );
+        }
+        drop(tx);
+        let src = std::thread::Builder::new()
+            .name("sigwatch-src".into())
+            .spawn_scoped(scope, source)
+            .context("starting the source")?;
+        let bar = progress.map(|p| {
+            let counter = alert_counter.clone();
+            let finished = &finished;
+            scope.spawn(move || progress_bar(&p, &counter, finished))
+        });
+        while !collector.finished() {
+            match rx.recv_timeout(Duration::from_millis(200)) {
+                Ok(m) => collector.handle(m),
+                Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
+                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        finished.store(true, Ordering::Relaxed);
+        for h in handles {
+            let _ = h.join();
+        }
+        if let Some(b) = bar {
+            let _ = b.join();
+        }
+        match src.join() {
+            Ok(r) => r,
+            Err(_) => bail!("the source failed"),
+        }
+    })?;
+    collector.flush()?;
+    if let Ok(f) = failures.lock() {
+        if !f.is_empty() {
+            bail!("{}", f.join("; "));
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let frames = source_end.counts.frames;
+    let report = collector.report(
+        source_end.counts,
+        RunInfo {
+            workers: n,
+            seconds,
+            frames_per_s: if seconds > 0.0 {
+                frames as f64 / seconds
+            } else {
+                0.0
+            },
+        },
+    );
+    if let Some(p) = &opts.report {
+        report.write(p)?;
+    }
+    Ok(report)
+}
+
+fn progress_bar(p: &Progress, alerts: &AtomicU64, finished: &AtomicBool) {
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    let started = Instant::now();
+    while !finished.load(Ordering::Relaxed) {
+        let frames = p.frames.load(Ordering::Relaxed);
+        let rate = frames as f64 / started.elapsed().as_secs_f64().max(1e-3);
+        bar.set_message(format!(
+            "{frames} frames  {rate:.0} frames/s  {} alerts  {} dropped",
+            alerts.load(Ordering::Relaxed),
+            p.dropped.load(Ordering::Relaxed)
+        ));
+        bar.tick();
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    bar.finish_and_clear();
+}
+
+/// Replay capture files through the pipeline.
+pub fn replay(
+    engine: &Engine,
+    files: Vec<PathBuf>,
+    pacing: Pacing,
+    loops: u32,
+    opts: &Options,
+    stop: Arc<AtomicBool>,
+) -> Result<Report> {
+    check_files(&files)?;
+    let (feed, inputs) = channels(opts.workers.max(1));
+    let progress = Arc::new(Progress::default());
+    let names = files.iter().map(|f| f.display().to_string()).collect();
+    let replayer = Replayer::new(
+        ReplayOptions {
+            files,
+            pacing,
+            loops,
+        },
+        feed,
+        progress.clone(),
+    );
+    let source = move || -> Result<SourceEnd> {
+        let stats = replayer.run(&stop)?;
+        let mut dropped = std::collections::BTreeMap::new();
+        if stats.dropped_worker_busy > 0 {
+            dropped.insert("worker_busy".to_owned(), stats.dropped_worker_busy);
+        }
+        Ok(SourceEnd {
+            counts: SourceCounts {
+                frames: stats.frames,
+                dropped_by_cause: dropped,
+                capture: Some(CaptureInfo {
+                    files: names,
+                    truncated_records: stats.truncated_records,
+                    errors: stats.capture_errors,
+                }),
+            },
+        })
+    };
+    run(
+        engine,
+        inputs,
+        source,
+        opts,
+        opts.progress.then_some(progress),
+    )
+}

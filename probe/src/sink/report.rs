@@ -1,0 +1,208 @@
+//! The report (INTERFACES.md, `--report`): totals and the accounting invariant, alerts by
+//! category, rule, source country and operator, campaigns, latency, run figures. Written
+//! atomically: to a temporary file beside the target, then renamed.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+/// Frame and alert totals. `frames = signaling_frames + malformed + other + dropped`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    /// Frames received.
+    pub frames: u64,
+    /// Frames that carried signalling.
+    pub signaling_frames: u64,
+    /// Signalling messages decoded.
+    pub messages: u64,
+    /// Frames malformed.
+    pub malformed: u64,
+    /// Frames without signalling.
+    pub other: u64,
+    /// Frames dropped before decoding.
+    pub dropped: u64,
+    /// Alert lines.
+    pub alerts: u64,
+}
+
+/// Alerts from one country.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceRow {
+    /// Alerts.
+    pub alerts: u64,
+    /// Distinct subscribers in them (HyperLogLog, error below 2 %).
+    pub distinct_targets: u64,
+}
+
+/// Alerts from one operator.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperatorRow {
+    /// Its country.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Alerts.
+    pub alerts: u64,
+    /// Distinct subscribers in them.
+    pub distinct_targets: u64,
+}
+
+/// A source of interconnect requests, ranked by the subscribers it asked about.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RankRow {
+    /// Operator, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
+    /// Country, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Requests about subscribers.
+    pub requests: u64,
+    /// Distinct subscribers asked about.
+    pub distinct_targets: u64,
+    /// Alerts raised on them.
+    pub alerts: u64,
+}
+
+/// A source named in a campaign.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceRef {
+    /// Operator.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
+    /// Country.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+}
+
+/// A subscriber.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetRef {
+    /// IMSI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imsi: Option<String>,
+    /// MSISDN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub msisdn: Option<String>,
+}
+
+/// One coordinated campaign.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CampaignRow {
+    /// Whom.
+    pub target: TargetRef,
+    /// By whom.
+    pub sources: Vec<SourceRef>,
+    /// Alerts.
+    pub incidents: u64,
+    /// First alert, seconds since the epoch.
+    pub first_ts: f64,
+    /// Last alert.
+    pub last_ts: f64,
+}
+
+/// Batch processing latency, microseconds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Latency {
+    /// Median.
+    pub p50: u64,
+    /// 99th percentile.
+    pub p99: u64,
+    /// Maximum.
+    pub max: u64,
+}
+
+/// The run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// Workers.
+    pub workers: usize,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+    /// Frames per second.
+    pub frames_per_s: f64,
+}
+
+/// What the capture files said.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaptureInfo {
+    /// Files read.
+    pub files: Vec<String>,
+    /// Records cut short at a file's end (not counted as frames).
+    pub truncated_records: u64,
+    /// Files that stopped early on a corrupt block.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub errors: Vec<String>,
+}
+
+/// The report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Totals.
+    pub totals: Totals,
+    /// Malformed frames by layer.
+    pub malformed_by_layer: BTreeMap<String, u64>,
+    /// Other frames by reason.
+    pub other_by_reason: BTreeMap<String, u64>,
+    /// Dropped frames by cause.
+    pub dropped_by_cause: BTreeMap<String, u64>,
+    /// Alerts by category.
+    pub by_category: BTreeMap<String, u64>,
+    /// Alerts by rule id.
+    pub by_rule: BTreeMap<String, u64>,
+    /// Alerts by source country.
+    pub by_source_country: BTreeMap<String, SourceRow>,
+    /// Alerts by source operator.
+    pub by_source_operator: BTreeMap<String, OperatorRow>,
+    /// Interconnect sources ranked by distinct subscribers asked about.
+    pub mass_surveillance: Vec<RankRow>,
+    /// Coordinated campaigns.
+    pub campaigns: Vec<CampaignRow>,
+    /// Latency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latency_us: Option<Latency>,
+    /// Reassembly, judgement, state and pipeline counters by group.
+    pub counters: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Capture files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capture: Option<CaptureInfo>,
+    /// The run.
+    pub run: RunInfo,
+}
+
+/// Write `bytes` to `path` atomically: a temporary file in the same directory, then rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let mut f =
+        std::fs::File::create(&tmp).with_context(|| format!("{}: cannot create", tmp.display()))?;
+    f.write_all(bytes)
+        .with_context(|| format!("{}: cannot write", tmp.display()))?;
+    f.sync_all().ok();
+    std::fs::rename(&tmp, path).with_context(|| format!("{}: cannot write", path.display()))?;
+    Ok(())
+}
+
+impl Report {
+    /// Write the report as pretty JSON, atomically.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let mut s = serde_json::to_vec_pretty(self)?;
+        s.push(b'\n');
+        write_atomic(path, &s)
+    }
+
+    /// Whether the accounting invariant holds.
+    pub fn balanced(&self) -> bool {
+        let t = &self.totals;
+        t.frames == t.signaling_frames + t.malformed + t.other + t.dropped
+    }
+}

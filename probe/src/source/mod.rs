@@ -1,0 +1,115 @@
+//! Sources of frames. Pcap replay ([`pcap`]) reads files on its own thread and hands workers
+//! batches through SPSC rings; DPDK (feature `dpdk`) has each worker poll its own NIC queues.
+//! Either way a worker sees the same thing: frames with their capture time, then a watermark
+//! saying that no frame numbered below it will come to it any more.
+
+pub mod pcap;
+
+use decoder::link::LinkType;
+
+/// A frame, borrowed from a batch or an mbuf.
+#[derive(Debug, Clone, Copy)]
+pub struct FrameRef<'a> {
+    /// Frame number (replay: in capture order from 1, over all files and loops).
+    pub number: u64,
+    /// Capture time, ns since the epoch.
+    pub ts_ns: u64,
+    /// Link type.
+    pub linktype: LinkType,
+    /// The bytes.
+    pub data: &'a [u8],
+}
+
+/// Where one frame sits in a batch's arena.
+#[derive(Debug, Clone, Copy)]
+pub struct FrameMeta {
+    /// Frame number.
+    pub number: u64,
+    /// Capture time, ns.
+    pub ts_ns: u64,
+    /// Link type.
+    pub linktype: LinkType,
+    /// Offset in `data`.
+    pub offset: u32,
+    /// Length.
+    pub len: u32,
+}
+
+/// Frames for one worker, copied into one arena; batches are recycled, never freed.
+#[derive(Debug, Default)]
+pub struct FrameBatch {
+    /// The frames' bytes.
+    pub data: Vec<u8>,
+    /// The frames.
+    pub frames: Vec<FrameMeta>,
+    /// No frame numbered at or below this will be sent to this worker after this batch.
+    pub watermark: u64,
+    /// The capture time of the frame numbered `watermark`.
+    pub watermark_ts: u64,
+    /// The source has finished: no batch follows.
+    pub last: bool,
+}
+
+impl FrameBatch {
+    /// An empty batch with room for `frames` frames of `bytes` bytes in all.
+    pub fn with_capacity(frames: usize, bytes: usize) -> Self {
+        FrameBatch {
+            data: Vec::with_capacity(bytes),
+            frames: Vec::with_capacity(frames),
+            watermark: 0,
+            watermark_ts: 0,
+            last: false,
+        }
+    }
+
+    /// Empty it for reuse (keeps its memory).
+    pub fn clear(&mut self) {
+        self.data.clear();
+        self.frames.clear();
+        self.watermark = 0;
+        self.watermark_ts = 0;
+        self.last = false;
+    }
+
+    /// Append a frame.
+    pub fn push(&mut self, number: u64, ts_ns: u64, linktype: LinkType, data: &[u8]) {
+        let offset = self.data.len() as u32;
+        self.data.extend_from_slice(data);
+        self.frames.push(FrameMeta {
+            number,
+            ts_ns,
+            linktype,
+            offset,
+            len: data.len() as u32,
+        });
+    }
+
+    /// The frames.
+    pub fn iter(&self) -> impl Iterator<Item = FrameRef<'_>> + '_ {
+        self.frames.iter().map(|m| FrameRef {
+            number: m.number,
+            ts_ns: m.ts_ns,
+            linktype: m.linktype,
+            data: &self.data[m.offset as usize..(m.offset + m.len) as usize],
+        })
+    }
+}
+
+/// What a worker's input said after one poll.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Polled {
+    /// Frames handed to the worker.
+    pub frames: usize,
+    /// Frames below this order key are all delivered (0: no news).
+    pub watermark: u64,
+    /// Capture time belonging to the watermark.
+    pub watermark_ts: u64,
+    /// The input has ended.
+    pub done: bool,
+}
+
+/// A worker's supply of frames.
+pub trait FrameInput: Send {
+    /// Hand the frames available now to `f`, and say how far the input has got.
+    fn poll(&mut self, f: &mut dyn FnMut(FrameRef<'_>)) -> Polled;
+}

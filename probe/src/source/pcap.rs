@@ -1,0 +1,434 @@
+//! Pcap and pcapng replay: one or several files merged in capture-time order, looped if asked,
+//! as fast as the workers take frames (lossless: a full worker holds the source back) or paced
+//! like tcpreplay (`--pps`, `--mbps`, `--speed`), in which case a worker that cannot keep up
+//! loses frames, and each one is counted.
+//!
+//! Frames go to workers by flow (a symmetric hash), in batches that are recycled through a
+//! return ring: the steady state allocates nothing.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use decoder::capture::CaptureReader;
+use decoder::link::LinkType;
+use decoder::stack::flow_hash;
+
+use super::{FrameBatch, FrameInput, FrameRef, Polled};
+use crate::decode::open_capture;
+
+/// Frames per batch.
+pub const BATCH_FRAMES: usize = 256;
+/// Batches in flight per worker (the ring depth).
+pub const BATCHES_PER_WORKER: usize = 16;
+
+/// How fast to replay.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Pacing {
+    /// As fast as the workers take frames; nothing is dropped.
+    Lossless,
+    /// This many frames per second.
+    Pps(f64),
+    /// This many megabits per second of frame bytes.
+    Mbps(f64),
+    /// The capture's own timing, this many times faster.
+    Speed(f64),
+}
+
+/// What to replay.
+#[derive(Debug, Clone)]
+pub struct ReplayOptions {
+    /// The files.
+    pub files: Vec<PathBuf>,
+    /// Pacing.
+    pub pacing: Pacing,
+    /// How many times to play them (1: once).
+    pub loops: u32,
+}
+
+/// Counters shared with the progress display.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Frames read.
+    pub frames: AtomicU64,
+    /// Frames dropped because a worker was busy (paced replay).
+    pub dropped: AtomicU64,
+    /// Bytes read.
+    pub bytes: AtomicU64,
+}
+
+/// What the replay did.
+#[derive(Debug, Clone, Default)]
+pub struct ReplayStats {
+    /// Frames read (dropped ones included).
+    pub frames: u64,
+    /// Frames dropped because their worker was busy.
+    pub dropped_worker_busy: u64,
+    /// Records cut short at the end of a file (reported, not frames).
+    pub truncated_records: u64,
+    /// Files that stopped early on a corrupt block, with the reason.
+    pub capture_errors: Vec<String>,
+    /// First capture time.
+    pub first_ts: u64,
+    /// Last capture time (after loop shifts).
+    pub last_ts: u64,
+}
+
+/// The worker's end of the replay: batches in, empty batches back.
+pub struct RingInput {
+    rx: rtrb::Consumer<FrameBatch>,
+    back: rtrb::Producer<FrameBatch>,
+    done: bool,
+}
+
+impl std::fmt::Debug for RingInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RingInput")
+            .field("queued", &self.rx.slots())
+            .finish()
+    }
+}
+
+impl FrameInput for RingInput {
+    fn poll(&mut self, f: &mut dyn FnMut(FrameRef<'_>)) -> Polled {
+        if self.done {
+            return Polled {
+                done: true,
+                ..Polled::default()
+            };
+        }
+        let Ok(mut b) = self.rx.pop() else {
+            return Polled::default();
+        };
+        for fr in b.iter() {
+            f(fr);
+        }
+        let p = Polled {
+            frames: b.frames.len(),
+            watermark: b.watermark,
+            watermark_ts: b.watermark_ts,
+            done: b.last,
+        };
+        self.done = b.last;
+        b.clear();
+        // The return ring has room for every batch of this worker.
+        let _ = self.back.push(b);
+        p
+    }
+}
+
+/// The source's ends of the rings.
+pub struct Feed {
+    to: Vec<rtrb::Producer<FrameBatch>>,
+    back: Vec<rtrb::Consumer<FrameBatch>>,
+    spare: Vec<Vec<FrameBatch>>,
+}
+
+impl std::fmt::Debug for Feed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Feed")
+            .field("workers", &self.to.len())
+            .finish()
+    }
+}
+
+/// Rings for `workers` workers, with their batches allocated.
+pub fn channels(workers: usize) -> (Feed, Vec<RingInput>) {
+    let mut feed = Feed {
+        to: Vec::new(),
+        back: Vec::new(),
+        spare: Vec::new(),
+    };
+    let mut inputs = Vec::new();
+    for _ in 0..workers {
+        let (tx, rx) = rtrb::RingBuffer::new(BATCHES_PER_WORKER);
+        let (btx, brx) = rtrb::RingBuffer::new(BATCHES_PER_WORKER);
+        feed.to.push(tx);
+        feed.back.push(brx);
+        feed.spare.push(
+            (0..BATCHES_PER_WORKER)
+                .map(|_| FrameBatch::with_capacity(BATCH_FRAMES, BATCH_FRAMES * 300))
+                .collect(),
+        );
+        inputs.push(RingInput {
+            rx,
+            back: btx,
+            done: false,
+        });
+    }
+    (feed, inputs)
+}
+
+impl Feed {
+    /// A free batch for worker `w`: waits for one in lossless mode.
+    fn take(&mut self, w: usize, wait: bool) -> Option<FrameBatch> {
+        let mut spins = 0u32;
+        loop {
+            if let Some(b) = self.spare[w].pop() {
+                return Some(b);
+            }
+            if let Ok(b) = self.back[w].pop() {
+                return Some(b);
+            }
+            if !wait {
+                return None;
+            }
+            spins += 1;
+            if spins < 64 {
+                std::hint::spin_loop();
+            } else if spins < 256 {
+                std::thread::yield_now();
+            } else {
+                std::thread::sleep(Duration::from_micros(50));
+            }
+        }
+    }
+
+    fn send(&mut self, w: usize, b: FrameBatch) {
+        // A worker holds at most BATCHES_PER_WORKER batches and the ring has as many slots.
+        if let Err(rtrb::PushError::Full(b)) = self.to[w].push(b) {
+            self.spare[w].push(b);
+        }
+    }
+}
+
+/// One open file and its next record.
+struct Reader {
+    path: PathBuf,
+    cap: CaptureReader<BufReader<File>>,
+    /// The next record's time and link type, its bytes in `buf` (merging several files only).
+    staged: Option<(u64, LinkType)>,
+    buf: Vec<u8>,
+    done: bool,
+}
+
+/// Replays the files into the feed; returns when they are played (or `stop` is set).
+pub struct Replayer {
+    opts: ReplayOptions,
+    feed: Feed,
+    current: Vec<Option<FrameBatch>>,
+    pending: usize,
+    number: u64,
+    last_ts: u64,
+    stats: ReplayStats,
+    progress: Arc<Progress>,
+    started: Instant,
+    sent_bytes: u64,
+    first_ts: Option<u64>,
+}
+
+impl std::fmt::Debug for Replayer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Replayer")
+            .field("frames", &self.number)
+            .finish()
+    }
+}
+
+/// Open every file now, so that a bad file is reported before anything starts.
+pub fn check_files(files: &[PathBuf]) -> Result<()> {
+    for p in files {
+        open_capture(p)?;
+    }
+    Ok(())
+}
+
+impl Replayer {
+    /// A replayer over `feed`.
+    pub fn new(opts: ReplayOptions, feed: Feed, progress: Arc<Progress>) -> Self {
+        let n = feed.to.len();
+        Replayer {
+            opts,
+            feed,
+            current: (0..n).map(|_| None).collect(),
+            pending: 0,
+            number: 0,
+            last_ts: 0,
+            stats: ReplayStats::default(),
+            progress,
+            started: Instant::now(),
+            sent_bytes: 0,
+            first_ts: None,
+        }
+    }
+
+    fn lossless(&self) -> bool {
+        self.opts.pacing == Pacing::Lossless
+    }
+
+    /// Play everything, then tell every worker the input has ended.
+    pub fn run(mut self, stop: &AtomicBool) -> Result<ReplayStats> {
+        let mut shift = 0u64;
+        self.started = Instant::now();
+        'loops: for _ in 0..self.opts.loops.max(1) {
+            let mut readers = Vec::new();
+            for p in &self.opts.files {
+                readers.push(Reader {
+                    path: p.clone(),
+                    cap: open_capture(p)?,
+                    staged: None,
+                    buf: Vec::new(),
+                    done: false,
+                });
+            }
+            let mut span = (u64::MAX, 0u64);
+            loop {
+                if stop.load(Ordering::Relaxed) {
+                    break 'loops;
+                }
+                if readers.len() == 1 {
+                    let r = &mut readers[0];
+                    match r.cap.next_record() {
+                        Ok(Some(rec)) => {
+                            span = (span.0.min(rec.ts_ns), span.1.max(rec.ts_ns));
+                            self.frame(rec.ts_ns + shift, rec.linktype, rec.data);
+                        }
+                        Ok(None) => {
+                            finish(r, &mut self.stats, None);
+                            break;
+                        }
+                        Err(e) => {
+                            finish(r, &mut self.stats, Some(e.to_string()));
+                            break;
+                        }
+                    }
+                    continue;
+                }
+                // Several files: keep each one's next record, play the earliest.
+                for r in readers.iter_mut().filter(|r| r.staged.is_none() && !r.done) {
+                    match r.cap.next_record() {
+                        Ok(Some(rec)) => {
+                            r.buf.clear();
+                            r.buf.extend_from_slice(rec.data);
+                            r.staged = Some((rec.ts_ns, rec.linktype));
+                        }
+                        Ok(None) => finish(r, &mut self.stats, None),
+                        Err(e) => finish(r, &mut self.stats, Some(e.to_string())),
+                    }
+                }
+                let Some(k) = readers
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(k, r)| r.staged.map(|s| (s.0, k)))
+                    .min()
+                    .map(|m| m.1)
+                else {
+                    break;
+                };
+                let r = &mut readers[k];
+                if let Some((ts, lt)) = r.staged.take() {
+                    span = (span.0.min(ts), span.1.max(ts));
+                    self.frame(ts + shift, lt, &r.buf);
+                }
+            }
+            // The next loop starts where this one ended, so windows keep moving.
+            shift += span.1.saturating_sub(span.0) + 1_000;
+        }
+        self.flush(true);
+        Ok(self.stats)
+    }
+
+    /// Pace, then dispatch one frame.
+    fn frame(&mut self, ts: u64, lt: LinkType, data: &[u8]) {
+        let first = *self.first_ts.get_or_insert(ts);
+        let due = match self.opts.pacing {
+            Pacing::Lossless => None,
+            Pacing::Pps(pps) => Some(Duration::from_secs_f64(self.number as f64 / pps)),
+            Pacing::Mbps(mbps) => Some(Duration::from_secs_f64(
+                self.sent_bytes as f64 * 8.0 / (mbps * 1e6),
+            )),
+            Pacing::Speed(x) => Some(Duration::from_secs_f64(
+                ts.saturating_sub(first) as f64 / 1e9 / x,
+            )),
+        };
+        if let Some(due) = due {
+            let now = self.started.elapsed();
+            if due > now {
+                // Hand over what is ready before waiting.
+                self.flush(false);
+                let wait = due - now;
+                if wait > Duration::from_micros(200) {
+                    std::thread::sleep(wait);
+                }
+            }
+        }
+        self.sent_bytes += data.len() as u64;
+        self.dispatch(ts, lt, data);
+    }
+
+    fn dispatch(&mut self, ts: u64, lt: LinkType, data: &[u8]) {
+        self.number += 1;
+        self.stats.frames += 1;
+        if self.stats.first_ts == 0 {
+            self.stats.first_ts = ts;
+        }
+        self.last_ts = self.last_ts.max(ts);
+        self.stats.last_ts = self.last_ts;
+        self.progress.frames.fetch_add(1, Ordering::Relaxed);
+        self.progress
+            .bytes
+            .fetch_add(data.len() as u64, Ordering::Relaxed);
+        let n = self.current.len();
+        let w = (flow_hash(lt, data) % n as u64) as usize;
+        if self.current[w].is_none() {
+            self.current[w] = self.feed.take(w, self.lossless());
+        }
+        let Some(b) = self.current[w].as_mut() else {
+            self.stats.dropped_worker_busy += 1;
+            self.progress.dropped.fetch_add(1, Ordering::Relaxed);
+            return;
+        };
+        b.push(self.number, ts, lt, data);
+        self.pending += 1;
+        if b.frames.len() >= BATCH_FRAMES || self.pending >= BATCH_FRAMES * n {
+            self.flush(false);
+        }
+    }
+
+    /// Send every worker its batch with the watermark; `last`: the final one.
+    fn flush(&mut self, last: bool) {
+        if self.pending == 0 && !last {
+            return;
+        }
+        let lossless = self.lossless();
+        for w in 0..self.current.len() {
+            let b = match self.current[w].take() {
+                Some(b) => Some(b),
+                // Every worker hears of the watermark, busy or not, when it is the last one;
+                // an empty batch is cheap.
+                None => self.feed.take(w, lossless || last),
+            };
+            if let Some(mut b) = b {
+                b.watermark = if last { u64::MAX } else { self.number };
+                b.watermark_ts = self.last_ts;
+                b.last = last;
+                self.feed.send(w, b);
+            }
+        }
+        self.pending = 0;
+    }
+}
+
+fn finish(r: &mut Reader, stats: &mut ReplayStats, error: Option<String>) {
+    r.done = true;
+    if r.cap.truncated_tail() {
+        stats.truncated_records += 1;
+        eprintln!(
+            "sigwatch: {}: the last record is cut short (file ends inside it)",
+            r.path.display()
+        );
+    }
+    if let Some(e) = error {
+        eprintln!(
+            "sigwatch: {}: {e}; the rest of this file is skipped",
+            r.path.display()
+        );
+        stats
+            .capture_errors
+            .push(format!("{}: {e}", r.path.display()));
+    }
+}

@@ -1,0 +1,98 @@
+//! `siggen`: write a scenario's capture, ground truth and policy, or a load capture.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, ValueEnum};
+
+/// Generate signalling traffic for sigwatch: a scenario with its ground truth and policy, or
+/// bulk load.
+#[derive(Debug, Parser)]
+#[command(name = "siggen", version, about)]
+struct Cli {
+    /// What to generate.
+    #[arg(long, value_enum, default_value_t = Scenario::Seed)]
+    scenario: Scenario,
+    /// Random seed: the same seed gives the same bytes.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Seed scenario: multiply its population by this.
+    #[arg(long, default_value_t = 1)]
+    scale: u64,
+    /// Load scenario: how many frames.
+    #[arg(long, default_value_t = 2_000_000)]
+    frames: u64,
+    /// The capture to write.
+    #[arg(long, short, default_value = "siggen.pcap")]
+    out: PathBuf,
+    /// Seed scenario: the ground truth (JSON lines) to write.
+    #[arg(long)]
+    truth: Option<PathBuf>,
+    /// The matching policy file to write.
+    #[arg(long)]
+    policy: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Scenario {
+    /// A day on a US carrier's interconnect, attacks included.
+    Seed,
+    /// Bulk traffic for load tests.
+    Load,
+}
+
+fn create(p: &PathBuf) -> Result<BufWriter<File>> {
+    Ok(BufWriter::with_capacity(
+        1 << 20,
+        File::create(p).with_context(|| format!("{}: cannot create", p.display()))?,
+    ))
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.scenario {
+        Scenario::Seed => {
+            let cap = siggen::scenario::seed(cli.seed, cli.scale);
+            cap.write_pcap(&mut create(&cli.out)?)?;
+            if let Some(t) = &cli.truth {
+                cap.write_truth(&mut create(t)?)?;
+            }
+            if let Some(p) = &cli.policy {
+                std::fs::write(p, &cap.policy)
+                    .with_context(|| format!("{}: cannot write", p.display()))?;
+            }
+            eprintln!(
+                "siggen: {} frames, {} messages -> {}",
+                cap.frames.len(),
+                cap.truth.len(),
+                cli.out.display()
+            );
+        }
+        Scenario::Load => {
+            let mut load = siggen::load::Load::new(cli.seed, 2_000);
+            load.write_pcap(cli.frames, &mut create(&cli.out)?)?;
+            if let Some(p) = &cli.policy {
+                std::fs::write(p, siggen::net::policy_toml())
+                    .with_context(|| format!("{}: cannot write", p.display()))?;
+            }
+            eprintln!(
+                "siggen: {} load frames -> {}",
+                cli.frames,
+                cli.out.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("siggen: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
