@@ -11,7 +11,10 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use decoder::diameter::{avp, emit_diameter, ApplicationId, AvpSpec, CommandCode, DiameterSpec};
+use decoder::ip::parse_ipv4_packet;
+use decoder::link::parse_link_ethernet;
 use decoder::map::{imsi_octets, MapArg};
+use decoder::sctp::fix_sctp_checksum;
 use decoder::tcap::{emit_tcap, ComponentSpec, TcapKind, TcapSpec};
 use serde::Serialize;
 
@@ -97,6 +100,9 @@ pub struct Capture {
     pub truth: Vec<Truth>,
     /// The matching policy file.
     pub policy: String,
+    /// Frames (numbered from 1) corrupted on purpose: an M3UA length that claims more than the
+    /// SCTP user message holds. A decoder must call them malformed.
+    pub broken: Vec<u64>,
 }
 
 impl Capture {
@@ -536,6 +542,10 @@ impl Builder {
                         let at = f.len().saturating_sub(5);
                         if let Some(pos) = find_m3ua(f) {
                             f[pos + 6] = 0x7f;
+                            // A sender that got the length wrong still checksums what it sends.
+                            if let Some(sctp) = sctp_offset(f) {
+                                fix_sctp_checksum(&mut f[sctp..]);
+                            }
                         } else if at > 0 {
                             f.truncate(at);
                         }
@@ -543,12 +553,20 @@ impl Builder {
                     for f in frames {
                         cap.frames.push((stamp(ts), f));
                     }
+                    cap.broken.push(cap.frames.len() as u64);
                 }
             }
         }
         cap.policy = net::policy_toml();
         cap
     }
+}
+
+/// Where the SCTP packet of an Ethernet/IPv4 frame starts.
+fn sctp_offset(f: &[u8]) -> Option<usize> {
+    let link = parse_link_ethernet(f).ok()?;
+    let ip = parse_ipv4_packet(link.payload).ok()?;
+    (ip.fragment.is_none()).then_some(link.offset + ip.offset)
 }
 
 /// Where an M3UA common header (version 1, reserved 0, class 1, type 1) starts in a frame.

@@ -1,0 +1,242 @@
+//! The command line's contract (INTERFACES.md): exit statuses, one-line errors that name the
+//! file, the demo, and a clean stop on SIGINT/SIGTERM.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use common::sigwatch;
+
+fn dir(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("cli")
+        .join(name);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// A small seed capture and its policy in `d`.
+fn seed_files(d: &Path) -> (PathBuf, PathBuf) {
+    let cap = siggen::scenario::seed(5, 1);
+    let pcap = d.join("seed.pcap");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&pcap).unwrap());
+    cap.write_pcap(&mut f).unwrap();
+    drop(f);
+    let policy = d.join("policy.toml");
+    std::fs::write(&policy, &cap.policy).unwrap();
+    (pcap, policy)
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Exit 1 and a single stderr line naming `file`.
+fn assert_fails_naming(o: &Output, file: &Path, why: &str) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(1), "{why}: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{why}: one line: {err}");
+    assert!(
+        err.contains(&file.display().to_string()),
+        "{why}: names {}: {err}",
+        file.display()
+    );
+}
+
+#[test]
+fn unreadable_inputs_exit_1_with_one_line_naming_the_file() {
+    let d = dir("bad-input");
+    let (_, policy) = seed_files(&d);
+    let missing = d.join("missing.pcap");
+    let empty = d.join("empty.pcap");
+    std::fs::write(&empty, b"").unwrap();
+    let junk = d.join("junk.pcap");
+    std::fs::write(&junk, b"this is not a capture file at all, just text\n").unwrap();
+    let a_dir = d.join("a-directory");
+    std::fs::create_dir_all(&a_dir).unwrap();
+    for (file, why) in [
+        (&missing, "missing"),
+        (&empty, "empty"),
+        (&junk, "not a capture"),
+        (&a_dir, "a directory"),
+    ] {
+        let o = sigwatch()
+            .args(["replay", "-q", "--config"])
+            .arg(&policy)
+            .arg(file)
+            .output()
+            .unwrap();
+        assert_fails_naming(&o, file, why);
+        let o = sigwatch().arg("decode").arg(file).output().unwrap();
+        assert_fails_naming(&o, file, why);
+    }
+}
+
+#[test]
+fn a_capture_cut_short_is_reported_not_fatal() {
+    let d = dir("cut");
+    let (pcap, policy) = seed_files(&d);
+    let bytes = std::fs::read(&pcap).unwrap();
+    let cut = d.join("cut.pcap");
+    // Somewhere inside a record, well into the file.
+    std::fs::write(&cut, &bytes[..bytes.len() / 2 + 7]).unwrap();
+    let report = d.join("report.json");
+    let o = sigwatch()
+        .args(["replay", "-q", "--config"])
+        .arg(&policy)
+        .arg(&cut)
+        .arg("--report")
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("cut short"), "{}", stderr(&o));
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(r["capture"]["truncated_records"], 1);
+    let t = &r["totals"];
+    assert!(t["frames"].as_u64().unwrap() > 1000);
+}
+
+#[test]
+fn policy_errors_exit_2_naming_file_line_and_key() {
+    let d = dir("policy");
+    let (pcap, policy) = seed_files(&d);
+    let good = std::fs::read_to_string(&policy).unwrap();
+    // A wrong type on a known key, on a line we know.
+    let bad = good.replace("campaign_min_sources = 2", "campaign_min_sources = \"two\"");
+    assert_ne!(bad, good, "the seed policy sets campaign_min_sources");
+    let line = bad
+        .lines()
+        .position(|l| l.starts_with("campaign_min_sources"))
+        .unwrap()
+        + 1;
+    let bad_path = d.join("bad.toml");
+    std::fs::write(&bad_path, &bad).unwrap();
+    for args in [
+        vec!["check-config".to_owned(), bad_path.display().to_string()],
+        vec![
+            "replay".to_owned(),
+            "-q".to_owned(),
+            pcap.display().to_string(),
+            "--config".to_owned(),
+            bad_path.display().to_string(),
+        ],
+    ] {
+        let o = sigwatch().args(&args).output().unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        let want = format!("{}:{line}:", bad_path.display());
+        assert!(err.contains(&want), "{args:?}: wants {want}: {err}");
+        assert!(err.contains("campaign_min_sources"), "{err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    }
+    // A policy file that is not there is also a configuration error.
+    let o = sigwatch()
+        .args(["check-config"])
+        .arg(d.join("absent.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("absent.toml: "), "{}", stderr(&o));
+
+    let o = sigwatch()
+        .arg("check-config")
+        .arg(&policy)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("HomeCo US"), "{out}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let o = sigwatch().args(["replay"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let o = sigwatch().args(["no-such-command"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn demo_prints_who_tracked_whom_and_the_campaign() {
+    let d = dir("demo");
+    let report = d.join("report.json");
+    let o = sigwatch()
+        .args(["demo", "--workers", "2", "--report"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for want in ["China Unicom", "BaTelCo", "Digicel Jamaica", "campaign"] {
+        assert!(out.contains(want), "demo output lacks {want}:\n{out}");
+    }
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let t = &r["totals"];
+    let n = |k: &str| t[k].as_u64().unwrap();
+    assert_eq!(
+        n("frames"),
+        n("signaling_frames") + n("malformed") + n("other") + n("dropped")
+    );
+    assert!(!r["campaigns"].as_array().unwrap().is_empty());
+}
+
+/// SIGINT and SIGTERM stop the source; what was read is drained, the report written, exit 0.
+#[test]
+fn a_signal_stops_the_replay_cleanly() {
+    let d = dir("signal");
+    let (pcap, policy) = seed_files(&d);
+    for sig in ["INT", "TERM"] {
+        let report = d.join(format!("report-{sig}.json"));
+        let _ = std::fs::remove_file(&report);
+        // Paced, looping: it would run for hours.
+        let mut child = sigwatch()
+            .args(["replay", "-q", "--workers", "1", "--no-pin"])
+            .args(["--pps", "20000", "--loop", "1000", "--config"])
+            .arg(&policy)
+            .arg(&pcap)
+            .arg("--report")
+            .arg(&report)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(800));
+        let killed = std::process::Command::new("kill")
+            .arg(format!("-{sig}"))
+            .arg(child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        // Liveness only: a stop that never comes fails here instead of hanging CI.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break s;
+            }
+            if Instant::now() > deadline {
+                child.kill().unwrap();
+                panic!("SIG{sig}: sigwatch did not stop");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let out = child.wait_with_output().unwrap();
+        assert!(status.success(), "SIG{sig}: {status}: {}", stderr(&out));
+        let r: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+        let t = &r["totals"];
+        let n = |k: &str| t[k].as_u64().unwrap();
+        assert!(n("frames") > 0, "SIG{sig}: {t}");
+        assert!(n("frames") < 1000 * 20_000, "SIG{sig}: stopped early: {t}");
+        assert_eq!(
+            n("frames"),
+            n("signaling_frames") + n("malformed") + n("other") + n("dropped"),
+            "SIG{sig}: {t}"
+        );
+    }
+}
