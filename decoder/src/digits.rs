@@ -31,18 +31,26 @@ impl Digits {
     /// TBCD as 3GPP TS 29.002 encodes IMSIs and address strings: two digits per octet, the
     /// first in the low nibble; a high nibble of `F` is the filler after an odd digit count.
     pub fn from_tbcd(bytes: &[u8]) -> Digits {
+        // Sixteen octets fill the buffer exactly; anything after them is cut.
+        let (head, tail) = bytes.split_at(bytes.len().min(MAX_DIGITS / 2));
         let mut d = Digits::EMPTY;
-        for &b in bytes {
-            let lo = b & 0x0f;
+        let mut n = 0;
+        for &b in head {
+            let (lo, hi) = (b & 0x0f, b >> 4);
             if lo == 0x0f {
                 break;
             }
-            d.push(TBCD[lo as usize]);
-            let hi = b >> 4;
+            d.buf[n] = TBCD[usize::from(lo)];
+            n += 1;
             if hi == 0x0f {
                 break;
             }
-            d.push(TBCD[hi as usize]);
+            d.buf[n] = TBCD[usize::from(hi)];
+            n += 1;
+        }
+        d.len = n as u8;
+        if n == MAX_DIGITS && tail.first().is_some_and(|b| b & 0x0f != 0x0f) {
+            d.len |= TRUNCATED;
         }
         d
     }
@@ -51,13 +59,20 @@ impl Digits {
     /// encoding scheme says whether the count is odd, in which case the last high nibble is
     /// padding whatever its value.
     pub fn from_bcd(bytes: &[u8], odd: bool) -> Digits {
+        let (head, tail) = bytes.split_at(bytes.len().min(MAX_DIGITS / 2));
         let mut d = Digits::EMPTY;
-        let n = bytes.len();
-        for (idx, &b) in bytes.iter().enumerate() {
-            d.push(TBCD[(b & 0x0f) as usize]);
-            if !(odd && idx + 1 == n) {
-                d.push(TBCD[(b >> 4) as usize]);
-            }
+        let mut n = 0;
+        for &b in head {
+            d.buf[n] = TBCD[usize::from(b & 0x0f)];
+            d.buf[n + 1] = TBCD[usize::from(b >> 4)];
+            n += 2;
+        }
+        if odd && tail.is_empty() && n > 0 {
+            n -= 1;
+        }
+        d.len = n as u8;
+        if !tail.is_empty() {
+            d.len |= TRUNCATED;
         }
         d
     }

@@ -114,14 +114,18 @@ impl<K: Copy + Eq + Hash, V> BoundedMap<K, V> {
         key: K,
         make: impl FnOnce() -> V,
     ) -> (&mut V, Option<(K, V)>) {
-        let evicted = if self.index.contains_key(&key) {
-            None
-        } else {
-            self.insert(key, make())
+        // One lookup when the key is there (the common case); a second after inserting.
+        let (s, evicted) = match self.index.get(&key) {
+            Some(&s) => {
+                self.touch(s);
+                (s, None)
+            }
+            None => {
+                let evicted = self.insert(key, make());
+                // Just inserted, at the front (capacity is at least 1).
+                (self.head, evicted)
+            }
         };
-        // Present now: either found, or just inserted (capacity is at least 1).
-        let s = self.index[&key];
-        self.touch(s);
         let v = match self.slots[s as usize].entry.as_mut() {
             Some((_, v)) => v,
             None => unreachable_slot(),

@@ -49,18 +49,55 @@ impl Tlv<'_> {
 }
 
 /// Decode one TLV at the start of `i`.
+///
+/// Nearly every TLV in TCAP and MAP has a short tag and a definite length in one or two
+/// octets; those are read here, inline, and everything else (long tags, longer or indefinite
+/// lengths, errors) by the general decoder.
+#[inline]
 pub fn parse_ber_tlv(i: &[u8]) -> PResult<'_, Tlv<'_>> {
+    let (header, len) = match *i {
+        [id, l, ..] if id & 0x1f != 0x1f && l < 0x80 => (2, usize::from(l)),
+        [id, 0x81, l, ..] if id & 0x1f != 0x1f => (3, usize::from(l)),
+        _ => return tlv_general(i),
+    };
+    let total = header + len;
+    if total > i.len() {
+        return tlv_general(i);
+    }
+    let identifier = i[0];
+    Ok((
+        &i[total..],
+        Tlv {
+            identifier,
+            class: class_of(identifier),
+            constructed: identifier & 0x20 != 0,
+            tag: u32::from(identifier & 0x1f),
+            value: &i[header..total],
+            raw: &i[..total],
+        },
+    ))
+}
+
+#[inline]
+fn class_of(identifier: u8) -> Class {
+    match identifier >> 6 {
+        0 => Class::Universal,
+        1 => Class::Application,
+        2 => Class::Context,
+        _ => Class::Private,
+    }
+}
+
+/// Long tags, long and indefinite lengths, and errors.
+#[cold]
+#[inline(never)]
+fn tlv_general(i: &[u8]) -> PResult<'_, Tlv<'_>> {
     tlv_at_depth(i, 0)
 }
 
 fn tlv_at_depth(i: &[u8], depth: usize) -> PResult<'_, Tlv<'_>> {
     let (mut r, identifier) = be_u8(i)?;
-    let class = match identifier >> 6 {
-        0 => Class::Universal,
-        1 => Class::Application,
-        2 => Class::Context,
-        _ => Class::Private,
-    };
+    let class = class_of(identifier);
     let constructed = identifier & 0x20 != 0;
     let mut tag = u32::from(identifier & 0x1f);
     if tag == 0x1f {
@@ -186,6 +223,7 @@ impl<'a> Tlvs<'a> {
 impl<'a> Iterator for Tlvs<'a> {
     type Item = Result<Tlv<'a>, crate::error::PErr>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.failed || self.rest.is_empty() {
             return None;
@@ -215,6 +253,7 @@ impl<'a> Iterator for Tlvs<'a> {
 
 /// The first TLV inside `value` with `identifier`, skipping others (and not looking past an
 /// undecodable one).
+#[inline]
 pub fn find(value: &[u8], identifier: u8) -> Option<Tlv<'_>> {
     Tlvs::new(value)
         .map_while(Result::ok)

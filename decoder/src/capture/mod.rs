@@ -82,6 +82,14 @@ impl<R: Read> core::fmt::Debug for CaptureReader<R> {
 }
 
 fn ns(ts_units: u64, units: u64, offset_s: i64) -> u64 {
+    // The common resolutions without a division.
+    if offset_s == 0 {
+        match units {
+            1_000_000 => return ts_units.saturating_mul(1_000),
+            1_000_000_000 => return ts_units,
+            _ => {}
+        }
+    }
     let units = units.max(1);
     let secs = (ts_units / units) as i64 + offset_s;
     let frac = u128::from(ts_units % units) * 1_000_000_000 / u128::from(units);

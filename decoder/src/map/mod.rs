@@ -10,7 +10,7 @@ mod parser;
 
 pub use codes::{ErrorCode, OpCode};
 pub use emit::{address_string, imsi_octets, MapArg};
-pub use parser::parse_map_parameter;
+pub use parser::{parse_map_parameter, parse_map_parameter_into};
 
 use arrayvec::ArrayVec;
 
@@ -92,6 +92,13 @@ pub struct MapInfo {
 }
 
 impl MapInfo {
+    /// Forget everything (without moving the value).
+    pub fn clear(&mut self) {
+        self.imsi = None;
+        self.msisdn = None;
+        self.nodes.clear();
+    }
+
     /// The first node number with `role`.
     pub fn node(&self, role: NodeRole) -> Option<&Digits> {
         self.nodes

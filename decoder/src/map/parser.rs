@@ -33,35 +33,45 @@ pub fn parse_map_parameter(
     parameter: Option<&Tlv<'_>>,
 ) -> Result<MapInfo, DecodeError> {
     let mut info = MapInfo::default();
-    let Some(p) = parameter else {
-        return Ok(info);
-    };
-    let r = match kind {
-        ComponentKind::Invoke => argument(op, p, &mut info),
-        ComponentKind::ReturnResultLast | ComponentKind::ReturnResult => result(op, p, &mut info),
-        ComponentKind::ReturnError | ComponentKind::Reject => Ok(()),
-    };
-    match r {
-        Ok(()) => Ok(info),
-        Err(e) => {
-            let at = p.raw.len() - e.remaining.min(p.raw.len());
-            Err(DecodeError::new(Layer::Map, e.kind, at))
-        }
-    }
+    parse_map_parameter_into(op, kind, parameter, &mut info)?;
+    Ok(info)
 }
 
-/// The elements of a constructed parameter (none for a primitive one).
-fn elements<'a>(t: &Tlv<'a>) -> Result<Elements<'a>, PErr> {
-    let mut out = Elements::new();
-    if !t.constructed {
-        return Ok(out);
-    }
-    for e in Tlvs::new(t.value) {
-        if out.try_push(e?).is_err() {
-            break;
+/// [`parse_map_parameter`] into `info` (cleared first), which the hot path keeps in place
+/// rather than moving a `MapInfo` through a `Result`.
+pub fn parse_map_parameter_into(
+    op: OpCode,
+    kind: ComponentKind,
+    parameter: Option<&Tlv<'_>>,
+    info: &mut MapInfo,
+) -> Result<(), DecodeError> {
+    info.clear();
+    let Some(p) = parameter else {
+        return Ok(());
+    };
+    let r = match kind {
+        ComponentKind::Invoke => argument(op, p, info),
+        ComponentKind::ReturnResultLast | ComponentKind::ReturnResult => result(op, p, info),
+        ComponentKind::ReturnError | ComponentKind::Reject => Ok(()),
+    };
+    r.map_err(|e| {
+        let at = p.raw.len() - e.remaining.min(p.raw.len());
+        DecodeError::new(Layer::Map, e.kind, at)
+    })
+}
+
+/// The elements of a constructed parameter (none for a primitive one), read into `out`
+/// (filled in place: an `Elements` is too large to move around on every message).
+fn elements<'e, 'a>(t: &Tlv<'a>, out: &'e mut Elements<'a>) -> Result<&'e [Tlv<'a>], PErr> {
+    out.clear();
+    if t.constructed {
+        for e in Tlvs::new(t.value) {
+            if out.try_push(e?).is_err() {
+                break;
+            }
         }
     }
-    Ok(out)
+    Ok(out.as_slice())
 }
 
 fn nth<'e, 'a>(e: &'e [Tlv<'a>], id: u8, n: usize) -> Option<&'e Tlv<'a>> {
@@ -88,9 +98,10 @@ fn addr(t: Option<&Tlv<'_>>) -> Option<Digits> {
 /// explicit tag around it.
 fn subscriber_identity(t: Option<&Tlv<'_>>, info: &mut MapInfo) -> Result<(), PErr> {
     if let Some(t) = t {
-        let e = elements(t)?;
-        info.imsi = info.imsi.or(imsi(get(&e, ctx(0))));
-        info.msisdn = info.msisdn.or(addr(get(&e, ctx(1))));
+        let mut buf = Elements::new();
+        let e = elements(t, &mut buf)?;
+        info.imsi = info.imsi.or(imsi(get(e, ctx(0))));
+        info.msisdn = info.msisdn.or(addr(get(e, ctx(1))));
     }
     Ok(())
 }
@@ -114,13 +125,14 @@ fn sm_rp(e: &[Tlv<'_>], info: &mut MapInfo) {
 }
 
 fn argument(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
-    let e = elements(p)?;
+    let mut buf = Elements::new();
+    let e = elements(p, &mut buf)?;
     match op {
         OpCode::UPDATE_LOCATION => {
             // { imsi, msc-Number [1], vlr-Number, ... }; v1 has locationInfo CHOICE with [1] too.
-            info.imsi = imsi(get(&e, OCTETS));
-            info.push_node(NodeRole::Vlr, addr(nth(&e, OCTETS, 1)));
-            info.push_node(NodeRole::Msc, addr(get(&e, ctx(1))));
+            info.imsi = imsi(get(e, OCTETS));
+            info.push_node(NodeRole::Vlr, addr(nth(e, OCTETS, 1)));
+            info.push_node(NodeRole::Msc, addr(get(e, ctx(1))));
         }
         OpCode::CANCEL_LOCATION => {
             // v3: [3] { identity, ... }; v1/v2: Identity itself. Identity ::= CHOICE { imsi,
@@ -132,123 +144,127 @@ fn argument(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
             };
             match identity {
                 Some(t) if t.identifier == OCTETS => info.imsi = imsi(Some(&t)),
-                Some(t) if t.identifier == SEQ => info.imsi = imsi(get(&elements(&t)?, OCTETS)),
+                Some(t) if t.identifier == SEQ => {
+                    let mut inner = Elements::new();
+                    info.imsi = imsi(get(elements(&t, &mut inner)?, OCTETS));
+                }
                 _ => {}
             }
         }
         OpCode::PROVIDE_ROAMING_NUMBER => {
-            info.imsi = imsi(get(&e, ctx(0)));
-            info.msisdn = addr(get(&e, ctx(2)));
-            info.push_node(NodeRole::Msc, addr(get(&e, ctx(1))));
-            info.push_node(NodeRole::Gmsc, addr(get(&e, ctx(8))));
+            info.imsi = imsi(get(e, ctx(0)));
+            info.msisdn = addr(get(e, ctx(2)));
+            info.push_node(NodeRole::Msc, addr(get(e, ctx(1))));
+            info.push_node(NodeRole::Gmsc, addr(get(e, ctx(8))));
         }
         OpCode::NOTE_SUBSCRIBER_DATA_MODIFIED
         | OpCode::RESTORE_DATA
         | OpCode::AUTHENTICATION_FAILURE_REPORT => {
-            info.imsi = imsi(get(&e, OCTETS));
+            info.imsi = imsi(get(e, OCTETS));
             if op == OpCode::NOTE_SUBSCRIBER_DATA_MODIFIED {
-                info.msisdn = addr(nth(&e, OCTETS, 1));
+                info.msisdn = addr(nth(e, OCTETS, 1));
             }
         }
         OpCode::INSERT_SUBSCRIBER_DATA | OpCode::SS_INVOCATION_NOTIFICATION => {
-            info.imsi = imsi(get(&e, ctx(0)));
-            info.msisdn = addr(get(&e, ctx(1)));
+            info.imsi = imsi(get(e, ctx(0)));
+            info.msisdn = addr(get(e, ctx(1)));
         }
         OpCode::DELETE_SUBSCRIBER_DATA
         | OpCode::PROVIDE_SUBSCRIBER_INFO
         | OpCode::READY_FOR_SM
         | OpCode::ACTIVATE_TRACE_MODE
         | OpCode::DEACTIVATE_TRACE_MODE
-        | OpCode::NOTE_MS_PRESENT_FOR_GPRS => info.imsi = imsi(get(&e, ctx(0))),
+        | OpCode::NOTE_MS_PRESENT_FOR_GPRS => info.imsi = imsi(get(e, ctx(0))),
         OpCode::FAILURE_REPORT | OpCode::SEND_ROUTING_INFO_FOR_GPRS => {
-            info.imsi = imsi(get(&e, ctx(0)))
+            info.imsi = imsi(get(e, ctx(0)))
         }
         OpCode::SEND_ROUTING_INFO => {
-            info.msisdn = addr(get(&e, ctx(0)));
-            info.push_node(NodeRole::Gmsc, addr(get(&e, ctx(6))));
+            info.msisdn = addr(get(e, ctx(0)));
+            info.push_node(NodeRole::Gmsc, addr(get(e, ctx(6))));
         }
         OpCode::UPDATE_GPRS_LOCATION => {
-            info.imsi = imsi(get(&e, OCTETS));
-            info.push_node(NodeRole::Sgsn, addr(nth(&e, OCTETS, 1)));
+            info.imsi = imsi(get(e, OCTETS));
+            info.push_node(NodeRole::Sgsn, addr(nth(e, OCTETS, 1)));
         }
-        OpCode::MT_FORWARD_SM | OpCode::MO_FORWARD_SM => sm_rp(&e, info),
+        OpCode::MT_FORWARD_SM | OpCode::MO_FORWARD_SM => sm_rp(e, info),
         OpCode::SEND_ROUTING_INFO_FOR_SM => {
-            info.msisdn = addr(get(&e, ctx(0)));
-            info.push_node(NodeRole::ServiceCentre, addr(get(&e, ctx(2))));
+            info.msisdn = addr(get(e, ctx(0)));
+            info.push_node(NodeRole::ServiceCentre, addr(get(e, ctx(2))));
         }
         OpCode::REPORT_SM_DELIVERY_STATUS
         | OpCode::ALERT_SERVICE_CENTRE
         | OpCode::ALERT_SERVICE_CENTRE_WITHOUT_RESULT => {
-            info.msisdn = addr(get(&e, OCTETS));
-            info.push_node(NodeRole::ServiceCentre, addr(nth(&e, OCTETS, 1)));
+            info.msisdn = addr(get(e, OCTETS));
+            info.push_node(NodeRole::ServiceCentre, addr(nth(e, OCTETS, 1)));
         }
-        OpCode::INFORM_SERVICE_CENTRE => info.msisdn = addr(get(&e, OCTETS)),
+        OpCode::INFORM_SERVICE_CENTRE => info.msisdn = addr(get(e, OCTETS)),
         OpCode::SEND_AUTHENTICATION_INFO => {
             // v2: the argument is the IMSI itself; v3: { imsi [0], ... }.
             info.imsi = if p.identifier == OCTETS {
                 imsi(Some(p))
             } else {
-                imsi(get(&e, ctx(0)))
+                imsi(get(e, ctx(0)))
             };
         }
         OpCode::SEND_IMSI => info.msisdn = addr((p.identifier == OCTETS).then_some(p)),
         OpCode::PROCESS_UNSTRUCTURED_SS_REQUEST
         | OpCode::UNSTRUCTURED_SS_REQUEST
         | OpCode::UNSTRUCTURED_SS_NOTIFY => {
-            info.msisdn = addr(get(&e, ctx(0)));
+            info.msisdn = addr(get(e, ctx(0)));
         }
         OpCode::ANY_TIME_INTERROGATION => {
-            subscriber_identity(get(&e, ctx_c(0)), info)?;
-            info.push_node(NodeRole::GsmScf, addr(get(&e, ctx(3))));
+            subscriber_identity(get(e, ctx_c(0)), info)?;
+            info.push_node(NodeRole::GsmScf, addr(get(e, ctx(3))));
         }
         OpCode::ANY_TIME_SUBSCRIPTION_INTERROGATION => {
-            subscriber_identity(get(&e, ctx_c(0)), info)?;
-            info.push_node(NodeRole::GsmScf, addr(get(&e, ctx(2))));
+            subscriber_identity(get(e, ctx_c(0)), info)?;
+            info.push_node(NodeRole::GsmScf, addr(get(e, ctx(2))));
         }
         OpCode::ANY_TIME_MODIFICATION => {
-            subscriber_identity(get(&e, ctx_c(0)), info)?;
-            info.push_node(NodeRole::GsmScf, addr(get(&e, ctx(1))));
+            subscriber_identity(get(e, ctx_c(0)), info)?;
+            info.push_node(NodeRole::GsmScf, addr(get(e, ctx(1))));
         }
         OpCode::PURGE_MS => {
             // v3: [3] { imsi, vlr-Number [0], sgsn-Number [1] }; v2: { imsi, vlr-Number }.
-            info.imsi = imsi(get(&e, OCTETS));
+            info.imsi = imsi(get(e, OCTETS));
             info.push_node(
                 NodeRole::Vlr,
-                addr(get(&e, ctx(0)).or_else(|| nth(&e, OCTETS, 1))),
+                addr(get(e, ctx(0)).or_else(|| nth(e, OCTETS, 1))),
             );
-            info.push_node(NodeRole::Sgsn, addr(get(&e, ctx(1))));
+            info.push_node(NodeRole::Sgsn, addr(get(e, ctx(1))));
         }
         OpCode::PROVIDE_SUBSCRIBER_LOCATION => {
-            info.imsi = imsi(get(&e, ctx(2)));
-            info.msisdn = addr(get(&e, ctx(3)));
-            info.push_node(NodeRole::Mlc, addr(get(&e, OCTETS)));
+            info.imsi = imsi(get(e, ctx(2)));
+            info.msisdn = addr(get(e, ctx(3)));
+            info.push_node(NodeRole::Mlc, addr(get(e, OCTETS)));
         }
         OpCode::SEND_ROUTING_INFO_FOR_LCS => {
-            info.push_node(NodeRole::Mlc, addr(get(&e, ctx(0))));
-            subscriber_identity(get(&e, ctx_c(1)), info)?;
+            info.push_node(NodeRole::Mlc, addr(get(e, ctx(0))));
+            subscriber_identity(get(e, ctx_c(1)), info)?;
         }
         OpCode::SUBSCRIBER_LOCATION_REPORT => {
-            info.msisdn = addr(get(&e, ctx(0)));
-            info.imsi = imsi(get(&e, ctx(1)));
+            info.msisdn = addr(get(e, ctx(0)));
+            info.imsi = imsi(get(e, ctx(1)));
         }
         OpCode::NOTE_MM_EVENT => {
-            info.imsi = imsi(get(&e, ctx(1)));
-            info.msisdn = addr(get(&e, ctx(2)));
+            info.imsi = imsi(get(e, ctx(1)));
+            info.msisdn = addr(get(e, ctx(2)));
         }
-        OpCode::RESET => info.push_node(NodeRole::Hlr, addr(get(&e, OCTETS))),
+        OpCode::RESET => info.push_node(NodeRole::Hlr, addr(get(e, OCTETS))),
         _ => {}
     }
     Ok(())
 }
 
 fn result(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
-    let e = elements(p)?;
+    let mut buf = Elements::new();
+    let e = elements(p, &mut buf)?;
     match op {
         OpCode::UPDATE_LOCATION | OpCode::UPDATE_GPRS_LOCATION | OpCode::RESTORE_DATA => {
             let hlr = if p.identifier == OCTETS {
                 Some(p)
             } else {
-                get(&e, OCTETS)
+                get(e, OCTETS)
             };
             info.push_node(NodeRole::Hlr, addr(hlr));
         }
@@ -256,7 +272,7 @@ fn result(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
             let msrn = if p.identifier == OCTETS {
                 Some(p)
             } else {
-                get(&e, OCTETS)
+                get(e, OCTETS)
             };
             info.push_node(NodeRole::RoamingNumber, addr(msrn));
         }
@@ -264,45 +280,53 @@ fn result(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
             // v3: [3] { imsi [9], extendedRoutingInfo (routingInfo: roamingNumber | ...) };
             // v1/v2: { imsi, routingInfo, ... }.
             if p.identifier == ctx_c(3) {
-                info.imsi = imsi(get(&e, ctx(9)));
-                info.push_node(NodeRole::RoamingNumber, addr(get(&e, OCTETS)));
+                info.imsi = imsi(get(e, ctx(9)));
+                info.push_node(NodeRole::RoamingNumber, addr(get(e, OCTETS)));
             } else {
-                info.imsi = imsi(get(&e, OCTETS));
-                info.push_node(NodeRole::RoamingNumber, addr(nth(&e, OCTETS, 1)));
+                info.imsi = imsi(get(e, OCTETS));
+                info.push_node(NodeRole::RoamingNumber, addr(nth(e, OCTETS, 1)));
             }
         }
         OpCode::SEND_ROUTING_INFO_FOR_SM => {
-            info.imsi = imsi(get(&e, OCTETS));
-            if let Some(loc) = get(&e, ctx_c(0)) {
-                let l = elements(loc)?;
-                info.push_node(NodeRole::NetworkNode, addr(get(&l, ctx(1))));
-                if let Some(add) = get(&l, ctx_c(6)) {
-                    let a = elements(add)?;
-                    info.push_node(NodeRole::Msc, addr(get(&a, ctx(0))));
-                    info.push_node(NodeRole::Sgsn, addr(get(&a, ctx(1))));
+            info.imsi = imsi(get(e, OCTETS));
+            if let Some(loc) = get(e, ctx_c(0)) {
+                let mut lbuf = Elements::new();
+                let l = elements(loc, &mut lbuf)?;
+                info.push_node(NodeRole::NetworkNode, addr(get(l, ctx(1))));
+                if let Some(add) = get(l, ctx_c(6)) {
+                    let mut abuf = Elements::new();
+                    let a = elements(add, &mut abuf)?;
+                    info.push_node(NodeRole::Msc, addr(get(a, ctx(0))));
+                    info.push_node(NodeRole::Sgsn, addr(get(a, ctx(1))));
                 }
             }
         }
-        OpCode::SEND_IDENTIFICATION => info.imsi = imsi(get(&e, OCTETS)),
+        OpCode::SEND_IDENTIFICATION => info.imsi = imsi(get(e, OCTETS)),
         OpCode::SEND_IMSI => info.imsi = imsi((p.identifier == OCTETS).then_some(p)),
         OpCode::ANY_TIME_INTERROGATION | OpCode::PROVIDE_SUBSCRIBER_INFO => {
             // { subscriberInfo SubscriberInfo { locationInformation [0] { ..., vlr-number [1] } } }
             let si = if op == OpCode::ANY_TIME_INTERROGATION {
-                get(&e, SEQ)
+                get(e, SEQ)
             } else {
-                get(&e, SEQ).or(Some(p))
+                get(e, SEQ).or(Some(p))
             };
             if let Some(si) = si {
-                let s = elements(si)?;
-                if let Some(li) = get(&s, ctx_c(0)) {
-                    info.push_node(NodeRole::Vlr, addr(get(&elements(li)?, ctx(1))));
+                let mut sbuf = Elements::new();
+                let s = elements(si, &mut sbuf)?;
+                if let Some(li) = get(s, ctx_c(0)) {
+                    let mut lbuf = Elements::new();
+                    info.push_node(NodeRole::Vlr, addr(get(elements(li, &mut lbuf)?, ctx(1))));
                 }
             }
         }
         OpCode::SEND_ROUTING_INFO_FOR_LCS => {
-            subscriber_identity(get(&e, ctx_c(0)), info)?;
-            if let Some(li) = get(&e, ctx_c(1)) {
-                info.push_node(NodeRole::NetworkNode, addr(get(&elements(li)?, OCTETS)));
+            subscriber_identity(get(e, ctx_c(0)), info)?;
+            if let Some(li) = get(e, ctx_c(1)) {
+                let mut lbuf = Elements::new();
+                info.push_node(
+                    NodeRole::NetworkNode,
+                    addr(get(elements(li, &mut lbuf)?, OCTETS)),
+                );
             }
         }
         _ => {}

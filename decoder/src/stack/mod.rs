@@ -25,7 +25,7 @@ use crate::ip::{
 use crate::link::{parse_link, parse_link_ethernet, EtherType, LinkType};
 use crate::m2pa::parse_m2pa_message;
 use crate::m3ua::{parse_m3ua_message, parse_m3ua_transfer, MessageClass, MessageType};
-use crate::map::{is_map_acn, parse_map_parameter, OpCode};
+use crate::map::{is_map_acn, parse_map_parameter_into, OpCode};
 use crate::sccp::{self, parse_sccp_message, Address, SccpLimits, SccpReassembler, SccpStats, Ssn};
 use crate::sctp::{
     parse_sctp_data_chunk, parse_sctp_packet, AssocKey, ChunkType, PayloadProtocol, SctpLimits,
@@ -782,16 +782,16 @@ fn tcap<F: FnMut(&Message<'_>)>(
                 .map(OpCode);
         msg.component = Some(c);
         msg.opcode = opcode;
-        msg.info = Default::default();
-        if let (TcapUser::Map, Some(op)) = (user, opcode) {
-            match parse_map_parameter(op, c.kind, c.parameter.as_ref()) {
-                Ok(info) => msg.info = info,
-                Err(e) => {
-                    let param_at =
-                        crate::error::offset_in(data, c.parameter.map_or(&[][..], |p| p.raw));
+        match (user, opcode) {
+            (TcapUser::Map, Some(op)) => {
+                let p = c.parameter.as_ref();
+                if let Err(e) = parse_map_parameter_into(op, c.kind, p, &mut msg.info) {
+                    msg.info.clear();
+                    let param_at = crate::error::offset_in(data, p.map_or(&[][..], |p| p.raw));
                     w.acc.fail(at(e.shifted(param_at)));
                 }
             }
+            _ => msg.info.clear(),
         }
         w.emit(&out);
     }

@@ -176,23 +176,31 @@ fn dialogue(v: &[u8]) -> Result<Dialogue<'_>, PErr> {
             ))
         }
     };
-    // Check the PDU's elements decode, then pick what is used.
-    for t in Tlvs::new(pdu.value) {
-        t?;
-    }
-    let acn = ber::find(pdu.value, 0xa1)
-        .and_then(|a| ber::find(a.value, 0x06))
-        .map(|o| Oid(o.value));
-    let result = ber::find(pdu.value, 0xa2)
-        .and_then(|r| ber::find(r.value, 0x02))
-        .and_then(|n| ber::integer(n.value));
-    Ok(Dialogue {
+    // Every element of the PDU must decode; the first [1] and [2] are the ones used.
+    let mut d = Dialogue {
         pdu: kind,
-        acn,
-        result,
-    })
+        acn: None,
+        result: None,
+    };
+    let (mut acn_seen, mut result_seen) = (false, false);
+    for t in Tlvs::new(pdu.value) {
+        let t = t?;
+        match t.identifier {
+            0xa1 if !acn_seen => {
+                acn_seen = true;
+                d.acn = ber::find(t.value, 0x06).map(|o| Oid(o.value));
+            }
+            0xa2 if !result_seen => {
+                result_seen = true;
+                d.result = ber::find(t.value, 0x02).and_then(|n| ber::integer(n.value));
+            }
+            _ => {}
+        }
+    }
+    Ok(d)
 }
 
+#[inline]
 fn first(v: &[u8]) -> Result<Tlv<'_>, PErr> {
     match Tlvs::new(v).next() {
         Some(r) => r,
