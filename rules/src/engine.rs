@@ -1022,10 +1022,9 @@ impl<'e> Classifier<'e> {
         let s = &dm.summary;
         let f = self.e.fixed;
         if let (Some(host), Some(realm)) = (s.origin_host, s.origin_realm) {
-            let (host, realm) = (host.to_ascii_lowercase(), realm.to_ascii_lowercase());
-            let inside = host == realm
+            let inside = host.eq_ignore_ascii_case(realm)
                 || host.len() > realm.len()
-                    && host.ends_with(&realm)
+                    && host[host.len() - realm.len()..].eq_ignore_ascii_case(realm)
                     && host[host.len() - realm.len() - 1] == b'.';
             if !inside {
                 return Some((f.host_realm, "Origin-Host is not within Origin-Realm"));

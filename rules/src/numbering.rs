@@ -1,12 +1,12 @@
 //! Numbering plans: which country and operator an E.164 number (a global title, an MSISDN), an
 //! MCC-MNC, or a Diameter realm belongs to.
 //!
-//! Country codes and the shared codes' regions come from libphonenumber's metadata (the
-//! `phonenumber` crate), so +1-246 is Barbados and +1-242 the Bahamas, not the US. Number
-//! ranges to operators come from libphonenumber's carrier data, MCC-MNC to operators from the
-//! Wikipedia-derived `mcc-mnc-list` (both in `rules/data/`). The expensive part (region
-//! detection through phonenumber's validity patterns) runs once per process; lookups then walk
-//! a digit trie and take tens of nanoseconds.
+//! Country codes and the shared codes' regions come from libphonenumber's metadata (through
+//! the `phonenumber` crate, tabulated in `rules/data/e164_countries.tsv` and checked against
+//! it by a test), so +1-246 is Barbados and +1-242 the Bahamas, not the US. Number ranges to
+//! operators come from libphonenumber's carrier data, MCC-MNC to operators from the
+//! Wikipedia-derived `mcc-mnc-list` (all in `rules/data/`). The tables are read once per
+//! process; lookups then walk a digit trie and take tens of nanoseconds.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -137,6 +137,7 @@ pub struct Builtin {
 
 const MCC_MNC_TSV: &str = include_str!("../data/mcc_mnc.tsv");
 const CARRIERS_TSV: &str = include_str!("../data/e164_carriers.tsv");
+const E164_COUNTRIES_TSV: &str = include_str!("../data/e164_countries.tsv");
 
 static BUILTIN: OnceLock<Builtin> = OnceLock::new();
 
@@ -161,70 +162,17 @@ impl Builtin {
     }
 }
 
-/// Country codes and the prefixes of the regions that share one (libphonenumber metadata).
+/// Country codes and the prefixes of the regions that share one (`data/e164_countries.tsv`,
+/// derived from libphonenumber's metadata; `tests/e164_table.rs` keeps it current).
 fn e164_countries() -> Vec<(String, Country)> {
-    let db = &*phonenumber::metadata::DATABASE;
-    let mut by_code: HashMap<u16, Vec<&phonenumber::metadata::Metadata>> = HashMap::new();
-    for m in db.iter() {
-        by_code.entry(m.country_code()).or_default().push(m);
-    }
-    let mut out = Vec::new();
-    let mut codes: Vec<_> = by_code.into_iter().collect();
-    codes.sort_by_key(|(c, _)| *c);
-    for (code, regions) in codes {
-        let cc = code.to_string();
-        let main = regions
-            .iter()
-            .find(|m| m.is_main_country_for_code())
-            .or(regions.first())
-            .and_then(|m| Country::parse(m.id()));
-        if let Some(main) = main {
-            out.push((cc.clone(), main));
-        }
-        if regions.len() < 2 {
-            continue;
-        }
-        // Regions sharing the code: their leading digits, up to three digits deep.
-        for m in regions.iter().filter(|m| !m.is_main_country_for_code()) {
-            let (Some(country), Some(re)) = (Country::parse(m.id()), m.leading_digits()) else {
-                continue;
-            };
-            let mut covered: Vec<String> = Vec::new();
-            for len in 1..=3u32 {
-                for n in 0..10u32.pow(len) {
-                    let p = format!("{n:0width$}", width = len as usize);
-                    if covered.iter().any(|c| p.starts_with(c.as_str())) {
-                        continue;
-                    }
-                    if re
-                        .find(&p)
-                        .is_some_and(|f| f.start() == 0 && f.end() == p.len())
-                    {
-                        covered.push(p.clone());
-                        out.push((format!("{cc}{p}"), country));
-                    }
-                }
-            }
-        }
-        // North America: the area code decides, and Canada's area codes have no leading-digit
-        // pattern, only validity patterns. Ask libphonenumber about each area code once.
-        if code == 1 {
-            for npa in 200..1000u32 {
-                let Ok(n) = phonenumber::parse(None, format!("+1{npa}2345678")) else {
-                    continue;
-                };
-                if !phonenumber::is_valid(&n) {
-                    continue;
-                }
-                if let Some(c) = n.country().id().and_then(|id| Country::parse(id.as_ref())) {
-                    if Some(c) != main {
-                        out.push((format!("1{npa}"), c));
-                    }
-                }
-            }
-        }
-    }
-    out
+    E164_COUNTRIES_TSV
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .filter_map(|l| {
+            let (prefix, country) = l.split_once('\t')?;
+            Some((prefix.to_owned(), Country::parse(country)?))
+        })
+        .collect()
 }
 
 fn mcc_rows() -> impl Iterator<
@@ -298,19 +246,20 @@ fn plmn_operators() -> HashMap<Plmn, (String, Option<Country>)> {
 /// §19.2). The realm always has three MNC digits; a two-digit MNC is written with a leading
 /// zero, so `mnc001` may be MNC `01` or `001`: both are returned, the two-digit one first.
 pub fn realm_plmn(realm: &[u8]) -> Option<(Plmn, Option<Plmn>)> {
-    let s = core::str::from_utf8(realm).ok()?;
     let (mut mcc, mut mnc) = (None, None);
-    for label in s.split('.') {
-        let l = label.as_bytes();
-        if l.len() == 6 && l.iter().skip(3).all(u8::is_ascii_digit) {
-            let v: u16 = label[3..].parse().ok()?;
-            if label.eq_ignore_ascii_case(&format!("mcc{:03}", v))
-                && label[..3].eq_ignore_ascii_case("mcc")
-            {
-                mcc = Some(v);
-            } else if label[..3].eq_ignore_ascii_case("mnc") {
-                mnc = Some((v, label.as_bytes()[3] == b'0'));
-            }
+    for label in realm.split(|&b| b == b'.') {
+        let [a, b, c, d0, d1, d2] = *label else {
+            continue;
+        };
+        if !(d0.is_ascii_digit() && d1.is_ascii_digit() && d2.is_ascii_digit()) {
+            continue;
+        }
+        let v = u16::from(d0 - b'0') * 100 + u16::from(d1 - b'0') * 10 + u16::from(d2 - b'0');
+        let prefix = [a, b, c];
+        if prefix.eq_ignore_ascii_case(b"mcc") {
+            mcc = Some(v);
+        } else if prefix.eq_ignore_ascii_case(b"mnc") {
+            mnc = Some((v, d0 == b'0'));
         }
     }
     let (mcc, (mnc, leading_zero)) = (mcc?, mnc?);
@@ -333,17 +282,25 @@ pub fn realm_plmn(realm: &[u8]) -> Option<(Plmn, Option<Plmn>)> {
     }
 }
 
+/// Longer realms are not looked up among the listed ones (only their `mnc`/`mcc` labels are
+/// read). RFC 6733 DiameterIdentity is an FQDN: at most 255 octets.
+const MAX_REALM: usize = 255;
+
 /// The numbering plan of one policy: built-ins plus the home network and partner directory,
 /// which win over built-ins.
 #[derive(Debug, Clone)]
 pub struct NumberingPlan {
     trie: DigitTrie,
     operators: Vec<Operator>,
-    by_name: HashMap<(String, Option<Country>), OperatorId>,
-    plmn: HashMap<Plmn, OperatorId>,
-    realms: HashMap<String, OperatorId>,
-    mcc_country: HashMap<u16, Country>,
+    by_name: FastMap<(String, Option<Country>), OperatorId>,
+    plmn: FastMap<Plmn, OperatorId>,
+    realms: FastMap<String, OperatorId>,
+    mcc_country: FastMap<u16, Country>,
 }
+
+/// The maps looked up per message hash with foldhash, not SipHash: their keys come from the
+/// policy and built-in tables, not from the traffic.
+type FastMap<K, V> = foldhash::HashMap<K, V>;
 
 impl NumberingPlan {
     /// The built-in plan, with no home network or partners yet.
@@ -352,10 +309,10 @@ impl NumberingPlan {
         let mut plan = NumberingPlan {
             trie: DigitTrie::new(),
             operators: Vec::new(),
-            by_name: HashMap::new(),
-            plmn: HashMap::new(),
-            realms: HashMap::new(),
-            mcc_country: b.mcc_country.clone(),
+            by_name: FastMap::default(),
+            plmn: FastMap::default(),
+            realms: FastMap::default(),
+            mcc_country: b.mcc_country.iter().map(|(k, v)| (*k, *v)).collect(),
         };
         for (p, c) in &b.e164_countries {
             plan.trie.set_country(p, *c);
@@ -483,18 +440,24 @@ impl NumberingPlan {
     /// The operator and PLMN of a Diameter realm: an explicit partner or home realm, else the
     /// PLMN the realm's `mncXXX.mccYYY` labels name.
     pub fn realm(&self, realm: &[u8]) -> (Option<OperatorId>, Option<Plmn>) {
-        if let Ok(s) = core::str::from_utf8(realm) {
-            let lower = s.to_ascii_lowercase();
-            if let Some(&id) = self.realms.get(&lower) {
-                return (Some(id), realm_plmn(realm).map(|p| p.0));
-            }
-            // A sub-domain of a listed realm belongs to it too.
-            if let Some((_, id)) = self
-                .realms
-                .iter()
-                .find(|(r, _)| lower.ends_with(&format!(".{r}")))
-            {
-                return (Some(*id), realm_plmn(realm).map(|p| p.0));
+        // Realms are looked up in lower case, copied to the stack (no allocation per message).
+        let mut buf = [0u8; MAX_REALM];
+        if let Some(lower) = buf.get_mut(..realm.len()) {
+            lower.copy_from_slice(realm);
+            lower.make_ascii_lowercase();
+            if let Ok(lower) = core::str::from_utf8(lower) {
+                // The realm itself, or a realm it is a sub-domain of.
+                let suffixes = core::iter::once(lower).chain(
+                    lower
+                        .match_indices('.')
+                        .map(|(i, _)| &lower[i + 1..])
+                        .filter(|s| !s.is_empty()),
+                );
+                for s in suffixes {
+                    if let Some(&id) = self.realms.get(s) {
+                        return (Some(id), realm_plmn(realm).map(|p| p.0));
+                    }
+                }
             }
         }
         match realm_plmn(realm) {
