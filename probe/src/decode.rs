@@ -1,7 +1,7 @@
 //! `sigwatch decode FILE`: one JSON line per signalling message and per malformed frame.
 
 use std::fs::File;
-use std::io::{BufReader, Write};
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -11,14 +11,14 @@ use decoder::stack::{DecoderConfig, FrameClass, FrameContext, FrameDecoder, Mess
 
 use crate::sink::json::JsonLine;
 
-/// Open a capture for reading, naming the file in any error.
-pub fn open_capture(path: &Path) -> Result<CaptureReader<BufReader<File>>> {
+/// Open a capture for reading, naming the file in any error. The reader reads the file
+/// straight into its own buffer (a `BufReader` in between would copy every byte twice).
+pub fn open_capture(path: &Path) -> Result<CaptureReader<File>> {
     let f = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
     if f.metadata().map(|m| m.is_dir()).unwrap_or(false) {
         anyhow::bail!("{}: is a directory, not a capture file", path.display());
     }
-    CaptureReader::new(BufReader::with_capacity(1 << 20, f))
-        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    CaptureReader::new(f).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 /// Frame counts of a decode run.

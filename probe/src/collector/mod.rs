@@ -7,7 +7,7 @@ pub mod campaign;
 pub mod hll;
 pub mod rates;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -40,8 +40,8 @@ pub struct Collector<'e> {
     alerts_out: Option<Box<dyn Write + Send + 'e>>,
     line: JsonLine,
     by_rule: Vec<u64>,
-    by_country: HashMap<rules::geo::Country, PerSource>,
-    by_operator: HashMap<rules::numbering::OperatorId, PerSource>,
+    by_country: foldhash::HashMap<rules::geo::Country, PerSource>,
+    by_operator: foldhash::HashMap<rules::numbering::OperatorId, PerSource>,
     campaigns: Campaigns,
     snapshots: Vec<Option<Snapshot>>,
     done: usize,
@@ -75,8 +75,8 @@ impl<'e> Collector<'e> {
             alerts_out,
             line: JsonLine::new(),
             by_rule: vec![0; engine.rules.len()],
-            by_country: HashMap::new(),
-            by_operator: HashMap::new(),
+            by_country: foldhash::HashMap::default(),
+            by_operator: foldhash::HashMap::default(),
             campaigns: Campaigns::new(
                 t.campaign_window_s,
                 t.campaign_min_sources,

@@ -7,7 +7,6 @@
 //! return ring: the steady state allocates nothing.
 
 use std::fs::File;
-use std::io::BufReader;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -177,13 +176,14 @@ impl Feed {
             if !wait {
                 return None;
             }
+            // The worker is behind and holds a ring's worth of batches (milliseconds of
+            // work): sleeping leaves the core to it, where spinning or yielding would take
+            // it away on a machine with fewer cores than threads.
             spins += 1;
-            if spins < 64 {
+            if spins < 32 {
                 std::hint::spin_loop();
-            } else if spins < 256 {
-                std::thread::yield_now();
             } else {
-                std::thread::sleep(Duration::from_micros(50));
+                std::thread::sleep(Duration::from_micros(20));
             }
         }
     }
@@ -199,7 +199,7 @@ impl Feed {
 /// One open file and its next record.
 struct Reader {
     path: PathBuf,
-    cap: CaptureReader<BufReader<File>>,
+    cap: CaptureReader<File>,
     /// The next record's time and link type, its bytes in `buf` (merging several files only).
     staged: Option<(u64, LinkType)>,
     buf: Vec<u8>,
