@@ -1,0 +1,103 @@
+//! One pass of a decoder stage over siggen's load frames, for instruction counts that do not
+//! depend on what else the machine is doing:
+//!
+//! `valgrind --tool=callgrind --toggle-collect='ir::pass*' target/release/examples/ir tcap`
+//!
+//! then Ir ÷ frames is instructions per frame.
+
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::hint::black_box;
+
+use decoder::map::{parse_map_parameter, OpCode};
+use decoder::stack::{FrameContext, FrameDecoder, Message};
+use decoder::tcap::{parse_tcap_message, Components, Tcap};
+
+const FRAMES: usize = 65_536;
+
+#[inline(never)]
+fn pass_tcap(parts: &[&[u8]]) {
+    for p in parts {
+        let Tcap::Itu(m) = parse_tcap_message(black_box(p)).unwrap() else {
+            unreachable!()
+        };
+        for c in Components::new(&m) {
+            black_box(c.unwrap());
+        }
+    }
+}
+
+#[inline(never)]
+fn pass_map(parts: &[&[u8]]) {
+    for p in parts {
+        let Tcap::Itu(m) = parse_tcap_message(p).unwrap() else {
+            unreachable!()
+        };
+        let c = Components::new(&m).next().unwrap().unwrap();
+        let op = OpCode(c.op.unwrap().local().unwrap() as u8);
+        black_box(parse_map_parameter(op, c.kind, c.parameter.as_ref()).unwrap());
+    }
+}
+
+#[inline(never)]
+fn pass_stack(frames: &[(u64, Vec<u8>)]) {
+    let mut dec = FrameDecoder::default();
+    for (i, (ts, f)) in frames.iter().enumerate() {
+        let ctx = FrameContext {
+            number: i as u64 + 1,
+            ts_ns: *ts,
+        };
+        dec.decode(ctx, bench::LINK, f, &mut |m: &Message<'_>| {
+            black_box(m);
+        });
+    }
+}
+
+#[inline(never)]
+fn pass_read(path: &str) -> usize {
+    let f = std::fs::File::open(path).unwrap();
+    let mut r = decoder::capture::CaptureReader::new(std::io::BufReader::new(f)).unwrap();
+    let mut n = 0;
+    let mut sum = 0u64;
+    while let Some(rec) = r.next_record().unwrap() {
+        n += 1;
+        sum = sum.wrapping_add(rec.data.iter().map(|&b| u64::from(b)).sum::<u64>());
+    }
+    black_box(sum);
+    n
+}
+
+fn main() {
+    let stage = std::env::args().nth(1).unwrap_or_else(|| "stack".into());
+    if stage == "read" {
+        let path = std::env::args().nth(2).unwrap();
+        let start = std::time::Instant::now();
+        let n = pass_read(&path);
+        let ns = start.elapsed().as_nanos() as f64 / n as f64;
+        eprintln!("read: {n} records, {ns:.1} ns each");
+        return;
+    }
+    let frames = bench::load_frames(FRAMES);
+    let tcaps: Vec<&[u8]> = frames
+        .iter()
+        .filter_map(|(_, f)| bench::layers(f).unwrap().tcap.map(|r| &f[r]))
+        .collect();
+    let start = std::time::Instant::now();
+    let n = match stage.as_str() {
+        "tcap" => {
+            pass_tcap(&tcaps);
+            tcaps.len()
+        }
+        "map" => {
+            pass_map(&tcaps);
+            tcaps.len()
+        }
+        "stack" => {
+            pass_stack(&frames);
+            frames.len()
+        }
+        other => panic!("unknown stage {other}"),
+    };
+    let ns = start.elapsed().as_nanos() as f64 / n as f64;
+    eprintln!("{stage}: {n} items, {ns:.1} ns each");
+}

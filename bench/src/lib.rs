@@ -1,0 +1,115 @@
+//! Inputs shared by sigwatch's benchmarks: realistic frames from siggen, and where each
+//! protocol layer sits in them, so that every layer can be measured alone.
+
+use std::ops::Range;
+
+use decoder::link::{parse_link_ethernet, LinkType};
+use decoder::m3ua::{parse_m3ua_message, parse_m3ua_transfer};
+use decoder::sccp::{parse_sccp_message, Message as Sccp};
+use decoder::sctp::{parse_sctp_data_chunk, parse_sctp_packet, Ppid};
+use decoder::tcap::{parse_tcap_message, Tcap};
+
+/// The link type of siggen's frames.
+pub const LINK: LinkType = LinkType::ETHERNET;
+
+/// `n` load frames (MAP over M3UA and Diameter over SCTP, 64 associations) with capture times.
+pub fn load_frames(n: usize) -> Vec<(u64, Vec<u8>)> {
+    let mut load = siggen::load::Load::new(1, 1_000);
+    (0..n)
+        .map(|_| {
+            let mut buf = Vec::with_capacity(256);
+            let ts = load.next_frame(&mut buf);
+            (ts, buf)
+        })
+        .collect()
+}
+
+/// Where each layer of one frame starts and ends.
+#[derive(Debug, Clone, Default)]
+pub struct Layers {
+    /// The IP packet.
+    pub ip: Range<usize>,
+    /// The SCTP packet.
+    pub sctp: Range<usize>,
+    /// The first DATA chunk's user data (M3UA or Diameter).
+    pub user: Range<usize>,
+    /// The SCCP message (MAP frames).
+    pub sccp: Option<Range<usize>>,
+    /// The TCAP message (MAP frames).
+    pub tcap: Option<Range<usize>>,
+    /// Whether the user data is Diameter.
+    pub diameter: bool,
+}
+
+fn range(whole: &[u8], part: &[u8]) -> Range<usize> {
+    let start = part.as_ptr() as usize - whole.as_ptr() as usize;
+    start..start + part.len()
+}
+
+/// The layers of a frame of siggen's load (Ethernet, IPv4, SCTP with one DATA chunk, then
+/// M3UA/SCCP/TCAP or Diameter); `None` for anything else.
+pub fn layers(frame: &[u8]) -> Option<Layers> {
+    let link = parse_link_ethernet(frame).ok()?;
+    let ip = decoder::ip::parse_ipv4_packet(link.payload).ok()?;
+    let (_, mut chunks) = parse_sctp_packet(ip.payload).ok()?;
+    let chunk = chunks.next()?.ok()?;
+    let data = parse_sctp_data_chunk(&chunk).ok()?;
+    let mut l = Layers {
+        ip: range(frame, link.payload),
+        sctp: range(frame, ip.payload),
+        user: range(frame, data.data),
+        ..Layers::default()
+    };
+    if data.ppid == Ppid::DIAMETER {
+        l.diameter = true;
+        return Some(l);
+    }
+    let (_, m3ua) = parse_m3ua_message(data.data).ok()?;
+    let transfer = parse_m3ua_transfer(&m3ua).ok()?;
+    let Sccp::Unitdata(u) = parse_sccp_message(transfer.data.data).ok()? else {
+        return None;
+    };
+    let Tcap::Itu(_) = parse_tcap_message(u.data).ok()? else {
+        return None;
+    };
+    l.sccp = Some(range(frame, transfer.data.data));
+    l.tcap = Some(range(frame, u.data));
+    Some(l)
+}
+
+/// `n` Diameter ULRs over one TCP connection, every other one split over two segments.
+pub fn diameter_tcp_frames(n: usize) -> Vec<Vec<u8>> {
+    use decoder::diameter::{avp, emit_diameter, ApplicationId, AvpSpec, CommandCode};
+    use siggen::net::{home_sub, HOME, ROAMING};
+    use siggen::wire::{Bearer, Dir, Link, LinkOptions};
+    let peer = ROAMING[0];
+    let opts = LinkOptions {
+        split_tcp: true,
+        ..LinkOptions::default()
+    };
+    let mut link = Link::new(HOME.ip, peer.ip, Bearer::DiameterTcp, opts, 1);
+    let mut frames = Vec::new();
+    for i in 0..n {
+        let (imsi, _) = home_sub(i as u64);
+        let spec = decoder::diameter::DiameterSpec {
+            request: true,
+            cmd: CommandCode::UPDATE_LOCATION,
+            app: ApplicationId::S6A,
+            hbh: i as u32,
+            e2e: i as u32,
+            avps: vec![
+                AvpSpec::utf8(avp::SESSION_ID, &format!("{};{i}", peer.host("mme", 1))),
+                AvpSpec::u32(avp::AUTH_APPLICATION_ID, ApplicationId::S6A.0),
+                AvpSpec::utf8(avp::ORIGIN_HOST, &peer.host("mme", 1)),
+                AvpSpec::utf8(avp::ORIGIN_REALM, &peer.realm()),
+                AvpSpec::utf8(avp::DESTINATION_REALM, &HOME.realm()),
+                AvpSpec::utf8(avp::USER_NAME, &imsi),
+                AvpSpec::tgpp(avp::VISITED_PLMN_ID, peer.plmn_octets()),
+            ],
+        };
+        let mut d = Vec::new();
+        emit_diameter(&mut d, &spec);
+        frames.extend(link.diameter(Dir::In, &d));
+    }
+    frames
+}
