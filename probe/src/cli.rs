@@ -167,12 +167,23 @@ fn options(out: &Outputs) -> Result<Options, Failure> {
     })
 }
 
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
 fn run(cmd: Command) -> Result<(), Failure> {
     match cmd {
         Command::Decode { file } => {
             let stdout = io::stdout().lock();
-            decode::decode_file(&file, &mut BufWriter::with_capacity(1 << 16, stdout))?;
-            Ok(())
+            match decode::decode_file(&file, &mut BufWriter::with_capacity(1 << 16, stdout)) {
+                // The reader went away (`sigwatch decode f.pcap | head`): stop quietly, as
+                // Unix filters do.
+                Err(e) if is_broken_pipe(&e) => Ok(()),
+                r => r.map(drop).map_err(Failure::from),
+            }
         }
         Command::CheckConfig { file } => {
             let policy = Policy::load(&file)?;

@@ -240,3 +240,26 @@ fn a_signal_stops_the_replay_cleanly() {
         );
     }
 }
+
+#[test]
+fn decode_stops_quietly_when_its_reader_goes_away() {
+    use std::io::{BufRead, BufReader};
+    let d = dir("broken-pipe");
+    let (pcap, _) = seed_files(&d);
+    let mut child = sigwatch()
+        .arg("decode")
+        .arg(&pcap)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("{\"frame\":"), "{first}");
+    // The pipe's reader is dropped here, as `| head -1` would.
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "", "no complaint about the closed pipe");
+}

@@ -34,8 +34,9 @@ pub fn summary(r: &Report) -> String {
     );
     let _ = writeln!(
         s,
-        "{} workers, {:.2} s, {} frames/s",
+        "{} worker{}, {:.2} s, {} frames/s",
         r.run.workers,
+        if r.run.workers == 1 { "" } else { "s" },
         r.run.seconds,
         count(r.run.frames_per_s as u64)
     );
