@@ -269,27 +269,31 @@ impl<'e> Core<'e> {
         let mut did = false;
         loop {
             // The earliest head over all rings: by order, jobs before watermarks, then ring.
-            let mut best: Option<((u64, u8, usize), usize)> = None;
+            let key = |m: &ShardMsg, i: usize| {
+                let mark = u8::from(matches!(m.item, ShardItem::Watermark { .. }));
+                (m.order, mark, i)
+            };
+            let mut best: Option<(u64, u8, usize)> = None;
             for (i, r) in self.from.iter().enumerate() {
                 if let Ok(m) = r.peek() {
-                    let k = (
-                        m.order,
-                        u8::from(matches!(m.item, ShardItem::Watermark { .. })),
-                        i,
-                    );
-                    if best.is_none_or(|(b, _)| k < b) {
-                        best = Some((k, i));
+                    let k = key(m, i);
+                    if best.is_none_or(|b| k < b) {
+                        best = Some(k);
                     }
                 }
             }
-            let Some(((order, _, _), i)) = best else {
+            let Some(best) = best else {
                 break;
             };
-            let safe = self
-                .from
-                .iter()
-                .enumerate()
-                .all(|(j, r)| j == i || !r.is_empty() || self.marks[j] >= order);
+            let (order, _, i) = best;
+            // Safe when no other ring can still deliver something earlier: its head comes
+            // later, or it is empty and its worker has passed `order`. A ring seen empty above
+            // may have filled since, so its head is looked at again, not just its emptiness.
+            let safe = self.from.iter().enumerate().all(|(j, r)| match r.peek() {
+                _ if j == i => true,
+                Ok(m) => key(m, j) > best,
+                Err(_) => self.marks[j] >= order,
+            });
             if !safe {
                 break;
             }
