@@ -53,6 +53,27 @@ fn pass_stack(frames: &[(u64, Vec<u8>)]) {
     }
 }
 
+/// Decoding and classifying; the classifier's own share is the inclusive cost of
+/// `Classifier::classify` under this pass.
+#[inline(never)]
+fn pass_classify(frames: &[(u64, Vec<u8>)]) {
+    let policy = rules::policy::Policy::parse("load.toml", &siggen::net::policy_toml()).unwrap();
+    let engine = rules::engine::Engine::new(policy);
+    let mut classifier = rules::engine::Classifier::new(&engine);
+    let mut out = rules::engine::Outcome::default();
+    let mut dec = FrameDecoder::default();
+    for (i, (ts, f)) in frames.iter().enumerate() {
+        let ctx = FrameContext {
+            number: i as u64 + 1,
+            ts_ns: *ts,
+        };
+        dec.decode(ctx, bench::LINK, f, &mut |m: &Message<'_>| {
+            classifier.classify(ctx, m, &mut out);
+            black_box(&out);
+        });
+    }
+}
+
 #[inline(never)]
 fn pass_read(path: &str) -> usize {
     let f = std::fs::File::open(path).unwrap();
@@ -94,6 +115,10 @@ fn main() {
         }
         "stack" => {
             pass_stack(&frames);
+            frames.len()
+        }
+        "classify" => {
+            pass_classify(&frames);
             frames.len()
         }
         other => panic!("unknown stage {other}"),

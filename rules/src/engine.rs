@@ -410,13 +410,24 @@ impl Engine {
 
     /// Who owns a Diameter origin.
     pub fn attribute_realm(&self, host: Option<&[u8]>, realm: Option<&[u8]>) -> Source {
-        let Some(realm_b) = realm else {
+        let found = realm.map(|r| self.plan.realm(r));
+        self.realm_source(host, realm, found)
+    }
+
+    /// The source of a Diameter origin whose realm was looked up (`found`: the realm's
+    /// operator and PLMN, as [`NumberingPlan::realm`] gives them).
+    fn realm_source(
+        &self,
+        host: Option<&[u8]>,
+        realm: Option<&[u8]>,
+        found: Option<(Option<OperatorId>, Option<Plmn>)>,
+    ) -> Source {
+        let (Some(realm_b), Some((operator, plmn))) = (realm, found) else {
             return Source {
                 host: host.map_or(Name::EMPTY, Name::new),
                 ..Source::UNKNOWN
             };
         };
-        let (operator, plmn) = self.plan.realm(realm_b);
         let op = operator.and_then(|o| self.plan.operator(o));
         let country = op
             .and_then(|o| o.country)
@@ -572,12 +583,35 @@ pub struct ClassifyStats {
 /// Size of the global-title attribution cache (direct-mapped).
 const CACHE: usize = 4096;
 
+/// Size of the realm lookup cache (direct-mapped), and the longest realm it keeps.
+const REALM_CACHE: usize = 256;
+const REALM_KEY: usize = 62;
+
+/// A realm and what [`NumberingPlan::realm`] says of it. An interconnect carries a few hundred
+/// realms at most, so the lookup (a lower-cased copy and a hash probe per domain suffix) is
+/// done once per realm, not per message.
+#[derive(Debug, Clone, Copy)]
+struct RealmSlot {
+    len: u8,
+    bytes: [u8; REALM_KEY],
+    found: (Option<OperatorId>, Option<Plmn>),
+}
+
+impl RealmSlot {
+    const EMPTY: RealmSlot = RealmSlot {
+        len: u8::MAX,
+        bytes: [0; REALM_KEY],
+        found: (None, None),
+    };
+}
+
 /// A worker's classifier: the engine and the worker's own memory of open dialogues.
 #[derive(Debug)]
 pub struct Classifier<'e> {
     e: &'e Engine,
     dialogues: BoundedMap<DialogueKey, Dialogue>,
     cache: Vec<(u64, Source)>,
+    realms: Vec<RealmSlot>,
     stats: ClassifyStats,
 }
 
@@ -612,6 +646,7 @@ impl<'e> Classifier<'e> {
             e,
             dialogues: BoundedMap::new(e.policy.limits.dialogues),
             cache: vec![(u64::MAX, Source::UNKNOWN); CACHE],
+            realms: vec![RealmSlot::EMPTY; REALM_CACHE],
             stats: ClassifyStats::default(),
         }
     }
@@ -646,6 +681,26 @@ impl<'e> Classifier<'e> {
         let s = self.e.attribute_gt(gt);
         self.cache[slot] = (key, s);
         s
+    }
+
+    /// [`NumberingPlan::realm`], through the worker's cache.
+    fn realm(&mut self, realm: &[u8]) -> (Option<OperatorId>, Option<Plmn>) {
+        if realm.len() > REALM_KEY {
+            return self.e.plan.realm(realm);
+        }
+        // FNV-1a over the realm's bytes.
+        let h = realm.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        let slot = &mut self.realms[(h >> 56) as usize % REALM_CACHE];
+        if usize::from(slot.len) == realm.len() && &slot.bytes[..realm.len()] == realm {
+            return slot.found;
+        }
+        let found = self.e.plan.realm(realm);
+        slot.len = realm.len() as u8;
+        slot.bytes[..realm.len()].copy_from_slice(realm);
+        slot.found = found;
+        found
     }
 
     /// Judge one message. `out` is cleared first.
@@ -737,7 +792,7 @@ impl<'e> Classifier<'e> {
                     Dialogue {
                         op: op.0,
                         subject,
-                        source_gt: m.calling.gt.map(|g| g.digits()),
+                        source_gt: source.gt,
                         target,
                         interconnect: source.is_interconnect(),
                     },
@@ -938,7 +993,8 @@ impl<'e> Classifier<'e> {
         if !h.is_request() {
             return;
         }
-        let source = self.e.attribute_realm(s.origin_host, s.origin_realm);
+        let found = s.origin_realm.map(|r| self.realm(r));
+        let source = self.e.realm_source(s.origin_host, s.origin_realm, found);
         let target = Target {
             imsi: s.imsi,
             msisdn: s.msisdn,
@@ -991,7 +1047,7 @@ impl<'e> Classifier<'e> {
             out.verdict = Some(verdict(subject, rule, source, target, Detail::None));
             return;
         }
-        if let Some((rule, why)) = self.consistency(dm) {
+        if let Some((rule, why)) = self.consistency(dm, source.plmn) {
             out.verdict = Some(verdict(
                 subject,
                 rule,
@@ -1018,7 +1074,12 @@ impl<'e> Classifier<'e> {
     }
 
     /// FS.19's consistency checks of a request from the interconnect.
-    fn consistency(&self, dm: &DiameterMessage<'_>) -> Option<(RuleIdx, &'static str)> {
+    /// `origin_plmn`: the Origin-Realm's PLMN, as the source's attribution found it.
+    fn consistency(
+        &mut self,
+        dm: &DiameterMessage<'_>,
+        origin_plmn: Option<Plmn>,
+    ) -> Option<(RuleIdx, &'static str)> {
         let s = &dm.summary;
         let f = self.e.fixed;
         if let (Some(host), Some(realm)) = (s.origin_host, s.origin_realm) {
@@ -1030,7 +1091,6 @@ impl<'e> Classifier<'e> {
                 return Some((f.host_realm, "Origin-Host is not within Origin-Realm"));
             }
         }
-        let origin_plmn = s.origin_realm.and_then(|r| self.e.plan.realm(r).1);
         if let (Some(v), Some(o)) = (s.visited_plmn, origin_plmn) {
             if (v.mcc, v.mnc) != (o.mcc, o.mnc) {
                 return Some((
@@ -1040,7 +1100,7 @@ impl<'e> Classifier<'e> {
             }
         }
         if let (Some(imsi), Some(o)) = (s.imsi, origin_plmn) {
-            let dest = s.dest_realm.and_then(|r| self.e.plan.realm(r).1);
+            let dest = s.dest_realm.and_then(|r| self.realm(r).1);
             if let (Some(p), Some(d)) = (self.e.plan.imsi_plmn(&imsi), dest) {
                 let fits = |x: &Plmn| x.mcc == p.mcc && x.mnc == p.mnc;
                 if !fits(&d) && !fits(&o) {
