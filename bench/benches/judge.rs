@@ -140,6 +140,7 @@ impl FrameInput for Memory<'_> {
         for (i, (ts, data)) in self.frames[self.next..end].iter().enumerate() {
             f(FrameRef {
                 number: (self.next + i + 1) as u64,
+                order: (self.next + i + 1) as u64,
                 ts_ns: *ts,
                 linktype: bench::LINK,
                 data,

@@ -37,6 +37,8 @@ enum Command {
     },
     /// Run the pipeline over pcap/pcapng files (lossless unless paced).
     Replay(ReplayArgs),
+    /// Capture live from DPDK ports (built with the `dpdk` feature) until SIGINT/SIGTERM.
+    Run(RunArgs),
     /// Validate a policy file and print what it says.
     CheckConfig {
         /// The policy file (TOML).
@@ -100,6 +102,27 @@ struct ReplayArgs {
     /// Play the files this many times, shifting capture time forward each time.
     #[arg(long = "loop", value_name = "N", default_value_t = 1)]
     loops: u32,
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    #[command(flatten)]
+    out: Outputs,
+    /// DPDK EAL arguments, e.g. "-l 0-3 -a 0000:3b:00.0" or, without a NIC,
+    /// "--no-huge --no-pci --vdev net_pcap0,rx_pcap=f.pcap".
+    #[arg(
+        long,
+        value_name = "EAL ARGS",
+        default_value = "",
+        allow_hyphen_values = true
+    )]
+    dpdk: String,
+    /// A port to capture from (repeatable; default: every port DPDK probed).
+    #[arg(long = "port", value_name = "P")]
+    ports: Vec<u16>,
+    /// Stop after this many seconds without a frame (tests, bounded captures).
+    #[arg(long, value_name = "SECONDS")]
+    until_idle: Option<f64>,
 }
 
 /// A failure and its exit status.
@@ -211,10 +234,40 @@ fn run(cmd: Command) -> Result<(), Failure> {
             }
             Ok(())
         }
+        Command::Run(a) => live(a),
         Command::Demo(a) => {
             crate::demo::run(a.workers, a.alerts, a.report).map_err(Failure::Runtime)
         }
     }
+}
+
+#[cfg(feature = "dpdk")]
+fn live(a: RunArgs) -> Result<(), Failure> {
+    let engine = Engine::load(&a.out.config)?;
+    let opts = options(&a.out)?;
+    let until_idle = match a.until_idle {
+        Some(s) if s.is_finite() && s > 0.0 => Some(std::time::Duration::from_secs_f64(s)),
+        Some(_) => {
+            return Err(Failure::Config(
+                "--until-idle takes a positive number".into(),
+            ))
+        }
+        None => None,
+    };
+    let report = pipeline::live(&engine, &a.dpdk, &a.ports, until_idle, &opts, stop_flag())?;
+    if !a.out.quiet {
+        let _ = io::stderr().lock().write_all(summary(&report).as_bytes());
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "dpdk"))]
+fn live(_: RunArgs) -> Result<(), Failure> {
+    Err(Failure::Config(
+        "sigwatch run: this sigwatch was built without DPDK; install libdpdk-dev, pkg-config \
+         and libclang-dev, then build with `cargo build --release -p probe --features dpdk`"
+            .into(),
+    ))
 }
 
 /// What `check-config` prints.

@@ -180,6 +180,7 @@ where
             } else {
                 0.0
             },
+            frames_by_worker: Vec::new(),
         },
     );
     if let Some(p) = &opts.report {
@@ -256,4 +257,49 @@ pub fn replay(
         opts,
         opts.progress.then_some(progress),
     )
+}
+
+/// Capture live from DPDK ports (feature `dpdk`) until `stop` is raised or, with
+/// `until_idle`, no frame has come for that long.
+#[cfg(feature = "dpdk")]
+pub fn live(
+    engine: &Engine,
+    eal_args: &str,
+    ports: &[u16],
+    until_idle: Option<Duration>,
+    opts: &Options,
+    stop: Arc<AtomicBool>,
+) -> Result<Report> {
+    use crate::source::dpdk::{wait_and_stop, Eal, Ports, Shared};
+    let eal = Eal::init(eal_args)?;
+    let ports = Ports::start(&eal, ports, opts.workers.max(1))?;
+    let shared = Arc::new(Shared::default());
+    let inputs = ports.inputs(opts.workers.max(1), &shared);
+    let workers = inputs.len();
+    let source = || -> Result<SourceEnd> {
+        wait_and_stop(&shared, workers, &stop, until_idle);
+        let c = ports.counters();
+        let received = shared.frames.load(Ordering::Acquire);
+        let mut dropped = std::collections::BTreeMap::new();
+        for (cause, n) in [
+            ("nic_missed", c.missed),
+            ("nic_errors", c.errors),
+            ("no_mbuf", c.no_mbuf),
+        ] {
+            if n > 0 {
+                dropped.insert(cause.to_owned(), n);
+            }
+        }
+        Ok(SourceEnd {
+            counts: SourceCounts {
+                frames: received + c.missed + c.errors + c.no_mbuf,
+                dropped_by_cause: dropped,
+                capture: None,
+            },
+        })
+    };
+    let report = run(engine, inputs, source, opts, None);
+    drop(ports);
+    drop(eal);
+    report
 }

@@ -263,3 +263,20 @@ fn decode_stops_quietly_when_its_reader_goes_away() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(stderr(&out), "", "no complaint about the closed pipe");
 }
+
+#[cfg(not(feature = "dpdk"))]
+#[test]
+fn run_without_dpdk_says_how_to_build_it() {
+    let d = dir("no-dpdk");
+    let (_, policy) = seed_files(&d);
+    let out = sigwatch()
+        .args(["run", "--config"])
+        .arg(&policy)
+        .args(["--dpdk", "--no-huge"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("--features dpdk"), "{err}");
+}

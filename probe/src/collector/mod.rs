@@ -192,8 +192,13 @@ impl<'e> Collector<'e> {
     }
 
     /// The report, given what the source counted.
-    pub fn report(&self, source: SourceCounts, run: RunInfo) -> Report {
+    pub fn report(&self, source: SourceCounts, mut run: RunInfo) -> Report {
         let c = self.counters();
+        run.frames_by_worker = self
+            .snapshots
+            .iter()
+            .map(|s| s.as_ref().map_or(0, |s| s.counters.frames))
+            .collect();
         let mut rates = Rates::default();
         let mut latency: Option<hdrhistogram::Histogram<u64>> = None;
         for s in self.snapshots.iter().flatten() {

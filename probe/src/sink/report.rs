@@ -123,6 +123,9 @@ pub struct RunInfo {
     pub seconds: f64,
     /// Frames per second.
     pub frames_per_s: f64,
+    /// Frames each worker decoded (the collector fills it in).
+    #[serde(default)]
+    pub frames_by_worker: Vec<u64>,
 }
 
 /// What the capture files said.

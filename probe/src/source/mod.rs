@@ -1,8 +1,10 @@
 //! Sources of frames. Pcap replay ([`pcap`]) reads files on its own thread and hands workers
 //! batches through SPSC rings; DPDK (feature `dpdk`) has each worker poll its own NIC queues.
 //! Either way a worker sees the same thing: frames with their capture time, then a watermark
-//! saying that no frame numbered below it will come to it any more.
+//! saying that no frame ordered below it will come to it any more.
 
+#[cfg(feature = "dpdk")]
+pub mod dpdk;
 pub mod pcap;
 
 use decoder::link::LinkType;
@@ -10,8 +12,12 @@ use decoder::link::LinkType;
 /// A frame, borrowed from a batch or an mbuf.
 #[derive(Debug, Clone, Copy)]
 pub struct FrameRef<'a> {
-    /// Frame number (replay: in capture order from 1, over all files and loops).
+    /// Frame number (replay: in capture order from 1, over all files and loops; live: in
+    /// order of arrival from 1, over all queues).
     pub number: u64,
+    /// Order key: frames are judged in this order across workers (replay: the frame number;
+    /// live: the capture time).
+    pub order: u64,
     /// Capture time, ns since the epoch.
     pub ts_ns: u64,
     /// Link type.
@@ -88,6 +94,7 @@ impl FrameBatch {
     pub fn iter(&self) -> impl Iterator<Item = FrameRef<'_>> + '_ {
         self.frames.iter().map(|m| FrameRef {
             number: m.number,
+            order: m.number,
             ts_ns: m.ts_ns,
             linktype: m.linktype,
             data: &self.data[m.offset as usize..(m.offset + m.len) as usize],

@@ -218,7 +218,7 @@ impl<'e> Core<'e> {
                 counters.jobs += 1;
                 let s = shard_of(job.key, n);
                 let msg = ShardMsg {
-                    order: f.number,
+                    order: f.order,
                     item: ShardItem::Job(*job),
                 };
                 push(

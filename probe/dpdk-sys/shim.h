@@ -1,0 +1,47 @@
+/* DPDK's fast paths are `static inline` in its headers, so no symbol exists to link against.
+ * The shim compiles them once, as real functions with a `sigwatch_` prefix. */
+#ifndef SIGWATCH_DPDK_SHIM_H
+#define SIGWATCH_DPDK_SHIM_H
+
+#include <stdint.h>
+
+struct rte_mbuf;
+struct rte_mempool;
+
+/* rte_errno (a per-lcore thread-local variable). */
+int sigwatch_rte_errno(void);
+
+/* rte_eth_rx_burst. */
+uint16_t sigwatch_rx_burst(uint16_t port, uint16_t queue, struct rte_mbuf **pkts, uint16_t n);
+
+/* rte_pktmbuf_free_bulk. */
+void sigwatch_free_bulk(struct rte_mbuf **pkts, unsigned int n);
+
+/* rte_pktmbuf_mtod and the first segment's length. */
+const uint8_t *sigwatch_mbuf_data(const struct rte_mbuf *m, uint16_t *len);
+
+/* Whether the mbuf has more than one segment (a frame longer than a buffer). */
+int sigwatch_mbuf_is_chained(const struct rte_mbuf *m);
+
+/* Register the RX timestamp dynamic field; returns 0 and sets *offset and *flag, or -1. */
+int sigwatch_rx_timestamp_register(int *offset, uint64_t *flag);
+
+/* The RX timestamp of an mbuf when `flag` is set in its ol_flags, else 0. */
+uint64_t sigwatch_mbuf_rx_timestamp(const struct rte_mbuf *m, int offset, uint64_t flag);
+
+/* rte_lcore_id. */
+unsigned int sigwatch_lcore_id(void);
+
+/* rte_get_tsc_cycles and rte_get_tsc_hz. */
+uint64_t sigwatch_tsc(void);
+uint64_t sigwatch_tsc_hz(void);
+
+/* Flags that are function-like macros in DPDK's headers: the RSS hash types sigwatch asks
+ * for (IP, TCP, UDP, SCTP) and the RX timestamp offload. */
+uint64_t sigwatch_rss_hash_types(void);
+uint64_t sigwatch_rx_offload_timestamp(void);
+
+/* rte_version(). */
+const char *sigwatch_rte_version(void);
+
+#endif
