@@ -181,6 +181,7 @@ where
                 0.0
             },
             frames_by_worker: Vec::new(),
+            peak_rss_kb: None,
         },
     );
     if let Some(p) = &opts.report {

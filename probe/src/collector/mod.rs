@@ -199,6 +199,7 @@ impl<'e> Collector<'e> {
             .iter()
             .map(|s| s.as_ref().map_or(0, |s| s.counters.frames))
             .collect();
+        run.peak_rss_kb = crate::sink::report::peak_rss_kb();
         let mut rates = Rates::default();
         let mut latency: Option<hdrhistogram::Histogram<u64>> = None;
         for s in self.snapshots.iter().flatten() {

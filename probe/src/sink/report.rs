@@ -126,6 +126,16 @@ pub struct RunInfo {
     /// Frames each worker decoded (the collector fills it in).
     #[serde(default)]
     pub frames_by_worker: Vec<u64>,
+    /// The process's peak resident memory, kB (Linux: VmHWM), when the report was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_rss_kb: Option<u64>,
+}
+
+/// The process's peak resident set size in kB (Linux), if the system says.
+pub fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// What the capture files said.

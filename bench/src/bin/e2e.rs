@@ -1,0 +1,279 @@
+//! The end-to-end throughput harness: in one run on one machine, a siggen load capture through
+//! `sigwatch replay` with 1..N workers, through `tshark -T fields` extracting the fields
+//! sigwatch reports, through a loop that only reads the capture and touches every byte (the
+//! machine's limit), and, when sigwatch was built with DPDK, through `sigwatch run` on
+//! `net_pcap`. Prints a markdown table.
+//!
+//! `cargo build --release -p probe -p bench && target/release/e2e --frames 2000000`
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+
+#[derive(Debug, Parser)]
+#[command(about = "sigwatch's end-to-end throughput against tshark and the byte-touching limit")]
+struct Cli {
+    /// Frames of siggen load traffic.
+    #[arg(long, default_value_t = 2_000_000)]
+    frames: u64,
+    /// Most workers to try (default: the machine's cores).
+    #[arg(long)]
+    max_workers: Option<usize>,
+    /// Runs of each sigwatch measurement (the fastest counts).
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+    /// Where to put the capture.
+    #[arg(long, default_value = "target/e2e")]
+    dir: PathBuf,
+    /// The sigwatch binary.
+    #[arg(long, default_value = "target/release/sigwatch")]
+    sigwatch: PathBuf,
+    /// Skip tshark (it takes about a minute per two million frames).
+    #[arg(long)]
+    no_tshark: bool,
+}
+
+/// The fields the tshark oracle test compares: what sigwatch decodes, asked of tshark.
+const TSHARK_FIELDS: &[&str] = &[
+    "frame.number",
+    "frame.time_epoch",
+    "tcap.begin_element",
+    "tcap.end_element",
+    "tcap.continue_element",
+    "gsm_old.localValue",
+    "sccp.calling.digits",
+    "sccp.called.digits",
+    "sccp.calling.ssn",
+    "sccp.called.ssn",
+    "e212.imsi",
+    "e164.msisdn",
+    "diameter.cmd.code",
+    "diameter.applicationId",
+    "diameter.flags.request",
+    "diameter.Origin-Host",
+    "diameter.Origin-Realm",
+    "diameter.Destination-Realm",
+    "diameter.User-Name",
+    "diameter.Visited-PLMN-Id",
+];
+
+struct Row {
+    path: String,
+    workers: String,
+    seconds: f64,
+    peak_rss_kb: Option<u64>,
+}
+
+/// Run `cmd` to its end; wall seconds.
+fn measure(cmd: &mut Command) -> Result<f64> {
+    let start = Instant::now();
+    let out = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .with_context(|| format!("starting {cmd:?}"))?;
+    let seconds = start.elapsed().as_secs_f64();
+    if !out.status.success() {
+        bail!(
+            "{cmd:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim_end()
+        );
+    }
+    Ok(seconds)
+}
+
+fn byte_touch(path: &Path) -> Result<(f64, u64)> {
+    let start = Instant::now();
+    let f = std::fs::File::open(path)?;
+    let mut r = decoder::capture::CaptureReader::new(f)?;
+    let mut sum = 0u64;
+    let mut n = 0u64;
+    while let Some(rec) = r.next_record()? {
+        n += 1;
+        sum = sum.wrapping_add(rec.data.iter().map(|&b| u64::from(b)).sum::<u64>());
+    }
+    std::hint::black_box(sum);
+    Ok((start.elapsed().as_secs_f64(), n))
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("model name")
+                .map(|m| m.trim_start_matches([' ', '\t', ':']).to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into())
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let max_workers = cli.max_workers.unwrap_or(cores).max(1);
+    if !cli.sigwatch.exists() {
+        bail!(
+            "{}: not built (cargo build --release -p probe)",
+            cli.sigwatch.display()
+        );
+    }
+    std::fs::create_dir_all(&cli.dir)?;
+    let pcap = cli.dir.join("load.pcap");
+    let policy = cli.dir.join("load.toml");
+    eprintln!(
+        "e2e: generating {} load frames -> {}",
+        cli.frames,
+        pcap.display()
+    );
+    let mut w = std::io::BufWriter::new(std::fs::File::create(&pcap)?);
+    siggen::load::Load::new(1, 2_000).write_pcap(cli.frames, &mut w)?;
+    w.flush()?;
+    drop(w);
+    std::fs::write(&policy, siggen::net::policy_toml())?;
+    let bytes = std::fs::metadata(&pcap)?.len();
+
+    let mut rows = Vec::new();
+    // The limit: read the capture and touch every byte, once warm in the page cache.
+    let mut best = f64::MAX;
+    for _ in 0..cli.runs.max(1) {
+        let (s, n) = byte_touch(&pcap)?;
+        if n != cli.frames {
+            bail!("read {n} frames of {}", cli.frames);
+        }
+        best = best.min(s);
+    }
+    rows.push(Row {
+        path: "read + touch every byte (limit)".into(),
+        workers: "1".into(),
+        seconds: best,
+        peak_rss_kb: None,
+    });
+    for workers in 1..=max_workers {
+        let mut best = (f64::MAX, None);
+        for _ in 0..cli.runs.max(1) {
+            let report = cli.dir.join(format!("report-{workers}.json"));
+            let r = measure(
+                Command::new(&cli.sigwatch)
+                    .arg("replay")
+                    .arg(&pcap)
+                    .arg("--config")
+                    .arg(&policy)
+                    .args(["-q", "--workers", &workers.to_string(), "--report"])
+                    .arg(&report),
+            )?;
+            if r < best.0 {
+                best = (r, report_peak_rss(&report));
+            }
+        }
+        rows.push(Row {
+            path: "sigwatch replay (lossless)".into(),
+            workers: workers.to_string(),
+            seconds: best.0,
+            peak_rss_kb: best.1,
+        });
+    }
+    // DPDK on net_pcap, when sigwatch has it: the PMD reads the file inside the worker.
+    let report = cli.dir.join("report-dpdk.json");
+    let idle = 0.5;
+    let dpdk = Command::new(&cli.sigwatch)
+        .args(["run", "--config"])
+        .arg(&policy)
+        .args([
+            "--dpdk",
+            &format!(
+                "--no-huge --no-pci -m 512 --file-prefix sigwatch-e2e --vdev net_pcap0,rx_pcap={}",
+                pcap.display()
+            ),
+            "--workers",
+            "1",
+            "--until-idle",
+            &idle.to_string(),
+            "-q",
+            "--report",
+        ])
+        .arg(&report)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()?;
+    if dpdk.success() {
+        let r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report)?)?;
+        let seconds = r["run"]["seconds"].as_f64().unwrap_or(0.0) - idle;
+        rows.push(Row {
+            path: "sigwatch run, DPDK net_pcap (less the 0.5 s idle wait)".into(),
+            workers: "1".into(),
+            seconds,
+            peak_rss_kb: report_peak_rss(&report),
+        });
+    } else {
+        eprintln!("e2e: sigwatch has no DPDK (build with --features dpdk); no DPDK row");
+    }
+    let tshark = if cli.no_tshark {
+        None
+    } else {
+        eprintln!("e2e: tshark -T fields over {} frames", cli.frames);
+        let mut cmd = Command::new("tshark");
+        cmd.args(["-n", "-r"])
+            .arg(&pcap)
+            .args(["-o", "sctp.reassembly:TRUE", "-T", "fields"]);
+        for f in TSHARK_FIELDS {
+            cmd.args(["-e", f]);
+        }
+        let s = measure(&mut cmd)?;
+        rows.push(Row {
+            path: format!("tshark -T fields ({} fields)", TSHARK_FIELDS.len()),
+            workers: "1".into(),
+            seconds: s,
+            peak_rss_kb: None,
+        });
+        Some(s)
+    };
+
+    let frames = cli.frames as f64;
+    let limit = rows[0].seconds;
+    println!(
+        "{} frames of siggen load ({:.0} bytes/frame on average); {}, {} cores\n",
+        cli.frames,
+        bytes as f64 / frames,
+        cpu_model(),
+        cores
+    );
+    println!("| path | workers | frames/s | ns/frame | × tshark | × byte-touch time | peak RSS |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for r in &rows {
+        let fps = frames / r.seconds;
+        println!(
+            "| {} | {} | {} | {:.0} | {} | {:.1} | {} |",
+            r.path,
+            r.workers,
+            thousands(fps as u64),
+            r.seconds * 1e9 / frames,
+            tshark.map_or("—".into(), |t| format!("{:.1}", t / r.seconds)),
+            r.seconds / limit,
+            r.peak_rss_kb
+                .map_or("—".into(), |k| format!("{:.0} MB", k as f64 / 1024.0)),
+        );
+    }
+    Ok(())
+}
+
+/// sigwatch's own peak RSS (kB), from its report.
+fn report_peak_rss(report: &Path) -> Option<u64> {
+    let r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(report).ok()?).ok()?;
+    r["run"]["peak_rss_kb"].as_u64()
+}
+
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
