@@ -10,6 +10,39 @@ use crate::link::{parse_link, parse_link_ethernet, EtherType, LinkType};
 /// may so reach another worker than its unfragmented siblings, which only matters for a user
 /// message split both by SCTP and by IP.
 pub fn flow_hash(linktype: LinkType, frame: &[u8]) -> u64 {
+    if linktype == LinkType::ETHERNET {
+        if let Some(h) = ethernet_ipv4_ports(frame) {
+            return h;
+        }
+    }
+    flow_hash_general(linktype, frame)
+}
+
+/// The common case from fixed offsets: untagged Ethernet, an unfragmented IPv4 packet with a
+/// 20-byte header and a stated length, carrying TCP, UDP or SCTP. `None` for anything else,
+/// which the general path hashes; where this gives a value, it is the general path's.
+#[inline]
+fn ethernet_ipv4_ports(f: &[u8]) -> Option<u64> {
+    let ip = f.get(14..)?;
+    if f[12..14] != [0x08, 0x00] || ip.len() < 24 || ip[0] != 0x45 {
+        return None;
+    }
+    let total = usize::from(u16::from_be_bytes([ip[2], ip[3]]));
+    let fragment = u16::from_be_bytes([ip[6], ip[7]]) & 0x3fff != 0;
+    let protocol = ip[9];
+    if total < 24 || total > ip.len() || fragment || !matches!(protocol, 6 | 17 | 132) {
+        return None;
+    }
+    let word = |at: usize| u32::from_be_bytes([ip[at], ip[at + 1], ip[at + 2], ip[at + 3]]);
+    let a = mix(u64::from(word(12))) ^ u64::from(u16::from_be_bytes([ip[20], ip[21]]));
+    let b = mix(u64::from(word(16))) ^ u64::from(u16::from_be_bytes([ip[22], ip[23]]));
+    Some(mix(a.min(b)
+        ^ mix(a.max(b)).rotate_left(17)
+        ^ u64::from(protocol)))
+}
+
+/// [`flow_hash`] by the full link and network parse.
+fn flow_hash_general(linktype: LinkType, frame: &[u8]) -> u64 {
     let Ok(l) = parse_link(linktype, frame) else {
         return 0;
     };
@@ -115,5 +148,38 @@ mod tests {
         assert_eq!(ab, ba);
         assert_ne!(ab, other);
         assert_eq!(flow_hash(LinkType::ETHERNET, &[0; 10]), 0);
+    }
+
+    proptest::proptest! {
+        /// The fixed-offset path agrees with the full parse wherever it answers, on IPv4
+        /// frames with any header bytes (lengths, flags, protocols, options) and payload.
+        #[test]
+        fn fast_path_is_the_general_path(
+            ihl in proptest::prop_oneof![proptest::strategy::Just(0x45u8), 0x40u8..0x50],
+            total in 0u16..120,
+            flags in proptest::prop_oneof![proptest::strategy::Just(0u16), proptest::num::u16::ANY],
+            protocol in proptest::prop_oneof![proptest::strategy::Just(132u8), proptest::strategy::Just(6u8), proptest::strategy::Just(17u8), proptest::num::u8::ANY],
+            rest in proptest::collection::vec(proptest::num::u8::ANY, 0..100),
+        ) {
+            let mut f = vec![0u8; 12];
+            f.extend_from_slice(&[0x08, 0x00, ihl, 0]);
+            f.extend_from_slice(&total.to_be_bytes());
+            f.extend_from_slice(&[0, 0]);
+            f.extend_from_slice(&flags.to_be_bytes());
+            f.extend_from_slice(&[64, protocol, 0, 0]);
+            f.extend_from_slice(&rest);
+            if let Some(h) = ethernet_ipv4_ports(&f) {
+                proptest::prop_assert_eq!(h, flow_hash_general(LinkType::ETHERNET, &f));
+            }
+        }
+    }
+
+    #[test]
+    fn fast_path_answers_for_plain_sctp() {
+        let f = frame([10, 0, 0, 1], [10, 0, 0, 2], 2905, 40000);
+        assert_eq!(
+            ethernet_ipv4_ports(&f),
+            Some(flow_hash_general(LinkType::ETHERNET, &f))
+        );
     }
 }

@@ -368,12 +368,12 @@ impl Replayer {
         }
         self.last_ts = self.last_ts.max(ts);
         self.stats.last_ts = self.last_ts;
-        self.progress.frames.fetch_add(1, Ordering::Relaxed);
-        self.progress
-            .bytes
-            .fetch_add(data.len() as u64, Ordering::Relaxed);
         let n = self.current.len();
-        let w = (flow_hash(lt, data) % n as u64) as usize;
+        let w = if n == 1 {
+            0
+        } else {
+            (flow_hash(lt, data) % n as u64) as usize
+        };
         if self.current[w].is_none() {
             self.current[w] = self.feed.take(w, self.lossless());
         }
@@ -391,6 +391,14 @@ impl Replayer {
 
     /// Send every worker its batch with the watermark; `last`: the final one.
     fn flush(&mut self, last: bool) {
+        // The progress display hears of frames a batch at a time (this thread is the only
+        // writer; an atomic add per frame cost more than the display is worth).
+        self.progress
+            .frames
+            .store(self.stats.frames, Ordering::Relaxed);
+        self.progress
+            .bytes
+            .store(self.sent_bytes, Ordering::Relaxed);
         if self.pending == 0 && !last {
             return;
         }
