@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use decoder::stack::DecoderConfig;
 use rules::engine::Engine;
 
 use crate::collector::{Collector, SourceCounts};
@@ -90,7 +89,7 @@ where
     let alert_counter = Arc::new(AtomicU64::new(0));
     let mut collector = Collector::new(engine, n, alerts_out, alert_counter.clone(), spare_tx);
     let started = Instant::now();
-    let decoder_cfg = DecoderConfig::default();
+    let decoder_cfg = engine.policy.limits.decoder_config();
     let finished = AtomicBool::new(false);
     let failures: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
 

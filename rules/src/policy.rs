@@ -6,6 +6,7 @@
 
 use core::fmt;
 use core::ops::Range;
+use decoder::stack::DecoderConfig;
 use std::path::Path;
 
 use decoder::Plmn;
@@ -111,16 +112,49 @@ pub struct Limits {
     pub dialogues: usize,
     /// Targets watched for campaigns by the collector.
     pub campaign_targets: usize,
+    /// IP datagrams being reassembled from fragments (per worker).
+    pub ip_datagrams: usize,
+    /// SCTP associations whose TSNs are tracked for retransmissions (per worker).
+    pub sctp_associations: usize,
+    /// SCTP user messages being reassembled from fragments (per worker).
+    pub sctp_messages: usize,
+    /// TCP streams being reassembled for Diameter (per worker).
+    pub tcp_streams: usize,
+    /// Bytes held by TCP reassembly, all streams together (per worker).
+    pub tcp_bytes: usize,
+    /// SCCP messages being reassembled from XUDT/LUDT segments (per worker).
+    pub sccp_messages: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
+        let d = DecoderConfig::default();
         Limits {
             subscribers: 2_000_000,
             pending_sms: 200_000,
             dialogues: 200_000,
             campaign_targets: 1_000_000,
+            ip_datagrams: d.defrag.max_datagrams,
+            sctp_associations: d.sctp.max_associations,
+            sctp_messages: d.sctp.max_messages,
+            tcp_streams: d.tcp.max_streams,
+            tcp_bytes: d.tcp.max_total_bytes,
+            sccp_messages: d.sccp.max_messages,
         }
+    }
+}
+
+impl Limits {
+    /// The decoder's reassembly tables sized by these limits (the rest at their defaults).
+    pub fn decoder_config(&self) -> DecoderConfig {
+        let mut d = DecoderConfig::default();
+        d.defrag.max_datagrams = self.ip_datagrams;
+        d.sctp.max_associations = self.sctp_associations;
+        d.sctp.max_messages = self.sctp_messages;
+        d.tcp.max_streams = self.tcp_streams;
+        d.tcp.max_total_bytes = self.tcp_bytes;
+        d.sccp.max_messages = self.sccp_messages;
+        d
     }
 }
 
@@ -490,6 +524,12 @@ impl Policy {
             (limits.pending_sms, "limits.pending_sms"),
             (limits.dialogues, "limits.dialogues"),
             (limits.campaign_targets, "limits.campaign_targets"),
+            (limits.ip_datagrams, "limits.ip_datagrams"),
+            (limits.sctp_associations, "limits.sctp_associations"),
+            (limits.sctp_messages, "limits.sctp_messages"),
+            (limits.tcp_streams, "limits.tcp_streams"),
+            (limits.tcp_bytes, "limits.tcp_bytes"),
+            (limits.sccp_messages, "limits.sccp_messages"),
         ] {
             if v == 0 {
                 let span = src.key_span(raw.limits.span(), key.trim_start_matches("limits."));
