@@ -287,12 +287,16 @@ fn walk<'a>(
             continue;
         }
         match (a.code, a.vendor) {
-            (avp::SESSION_ID, None) if depth == 0 => s.session_id = Some(a.data),
-            (avp::ORIGIN_HOST, None) if depth == 0 => s.origin_host = Some(a.data),
-            (avp::ORIGIN_REALM, None) if depth == 0 => s.origin_realm = Some(a.data),
-            (avp::DESTINATION_HOST, None) if depth == 0 => s.dest_host = Some(a.data),
-            (avp::DESTINATION_REALM, None) if depth == 0 => s.dest_realm = Some(a.data),
-            (avp::USER_NAME, None) if depth == 0 => s.user_name = Some(a.data),
+            // These appear once in a well-formed message (RFC 6733 §3.2: `{ Origin-Realm }`
+            // and the like). Of duplicates the first counts, as in sawp-diameter and in
+            // Wireshark's first field occurrence: a second Origin-Realm appended by a spoofer
+            // does not change who the message says it is from.
+            (avp::SESSION_ID, None) if depth == 0 => first(&mut s.session_id, a.data),
+            (avp::ORIGIN_HOST, None) if depth == 0 => first(&mut s.origin_host, a.data),
+            (avp::ORIGIN_REALM, None) if depth == 0 => first(&mut s.origin_realm, a.data),
+            (avp::DESTINATION_HOST, None) if depth == 0 => first(&mut s.dest_host, a.data),
+            (avp::DESTINATION_REALM, None) if depth == 0 => first(&mut s.dest_realm, a.data),
+            (avp::USER_NAME, None) if depth == 0 => first(&mut s.user_name, a.data),
             (avp::AUTH_APPLICATION_ID | avp::ACCT_APPLICATION_ID, None) => {
                 s.app_id_avp = s.app_id_avp.or(a.u32())
             }
@@ -323,6 +327,12 @@ fn walk<'a>(
         _ => {}
     }
     Ok(())
+}
+
+fn first<'a>(slot: &mut Option<&'a [u8]>, v: &'a [u8]) {
+    if slot.is_none() {
+        *slot = Some(v);
+    }
 }
 
 fn digits_from_text(t: &[u8]) -> Option<Digits> {
@@ -396,6 +406,33 @@ mod tests {
         );
         assert_eq!(s.msisdn.unwrap().as_str(), "12062000017");
         assert_eq!(frame_len(&m), FrameLen::Message(m.len()));
+    }
+
+    /// Found by differential fuzzing against sawp-diameter (fuzz/fuzz_targets/diameter_diff.rs):
+    /// with two Origin-Realm AVPs sigwatch took the last, sawp the first. RFC 6733 §3.2 allows
+    /// one (`{ Origin-Realm }`); the first now counts, so an appended second realm cannot
+    /// re-attribute a message.
+    #[test]
+    fn the_first_of_duplicate_identity_avps_counts() {
+        let spec = DiameterSpec {
+            request: true,
+            cmd: CommandCode::UPDATE_LOCATION,
+            app: ApplicationId::S6A,
+            hbh: 1,
+            e2e: 1,
+            avps: vec![
+                AvpSpec::utf8(avp::ORIGIN_HOST, "mme.magma.com"),
+                AvpSpec::utf8(avp::ORIGIN_REALM, "magma.com"),
+                AvpSpec::utf8(avp::USER_NAME, "001010000000001"),
+                AvpSpec::utf8(avp::ORIGIN_REALM, "epc.mnc410.mcc310.3gppnetwork.org"),
+                AvpSpec::utf8(avp::USER_NAME, "310410000000001"),
+            ],
+        };
+        let mut m = Vec::new();
+        emit_diameter(&mut m, &spec);
+        let s = summarize(&m).unwrap();
+        assert_eq!(s.origin_realm, Some(&b"magma.com"[..]));
+        assert_eq!(s.user_name, Some(&b"001010000000001"[..]));
     }
 
     #[test]

@@ -54,6 +54,7 @@ fn layers(c: &mut Corpus, link: LinkType, frame: &[u8]) -> Result<()> {
         };
         if d.ppid == Ppid::DIAMETER {
             c.put("diameter", d.data)?;
+            c.put("diameter_diff", d.data)?;
             continue;
         }
         let Ok((_, m)) = parse_m3ua_message(d.data) else {
