@@ -67,6 +67,36 @@ fn layers(c: &mut Corpus, link: LinkType, frame: &[u8]) -> Result<()> {
         c.put("sccp", t.data.data)?;
         if let Ok(Sccp::Unitdata(u)) = parse_sccp_message(t.data.data) {
             c.put("tcap", u.data)?;
+            map_params(c, u.data)?;
+        }
+    }
+    Ok(())
+}
+
+/// The `map` target's inputs (operation, component type, parameter) and `map_diff`'s
+/// (operation selector, argument) from a TCAP message's components.
+fn map_params(c: &mut Corpus, tcap: &[u8]) -> Result<()> {
+    use decoder::tcap::{parse_tcap_message, ComponentKind, Components, Tcap};
+    let Ok(Tcap::Itu(m)) = parse_tcap_message(tcap) else {
+        return Ok(());
+    };
+    for comp in Components::new(&m).flatten() {
+        let (Some(op), Some(p)) = (comp.op.and_then(|o| o.local()), comp.parameter) else {
+            continue;
+        };
+        let Ok(op) = u8::try_from(op) else {
+            continue;
+        };
+        let kind = match comp.kind {
+            ComponentKind::Invoke => 0,
+            ComponentKind::ReturnResultLast => 1,
+            ComponentKind::ReturnResult => 2,
+            ComponentKind::ReturnError => 3,
+            ComponentKind::Reject => 4,
+        };
+        c.put("map", &[&[op, kind][..], p.raw].concat())?;
+        if let (0, Some(which)) = (kind, [2u8, 45, 71, 56].iter().position(|&o| o == op)) {
+            c.put("map_diff", &[&[which as u8][..], p.raw].concat())?;
         }
     }
     Ok(())
