@@ -194,6 +194,7 @@ fn a_signal_stops_the_replay_cleanly() {
     let (pcap, policy) = seed_files(&d);
     for sig in ["INT", "TERM"] {
         let report = d.join(format!("report-{sig}.json"));
+        let alerts = d.join(format!("alerts-{sig}.jsonl"));
         let _ = std::fs::remove_file(&report);
         // Paced, looping: it would run for hours.
         let mut child = sigwatch()
@@ -203,6 +204,8 @@ fn a_signal_stops_the_replay_cleanly() {
             .arg(&pcap)
             .arg("--report")
             .arg(&report)
+            .arg("--alerts")
+            .arg(&alerts)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -238,6 +241,20 @@ fn a_signal_stops_the_replay_cleanly() {
             n("signaling_frames") + n("malformed") + n("other") + n("dropped"),
             "SIG{sig}: {t}"
         );
+        // Every alert the report counts is in the alerts file, each line whole.
+        let text = std::fs::read_to_string(&alerts).unwrap();
+        assert!(
+            text.is_empty() || text.ends_with('\n'),
+            "SIG{sig}: a cut last line"
+        );
+        for line in text.lines() {
+            serde_json::from_str::<Value>(line).unwrap_or_else(|e| panic!("SIG{sig}: {e}: {line}"));
+        }
+        assert!(
+            n("alerts") > 0,
+            "SIG{sig}: the run saw attacks before the signal: {t}"
+        );
+        assert_eq!(text.lines().count() as u64, n("alerts"), "SIG{sig}");
     }
 }
 
