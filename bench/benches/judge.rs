@@ -144,6 +144,7 @@ impl FrameInput for Memory<'_> {
                 ts_ns: *ts,
                 linktype: bench::LINK,
                 data,
+                restart: false,
             });
         }
         let polled = Polled {

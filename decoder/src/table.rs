@@ -48,6 +48,15 @@ impl<K: Copy + Eq + Hash, V> BoundedMap<K, V> {
         }
     }
 
+    /// Drop every entry, keeping the memory and the eviction count.
+    pub fn clear(&mut self) {
+        self.index.clear();
+        self.slots.clear();
+        self.free.clear();
+        self.head = NIL;
+        self.tail = NIL;
+    }
+
     /// Entries held.
     pub fn len(&self) -> usize {
         self.index.len()

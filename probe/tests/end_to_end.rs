@@ -386,3 +386,38 @@ fn alerts_follow_the_interface() {
         .collect();
     assert_eq!(categories, want);
 }
+
+/// `--loop 3` is three captures one after the other: each pass's flows start over (the same
+/// TSNs and TCP sequence numbers are not retransmissions of the pass before), and capture
+/// time moves on, so everything counts three times.
+#[test]
+fn a_looped_capture_counts_every_pass() {
+    let s = seed();
+    let once = replay(1);
+    let report = s.pcap.parent().unwrap().join("report-loop3.json");
+    let out = sigwatch()
+        .arg("replay")
+        .arg(&s.pcap)
+        .arg("--config")
+        .arg(&s.policy)
+        .args(["-q", "--no-pin", "--workers", "2", "--loop", "3", "--report"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let thrice: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    for k in ["frames", "signaling_frames", "messages", "malformed", "other", "alerts"] {
+        assert_eq!(
+            thrice["totals"][k].as_u64().unwrap(),
+            3 * once.report["totals"][k].as_u64().unwrap(),
+            "{k}"
+        );
+    }
+    for (rule, n) in once.report["by_rule"].as_object().unwrap() {
+        assert_eq!(
+            thrice["by_rule"][rule].as_u64(),
+            Some(3 * n.as_u64().unwrap()),
+            "{rule}"
+        );
+    }
+}

@@ -76,6 +76,11 @@ impl core::fmt::Debug for Defragmenter {
 }
 
 impl Defragmenter {
+    /// Forget every flow in progress (counters stay): what follows is a new capture.
+    pub fn forget(&mut self) {
+        self.table.clear();
+    }
+
     /// An empty reassembler.
     pub fn new(limits: DefragLimits) -> Self {
         Defragmenter {

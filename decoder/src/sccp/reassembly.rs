@@ -86,6 +86,11 @@ fn digest(bytes: &[u8], opc: u32) -> u64 {
 }
 
 impl SccpReassembler {
+    /// Forget every flow in progress (counters stay): what follows is a new capture.
+    pub fn forget(&mut self) {
+        self.table.clear();
+    }
+
     /// An empty reassembler.
     pub fn new(limits: SccpLimits) -> Self {
         SccpReassembler {

@@ -44,6 +44,11 @@ impl core::fmt::Debug for TsnTracker {
 }
 
 impl TsnTracker {
+    /// Forget every flow in progress (counters stay): what follows is a new capture.
+    pub fn forget(&mut self) {
+        self.table.clear();
+    }
+
     /// A tracker of at most `max_associations` association directions.
     pub fn new(max_associations: usize) -> Self {
         TsnTracker {

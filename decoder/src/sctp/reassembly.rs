@@ -108,6 +108,11 @@ impl core::fmt::Debug for SctpReassembler {
 }
 
 impl SctpReassembler {
+    /// Forget every flow in progress (counters stay): what follows is a new capture.
+    pub fn forget(&mut self) {
+        self.table.clear();
+    }
+
     /// An empty reassembler.
     pub fn new(limits: SctpLimits) -> Self {
         SctpReassembler {

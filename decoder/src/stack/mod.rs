@@ -286,6 +286,16 @@ impl FrameDecoder {
         }
     }
 
+    /// Forget every flow in progress (fragments, partial messages, TSN windows, TCP streams,
+    /// SCCP segments); counters stay. For a capture replayed again from its start.
+    pub fn forget_flows(&mut self) {
+        self.defrag.forget();
+        self.sctp.forget();
+        self.tsn.forget();
+        self.tcp.forget();
+        self.sccp.forget();
+    }
+
     /// Reassembly counters so far.
     pub fn stats(&self) -> DecoderStats {
         DecoderStats {

@@ -135,6 +135,12 @@ fn seq_diff(a: u32, b: u32) -> i64 {
 }
 
 impl TcpReassembler {
+    /// Forget every flow in progress (counters stay): what follows is a new capture.
+    pub fn forget(&mut self) {
+        self.table.clear();
+        self.total_bytes = 0;
+    }
+
     /// An empty reassembler.
     pub fn new(limits: TcpLimits) -> Self {
         TcpReassembler {

@@ -576,6 +576,7 @@ impl FrameInput for DpdkInput {
                     ts_ns: ts,
                     linktype: LinkType::ETHERNET,
                     data,
+                    restart: false,
                 });
             }
             // SAFETY: the n mbufs are ours and no longer referenced.

@@ -24,6 +24,8 @@ pub struct FrameRef<'a> {
     pub linktype: LinkType,
     /// The bytes.
     pub data: &'a [u8],
+    /// This frame starts a new pass over a looped capture: transport flows start over.
+    pub restart: bool,
 }
 
 /// Where one frame sits in a batch's arena.
@@ -39,6 +41,8 @@ pub struct FrameMeta {
     pub offset: u32,
     /// Length.
     pub len: u32,
+    /// See [`FrameRef::restart`].
+    pub restart: bool,
 }
 
 /// Frames for one worker, copied into one arena; batches are recycled, never freed.
@@ -78,7 +82,14 @@ impl FrameBatch {
     }
 
     /// Append a frame.
-    pub fn push(&mut self, number: u64, ts_ns: u64, linktype: LinkType, data: &[u8]) {
+    pub fn push(
+        &mut self,
+        number: u64,
+        ts_ns: u64,
+        linktype: LinkType,
+        data: &[u8],
+        restart: bool,
+    ) {
         let offset = self.data.len() as u32;
         self.data.extend_from_slice(data);
         self.frames.push(FrameMeta {
@@ -87,6 +98,7 @@ impl FrameBatch {
             linktype,
             offset,
             len: data.len() as u32,
+            restart,
         });
     }
 
@@ -98,6 +110,7 @@ impl FrameBatch {
             ts_ns: m.ts_ns,
             linktype: m.linktype,
             data: &self.data[m.offset as usize..(m.offset + m.len) as usize],
+            restart: m.restart,
         })
     }
 }

@@ -212,6 +212,8 @@ pub struct Replayer {
     feed: Feed,
     current: Vec<Option<FrameBatch>>,
     pending: usize,
+    /// Per worker: its next frame starts a new pass over the files.
+    restart: Vec<bool>,
     number: u64,
     last_ts: u64,
     stats: ReplayStats,
@@ -246,6 +248,7 @@ impl Replayer {
             feed,
             current: (0..n).map(|_| None).collect(),
             pending: 0,
+            restart: vec![false; n],
             number: 0,
             last_ts: 0,
             stats: ReplayStats::default(),
@@ -325,8 +328,11 @@ impl Replayer {
                     self.frame(ts + shift, lt, &r.buf);
                 }
             }
-            // The next loop starts where this one ended, so windows keep moving.
+            // The next loop starts where this one ended, so windows keep moving; its
+            // transport flows start over (same TSNs and sequence numbers again), so each
+            // worker forgets its reassembly state before its first frame of the next loop.
             shift += span.1.saturating_sub(span.0) + 1_000;
+            self.restart.iter_mut().for_each(|r| *r = true);
         }
         self.flush(true);
         Ok(self.stats)
@@ -382,7 +388,8 @@ impl Replayer {
             self.progress.dropped.fetch_add(1, Ordering::Relaxed);
             return;
         };
-        b.push(self.number, ts, lt, data);
+        let restart = std::mem::take(&mut self.restart[w]);
+        b.push(self.number, ts, lt, data, restart);
         self.pending += 1;
         if b.frames.len() >= BATCH_FRAMES || self.pending >= BATCH_FRAMES * n {
             self.flush(false);

@@ -189,6 +189,9 @@ impl<'e> Core<'e> {
 
     /// Decode and judge one frame.
     pub fn frame(&mut self, f: FrameRef<'_>) {
+        if f.restart {
+            self.decoder.forget_flows();
+        }
         let ctx = FrameContext {
             number: f.number,
             ts_ns: f.ts_ns,
