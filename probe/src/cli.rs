@@ -80,6 +80,9 @@ struct Outputs {
     /// Print nothing but errors (no progress, no summary).
     #[arg(long, short)]
     quiet: bool,
+    /// Serve Prometheus metrics on http://ADDR/metrics (e.g. 127.0.0.1:9477).
+    #[arg(long, value_name = "ADDR")]
+    metrics: Option<std::net::SocketAddr>,
 }
 
 #[derive(Debug, Args)]
@@ -187,6 +190,8 @@ fn options(out: &Outputs) -> Result<Options, Failure> {
         report: out.report.clone(),
         pin: !out.no_pin,
         progress: !out.quiet && io::stderr().is_terminal(),
+        metrics: out.metrics,
+        quiet: out.quiet,
     })
 }
 

@@ -35,12 +35,15 @@ pub fn run(workers: Option<usize>, alerts: Option<PathBuf>, report: Option<PathB
         report,
         pin: true,
         progress: false,
+        metrics: None,
+        quiet: false,
     };
     eprintln!(
-        "{} frames, {} signalling messages; running {} worker(s)\n",
+        "{} frames, {} signalling messages; running {} worker{}\n",
         cap.frames.len(),
         cap.truth.len(),
-        opts.workers
+        opts.workers,
+        if opts.workers == 1 { "" } else { "s" }
     );
     let result = pipeline::replay(
         &engine,

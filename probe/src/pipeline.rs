@@ -29,6 +29,10 @@ pub struct Options {
     pub pin: bool,
     /// Show a progress bar on stderr.
     pub progress: bool,
+    /// Serve Prometheus metrics here.
+    pub metrics: Option<std::net::SocketAddr>,
+    /// Print nothing but errors.
+    pub quiet: bool,
 }
 
 /// The default number of workers: cores − 1, at least 1.
@@ -81,6 +85,17 @@ where
             1 << 20,
             std::fs::File::create(p).with_context(|| format!("{}: cannot create", p.display()))?,
         ))),
+        None => None,
+    };
+    let exposition = match opts.metrics {
+        Some(addr) => {
+            let e = crate::sink::metrics::Exposition::default();
+            let bound = crate::sink::metrics::serve(addr, e.clone())?;
+            if !opts.quiet {
+                eprintln!("sigwatch: metrics on http://{bound}/metrics");
+            }
+            Some(e)
+        }
         None => None,
     };
     let (to, from) = shard_rings(n);
@@ -142,11 +157,20 @@ where
             let finished = &finished;
             scope.spawn(move || progress_bar(&p, &counter, finished))
         });
+        let mut rendered = Instant::now();
         while !collector.finished() {
             match rx.recv_timeout(Duration::from_millis(200)) {
                 Ok(m) => collector.handle(m),
                 Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
                 Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+            }
+            if let Some(e) = &exposition {
+                if rendered.elapsed() >= Duration::from_secs(1) {
+                    e.set(crate::sink::metrics::render(&running_report(
+                        &collector, n, started,
+                    )));
+                    rendered = Instant::now();
+                }
             }
         }
         finished.store(true, Ordering::Relaxed);
@@ -186,7 +210,30 @@ where
     if let Some(p) = &opts.report {
         report.write(p)?;
     }
+    if let Some(e) = &exposition {
+        e.set(crate::sink::metrics::render(&report));
+    }
     Ok(report)
+}
+
+/// The report so far, for metrics: frames are those the workers have decoded (drops are
+/// known at the end).
+fn running_report(collector: &Collector<'_>, workers: usize, started: Instant) -> Report {
+    let frames = collector.counters().frames;
+    let seconds = started.elapsed().as_secs_f64();
+    collector.report(
+        SourceCounts {
+            frames,
+            ..SourceCounts::default()
+        },
+        RunInfo {
+            workers,
+            seconds,
+            frames_per_s: frames as f64 / seconds.max(1e-9),
+            frames_by_worker: Vec::new(),
+            peak_rss_kb: None,
+        },
+    )
 }
 
 fn progress_bar(p: &Progress, alerts: &AtomicU64, finished: &AtomicBool) {

@@ -2,5 +2,6 @@
 
 pub mod alerts;
 pub mod json;
+pub mod metrics;
 pub mod report;
 pub mod summary;

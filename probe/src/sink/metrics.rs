@@ -1,0 +1,219 @@
+//! `--metrics ADDR`: Prometheus text exposition on `GET /metrics`, from a small HTTP server of
+//! its own (one thread, no framework). The collector renders the text from its running report
+//! about once a second; the server only hands out the latest rendering, so a scrape never
+//! touches the workers.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
+
+use super::report::Report;
+
+type Labels = Vec<(&'static str, String)>;
+
+/// The latest rendering, shared by the collector (writer) and the server (reader).
+#[derive(Debug, Clone, Default)]
+pub struct Exposition(Arc<Mutex<String>>);
+
+impl Exposition {
+    /// Replace the text served.
+    pub fn set(&self, text: String) {
+        if let Ok(mut t) = self.0.lock() {
+            *t = text;
+        }
+    }
+
+    fn get(&self) -> String {
+        self.0.lock().map(|t| t.clone()).unwrap_or_default()
+    }
+}
+
+/// Serve `exposition` on `addr` from a thread of its own; returns the bound address (with
+/// the port the system chose for port 0).
+pub fn serve(addr: SocketAddr, exposition: Exposition) -> Result<SocketAddr> {
+    let listener =
+        TcpListener::bind(addr).with_context(|| format!("--metrics {addr}: cannot listen"))?;
+    let bound = listener.local_addr()?;
+    std::thread::Builder::new()
+        .name("sigwatch-metrics".into())
+        .spawn(move || {
+            for conn in listener.incoming().flatten() {
+                let _ = answer(conn, &exposition);
+            }
+        })
+        .context("starting the metrics server")?;
+    Ok(bound)
+}
+
+fn answer(conn: TcpStream, exposition: &Exposition) -> std::io::Result<()> {
+    conn.set_read_timeout(Some(Duration::from_secs(5)))?;
+    let mut reader = BufReader::new(conn.try_clone()?);
+    let mut request = String::new();
+    reader.read_line(&mut request)?;
+    // The rest of the request head, up to the empty line.
+    let mut line = String::new();
+    while reader.read_line(&mut line)? > 2 {
+        line.clear();
+    }
+    let path = request.split_whitespace().nth(1).unwrap_or("");
+    let (status, kind, body) = if request.starts_with("GET ") && path == "/metrics" {
+        (
+            "200 OK",
+            "text/plain; version=0.0.4; charset=utf-8",
+            exposition.get(),
+        )
+    } else {
+        (
+            "404 Not Found",
+            "text/plain; charset=utf-8",
+            "sigwatch serves /metrics\n".to_owned(),
+        )
+    };
+    let mut conn = conn;
+    write!(
+        conn,
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    conn.flush()
+}
+
+fn counter(registry: &mut Registry, name: &str, help: &str, value: u64) {
+    let c = Counter::<u64>::default();
+    c.inc_by(value);
+    registry.register(name, help, c);
+}
+
+fn counters<'a>(
+    registry: &mut Registry,
+    name: &str,
+    help: &str,
+    label: &'static str,
+    values: impl IntoIterator<Item = (&'a String, u64)>,
+) {
+    let family = Family::<Labels, Counter>::default();
+    for (k, v) in values {
+        family.get_or_create(&vec![(label, k.clone())]).inc_by(v);
+    }
+    registry.register(name, help, family);
+}
+
+/// The report as Prometheus text (counters end in `_total`, as the conventions ask).
+pub fn render(r: &Report) -> String {
+    let mut reg = Registry::with_prefix("sigwatch");
+    let t = &r.totals;
+    counter(
+        &mut reg,
+        "frames",
+        "Frames received (dropped ones included)",
+        t.frames,
+    );
+    counter(
+        &mut reg,
+        "signaling_frames",
+        "Frames that carried signalling",
+        t.signaling_frames,
+    );
+    counter(
+        &mut reg,
+        "messages",
+        "Signalling messages decoded",
+        t.messages,
+    );
+    counter(&mut reg, "alerts", "Alerts raised", t.alerts);
+    counters(
+        &mut reg,
+        "malformed_frames",
+        "Malformed frames by the layer that broke",
+        "layer",
+        r.malformed_by_layer.iter().map(|(k, v)| (k, *v)),
+    );
+    counters(
+        &mut reg,
+        "other_frames",
+        "Frames without signalling, by reason",
+        "reason",
+        r.other_by_reason.iter().map(|(k, v)| (k, *v)),
+    );
+    counters(
+        &mut reg,
+        "dropped_frames",
+        "Frames dropped before decoding, by cause",
+        "cause",
+        r.dropped_by_cause.iter().map(|(k, v)| (k, *v)),
+    );
+    counters(
+        &mut reg,
+        "alerts_by_category",
+        "Alerts by FS.11/FS.19 category",
+        "category",
+        r.by_category.iter().map(|(k, v)| (k, *v)),
+    );
+    counters(
+        &mut reg,
+        "alerts_by_rule",
+        "Alerts by rule id",
+        "rule",
+        r.by_rule.iter().map(|(k, v)| (k, *v)),
+    );
+    counters(
+        &mut reg,
+        "alerts_by_source_country",
+        "Alerts by the country of their source",
+        "country",
+        r.by_source_country.iter().map(|(k, v)| (k, v.alerts)),
+    );
+    let workers: Vec<(String, u64)> = r
+        .run
+        .frames_by_worker
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (i.to_string(), *n))
+        .collect();
+    counters(
+        &mut reg,
+        "worker_frames",
+        "Frames each worker decoded",
+        "worker",
+        workers.iter().map(|(k, v)| (k, *v)),
+    );
+    for (group, values) in &r.counters {
+        let family = Family::<Labels, Counter>::default();
+        for (k, v) in values {
+            family
+                .get_or_create(&vec![("counter", k.clone())])
+                .inc_by(*v);
+        }
+        reg.register(
+            group.as_str(),
+            format!("{group} counters (reassembly, judgement, state, pipeline)"),
+            family,
+        );
+    }
+    if let Some(l) = &r.latency_us {
+        let g = Family::<Labels, Gauge>::default();
+        for (q, v) in [("0.5", l.p50), ("0.99", l.p99), ("1", l.max)] {
+            g.get_or_create(&vec![("quantile", q.to_owned())])
+                .set(i64::try_from(v).unwrap_or(i64::MAX));
+        }
+        reg.register(
+            "batch_latency_microseconds",
+            "Per-batch processing time of the workers",
+            g,
+        );
+    }
+    let g = Gauge::<i64>::default();
+    g.set(r.run.workers as i64);
+    reg.register("workers", "Worker threads", g);
+    let mut out = String::new();
+    let _ = encode(&mut out, &reg);
+    out
+}
