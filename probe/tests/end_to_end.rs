@@ -400,13 +400,32 @@ fn a_looped_capture_counts_every_pass() {
         .arg(&s.pcap)
         .arg("--config")
         .arg(&s.policy)
-        .args(["-q", "--no-pin", "--workers", "2", "--loop", "3", "--report"])
+        .args([
+            "-q",
+            "--no-pin",
+            "--workers",
+            "2",
+            "--loop",
+            "3",
+            "--report",
+        ])
         .arg(&report)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let thrice: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
-    for k in ["frames", "signaling_frames", "messages", "malformed", "other", "alerts"] {
+    for k in [
+        "frames",
+        "signaling_frames",
+        "messages",
+        "malformed",
+        "other",
+        "alerts",
+    ] {
         assert_eq!(
             thrice["totals"][k].as_u64().unwrap(),
             3 * once.report["totals"][k].as_u64().unwrap(),

@@ -353,13 +353,12 @@ impl Replayer {
         };
         if let Some(due) = due {
             let now = self.started.elapsed();
-            if due > now {
-                // Hand over what is ready before waiting.
+            // Frames due within 200 µs go out together; before a longer wait, what is
+            // ready is handed over. (Handing over every frame alone gave each worker a
+            // batch per frame: a ring's worth of frames was all the slack it had.)
+            if due > now + Duration::from_micros(200) {
                 self.flush(false);
-                let wait = due - now;
-                if wait > Duration::from_micros(200) {
-                    std::thread::sleep(wait);
-                }
+                std::thread::sleep(due - now);
             }
         }
         self.sent_bytes += data.len() as u64;
