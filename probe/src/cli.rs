@@ -54,6 +54,9 @@ struct DemoArgs {
     /// Write the demo's report here.
     #[arg(long)]
     report: Option<PathBuf>,
+    /// Write the demo's report as an HTML page here.
+    #[arg(long)]
+    html: Option<PathBuf>,
     /// Workers (default: cores − 1).
     #[arg(long)]
     workers: Option<usize>,
@@ -70,6 +73,9 @@ struct Outputs {
     /// Write the report (JSON) here, atomically.
     #[arg(long, value_name = "R.json")]
     report: Option<PathBuf>,
+    /// Write the report as one self-contained HTML page (charts and tables) here.
+    #[arg(long, value_name = "R.html")]
+    html: Option<PathBuf>,
     /// Worker threads, each pinned to a core and owning a shard of subscribers
     /// (default: cores − 1, at least 1).
     #[arg(long, value_name = "N")]
@@ -188,6 +194,7 @@ fn options(out: &Outputs) -> Result<Options, Failure> {
         workers,
         alerts: out.alerts.clone(),
         report: out.report.clone(),
+        html: out.html.clone(),
         pin: !out.no_pin,
         progress: !out.quiet && io::stderr().is_terminal(),
         metrics: out.metrics,
@@ -241,7 +248,7 @@ fn run(cmd: Command) -> Result<(), Failure> {
         }
         Command::Run(a) => live(a),
         Command::Demo(a) => {
-            crate::demo::run(a.workers, a.alerts, a.report).map_err(Failure::Runtime)
+            crate::demo::run(a.workers, a.alerts, a.report, a.html).map_err(Failure::Runtime)
         }
     }
 }

@@ -14,7 +14,12 @@ use crate::sink::summary::summary;
 use crate::source::pcap::Pacing;
 
 /// Generate the seed scenario, replay it, print the summary.
-pub fn run(workers: Option<usize>, alerts: Option<PathBuf>, report: Option<PathBuf>) -> Result<()> {
+pub fn run(
+    workers: Option<usize>,
+    alerts: Option<PathBuf>,
+    report: Option<PathBuf>,
+    html: Option<PathBuf>,
+) -> Result<()> {
     eprintln!("sigwatch demo: a day on HomeCo US's interconnect (siggen seed scenario, seed 1)");
     let cap = siggen::scenario::seed(1, 1);
     let dir = std::env::temp_dir().join(format!("sigwatch-demo-{}", std::process::id()));
@@ -33,6 +38,7 @@ pub fn run(workers: Option<usize>, alerts: Option<PathBuf>, report: Option<PathB
         workers: workers.unwrap_or_else(default_workers),
         alerts,
         report,
+        html,
         pin: true,
         progress: false,
         metrics: None,

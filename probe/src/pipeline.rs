@@ -25,6 +25,8 @@ pub struct Options {
     pub alerts: Option<PathBuf>,
     /// Where to write the report.
     pub report: Option<PathBuf>,
+    /// Where to write the HTML report.
+    pub html: Option<PathBuf>,
     /// Pin workers to cores.
     pub pin: bool,
     /// Show a progress bar on stderr.
@@ -209,6 +211,10 @@ where
     );
     if let Some(p) = &opts.report {
         report.write(p)?;
+    }
+    if let Some(p) = &opts.html {
+        let page = crate::sink::html::render(&report, "sigwatch report");
+        crate::sink::report::write_atomic(p, page.as_bytes())?;
     }
     if let Some(e) = &exposition {
         e.set(crate::sink::metrics::render(&report));

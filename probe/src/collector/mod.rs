@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use anyhow::Result;
 use rules::engine::Engine;
-use rules::verdict::Verdict;
+use rules::verdict::{Category, Verdict};
 
 use self::campaign::Campaigns;
 use self::hll::Hll;
@@ -23,7 +23,7 @@ use crate::sink::alerts::write_alert;
 use crate::sink::json::JsonLine;
 use crate::sink::report::{
     CampaignRow, CaptureInfo, Latency, OperatorRow, RankRow, Report, RunInfo, SourceRef, SourceRow,
-    TargetRef, Totals,
+    TargetRef, TimelineRow, Totals,
 };
 use crate::stats::WorkerCounters;
 use crate::worker::{Snapshot, ToCollector};
@@ -40,6 +40,8 @@ pub struct Collector<'e> {
     alerts_out: Option<Box<dyn Write + Send + 'e>>,
     line: JsonLine,
     by_rule: Vec<u64>,
+    /// Alerts per time bucket and category (cat1, cat2, cat3, recon, custom).
+    timeline: BTreeMap<u64, [u64; 5]>,
     by_country: foldhash::HashMap<rules::geo::Country, PerSource>,
     by_operator: foldhash::HashMap<rules::numbering::OperatorId, PerSource>,
     campaigns: Campaigns,
@@ -75,6 +77,7 @@ impl<'e> Collector<'e> {
             alerts_out,
             line: JsonLine::new(),
             by_rule: vec![0; engine.rules.len()],
+            timeline: BTreeMap::new(),
             by_country: foldhash::HashMap::default(),
             by_operator: foldhash::HashMap::default(),
             campaigns: Campaigns::new(
@@ -120,6 +123,17 @@ impl<'e> Collector<'e> {
         self.alert_counter.fetch_add(1, Ordering::Relaxed);
         if let Some(n) = self.by_rule.get_mut(usize::from(v.rule.0)) {
             *n += 1;
+        }
+        if let Some(info) = self.engine.rules.get(v.rule) {
+            let bucket = v.subject.ts_ns / 1_000_000_000 / TIMELINE_BUCKET_S;
+            // Bounded: a run spanning more buckets than that folds the rest into the last.
+            let bucket = match self.timeline.last_key_value() {
+                Some((&last, _)) if self.timeline.len() >= TIMELINE_BUCKETS && bucket > last => {
+                    last
+                }
+                _ => bucket,
+            };
+            self.timeline.entry(bucket).or_default()[category_index(info.category)] += 1;
         }
         let target = v.target.key();
         if let Some(c) = v.source.country {
@@ -335,6 +349,19 @@ impl<'e> Collector<'e> {
             malformed_by_layer,
             other_by_reason,
             dropped_by_cause: source.dropped_by_cause,
+            timeline: self
+                .timeline
+                .iter()
+                .map(|(b, counts)| TimelineRow {
+                    start: (b * TIMELINE_BUCKET_S) as f64,
+                    by_category: CATEGORIES
+                        .iter()
+                        .zip(counts)
+                        .filter(|(_, n)| **n > 0)
+                        .map(|(c, n)| (c.name().to_owned(), *n))
+                        .collect(),
+                })
+                .collect(),
             by_category,
             by_rule,
             by_source_country,
@@ -347,6 +374,23 @@ impl<'e> Collector<'e> {
             run,
         }
     }
+}
+
+/// Width of a timeline bucket, seconds.
+pub const TIMELINE_BUCKET_S: u64 = 900;
+/// The most timeline buckets kept.
+const TIMELINE_BUCKETS: usize = 10_000;
+
+const CATEGORIES: [Category; 5] = [
+    Category::Cat1,
+    Category::Cat2,
+    Category::Cat3,
+    Category::Recon,
+    Category::Custom,
+];
+
+fn category_index(c: Category) -> usize {
+    CATEGORIES.iter().position(|x| *x == c).unwrap_or(4)
 }
 
 /// What the source counted (replay or live capture).

@@ -103,6 +103,15 @@ pub struct CampaignRow {
     pub last_ts: f64,
 }
 
+/// Alerts in one bucket of capture time.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TimelineRow {
+    /// Start of the bucket, seconds since the epoch.
+    pub start: f64,
+    /// Alerts by category.
+    pub by_category: BTreeMap<String, u64>,
+}
+
 /// Batch processing latency, microseconds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Latency {
@@ -161,6 +170,9 @@ pub struct Report {
     pub other_by_reason: BTreeMap<String, u64>,
     /// Dropped frames by cause.
     pub dropped_by_cause: BTreeMap<String, u64>,
+    /// Alerts over capture time, in buckets of 15 minutes.
+    #[serde(default)]
+    pub timeline: Vec<TimelineRow>,
     /// Alerts by category.
     pub by_category: BTreeMap<String, u64>,
     /// Alerts by rule id.

@@ -1,0 +1,354 @@
+//! `--html R.html`: the report as one self-contained page (no scripts, no network): alerts
+//! over time by category, source operators by subscribers targeted, source countries, the
+//! campaign timeline, each chart with the table of its numbers.
+
+use std::fmt::Write as _;
+
+use super::report::{Report, TimelineRow};
+
+const COLORS: [(&str, &str); 5] = [
+    ("cat1", "#c0392b"),
+    ("cat2", "#e67e22"),
+    ("cat3", "#8e44ad"),
+    ("recon", "#2980b9"),
+    ("custom", "#16a085"),
+];
+
+/// Text made safe for HTML.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn utc(ts: f64) -> String {
+    let s = ts.max(0.0) as u64;
+    let (days, rem) = (s / 86_400, s % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
+        rem / 3_600,
+        rem % 3_600 / 60
+    )
+}
+
+fn timeline_chart(out: &mut String, rows: &[TimelineRow]) {
+    let (w, h, left, bottom) = (900.0, 260.0, 50.0, 30.0);
+    let max = rows
+        .iter()
+        .map(|r| r.by_category.values().sum::<u64>())
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let bar = ((w - left) / rows.len().max(1) as f64).max(1.0);
+    let _ = write!(
+        out,
+        r#"<svg class="chart" id="timeline" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img"><title>Alerts over time by category</title>"#
+    );
+    for (i, r) in rows.iter().enumerate() {
+        let x = left + i as f64 * bar;
+        let mut y = h - bottom;
+        for (cat, color) in COLORS {
+            let n = r.by_category.get(cat).copied().unwrap_or(0);
+            if n == 0 {
+                continue;
+            }
+            let bh = n as f64 / max * (h - bottom - 10.0);
+            y -= bh;
+            let _ = write!(
+                out,
+                r#"<rect x="{x:.1}" y="{y:.1}" width="{:.1}" height="{bh:.1}" fill="{color}" data-start="{}" data-category="{cat}" data-alerts="{n}"><title>{} {cat}: {n}</title></rect>"#,
+                (bar - 0.5).max(0.5),
+                r.start,
+                utc(r.start)
+            );
+        }
+    }
+    let _ = write!(
+        out,
+        r#"<text x="{left}" y="{}" font-size="11">{}</text><text x="{}" y="{}" font-size="11" text-anchor="end">{}</text><text x="4" y="14" font-size="11">{max}</text></svg>"#,
+        h - 8.0,
+        rows.first().map(|r| utc(r.start)).unwrap_or_default(),
+        w - 4.0,
+        h - 8.0,
+        rows.last().map(|r| utc(r.start)).unwrap_or_default()
+    );
+    out.push_str(r#"<p class="legend">"#);
+    for (cat, color) in COLORS {
+        let _ = write!(
+            out,
+            r#"<span><i style="background:{color}"></i>{cat}</span> "#
+        );
+    }
+    out.push_str("</p>");
+}
+
+/// Horizontal bars: (label, value) pairs, largest first.
+fn bars(out: &mut String, id: &str, title: &str, rows: &[(String, u64)], color: &str) {
+    let (w, row_h, label_w) = (900.0, 22.0, 260.0);
+    let h = row_h * rows.len().max(1) as f64 + 10.0;
+    let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1) as f64;
+    let _ = write!(
+        out,
+        r#"<svg class="chart" id="{id}" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img"><title>{}</title>"#,
+        esc(title)
+    );
+    for (i, (label, v)) in rows.iter().enumerate() {
+        let y = 5.0 + i as f64 * row_h;
+        let bw = *v as f64 / max * (w - label_w - 80.0);
+        let _ = write!(
+            out,
+            r#"<text x="{:.1}" y="{:.1}" font-size="12" text-anchor="end">{}</text><rect x="{label_w}" y="{y:.1}" width="{bw:.1}" height="{:.1}" fill="{color}" data-label="{}" data-value="{v}"/><text x="{:.1}" y="{:.1}" font-size="12">{v}</text>"#,
+            label_w - 6.0,
+            y + 15.0,
+            esc(label),
+            row_h - 6.0,
+            esc(label),
+            label_w + bw + 6.0,
+            y + 15.0
+        );
+    }
+    out.push_str("</svg>");
+}
+
+fn table(out: &mut String, id: &str, head: &[&str], rows: &[Vec<String>]) {
+    let _ = write!(out, r#"<table id="{id}"><tr>"#);
+    for h in head {
+        let _ = write!(out, "<th>{}</th>", esc(h));
+    }
+    out.push_str("</tr>");
+    for r in rows {
+        out.push_str("<tr>");
+        for c in r {
+            let _ = write!(out, "<td>{}</td>", esc(c));
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</table>");
+}
+
+fn source_name(operator: Option<&str>, country: Option<&str>) -> String {
+    match (operator, country) {
+        (Some(o), Some(c)) => format!("{o} ({c})"),
+        (Some(o), None) => o.to_owned(),
+        (None, Some(c)) => format!("unknown operator ({c})"),
+        (None, None) => "unknown".to_owned(),
+    }
+}
+
+/// The page.
+pub fn render(r: &Report, title: &str) -> String {
+    let mut out = String::with_capacity(64 * 1024);
+    let _ = write!(
+        out,
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{t}</title><style>
+body{{font:14px system-ui,sans-serif;margin:2em;color:#222;max-width:1000px}}
+h1{{font-size:22px}}h2{{font-size:17px;margin-top:2em;border-bottom:1px solid #ddd}}
+table{{border-collapse:collapse;margin:.6em 0}}td,th{{border:1px solid #ddd;padding:3px 8px;text-align:left}}
+td:nth-child(n+2){{text-align:right}}.legend span{{margin-right:1em}}.legend i{{display:inline-block;width:10px;height:10px;margin-right:4px}}
+.totals td{{text-align:right}}</style></head><body><h1>{t}</h1>"#,
+        t = esc(title)
+    );
+    let t = &r.totals;
+    table(
+        &mut out,
+        "totals",
+        &[
+            "frames",
+            "signalling frames",
+            "messages",
+            "malformed",
+            "other",
+            "dropped",
+            "alerts",
+        ],
+        &[vec![
+            t.frames.to_string(),
+            t.signaling_frames.to_string(),
+            t.messages.to_string(),
+            t.malformed.to_string(),
+            t.other.to_string(),
+            t.dropped.to_string(),
+            t.alerts.to_string(),
+        ]],
+    );
+
+    out.push_str("<h2>Alerts over time, by category</h2>");
+    timeline_chart(&mut out, &r.timeline);
+    let cats: Vec<Vec<String>> = r
+        .by_category
+        .iter()
+        .map(|(k, v)| vec![k.clone(), v.to_string()])
+        .collect();
+    table(&mut out, "by-category", &["category", "alerts"], &cats);
+    let rules: Vec<Vec<String>> = r
+        .by_rule
+        .iter()
+        .map(|(k, v)| vec![k.clone(), v.to_string()])
+        .collect();
+    table(&mut out, "by-rule", &["rule", "alerts"], &rules);
+
+    out.push_str("<h2>Source operators by subscribers targeted</h2>");
+    let ops: Vec<(String, u64)> = r
+        .mass_surveillance
+        .iter()
+        .take(15)
+        .map(|m| {
+            (
+                source_name(m.operator.as_deref(), m.country.as_deref()),
+                m.distinct_targets,
+            )
+        })
+        .collect();
+    bars(
+        &mut out,
+        "operators",
+        "Distinct subscribers targeted",
+        &ops,
+        "#c0392b",
+    );
+    let rows: Vec<Vec<String>> = r
+        .mass_surveillance
+        .iter()
+        .map(|m| {
+            vec![
+                source_name(m.operator.as_deref(), m.country.as_deref()),
+                m.distinct_targets.to_string(),
+                m.requests.to_string(),
+                m.alerts.to_string(),
+            ]
+        })
+        .collect();
+    table(
+        &mut out,
+        "operators-table",
+        &["source", "distinct targets", "requests", "alerts"],
+        &rows,
+    );
+
+    out.push_str("<h2>Source countries</h2>");
+    let mut countries: Vec<(String, u64)> = r
+        .by_source_country
+        .iter()
+        .map(|(k, v)| (k.clone(), v.alerts))
+        .collect();
+    countries.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    bars(
+        &mut out,
+        "countries",
+        "Alerts by source country",
+        &countries,
+        "#2980b9",
+    );
+    let rows: Vec<Vec<String>> = countries
+        .iter()
+        .map(|(c, n)| {
+            let targets = r.by_source_country.get(c).map_or(0, |s| s.distinct_targets);
+            vec![c.clone(), n.to_string(), targets.to_string()]
+        })
+        .collect();
+    table(
+        &mut out,
+        "countries-table",
+        &["country", "alerts", "distinct targets"],
+        &rows,
+    );
+
+    out.push_str("<h2>Coordinated campaigns</h2>");
+    campaign_chart(&mut out, r);
+    let rows: Vec<Vec<String>> = r
+        .campaigns
+        .iter()
+        .map(|c| {
+            vec![
+                c.target
+                    .msisdn
+                    .clone()
+                    .or_else(|| c.target.imsi.clone())
+                    .unwrap_or_default(),
+                c.sources
+                    .iter()
+                    .map(|s| source_name(s.operator.as_deref(), s.country.as_deref()))
+                    .collect::<Vec<_>>()
+                    .join(" + "),
+                c.incidents.to_string(),
+                utc(c.first_ts),
+                utc(c.last_ts),
+            ]
+        })
+        .collect();
+    table(
+        &mut out,
+        "campaigns-table",
+        &["target", "sources", "alerts", "first", "last"],
+        &rows,
+    );
+    out.push_str("</body></html>\n");
+    out
+}
+
+/// Targets (rows) over time, one bar per campaign from its first to its last alert, one dot
+/// per source operator.
+fn campaign_chart(out: &mut String, r: &Report) {
+    let shown: Vec<_> = r.campaigns.iter().take(60).collect();
+    let (w, row_h, left) = (900.0, 14.0, 130.0);
+    let h = row_h * shown.len().max(1) as f64 + 10.0;
+    let t0 = shown.iter().map(|c| c.first_ts).fold(f64::MAX, f64::min);
+    let t1 = shown.iter().map(|c| c.last_ts).fold(f64::MIN, f64::max);
+    let span = (t1 - t0).max(1.0);
+    let x = |t: f64| left + (t - t0) / span * (w - left - 20.0);
+    let _ = write!(
+        out,
+        r#"<svg class="chart" id="campaigns" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img"><title>Campaign timeline</title>"#
+    );
+    for (i, c) in shown.iter().enumerate() {
+        let y = 5.0 + i as f64 * row_h;
+        let target = c
+            .target
+            .msisdn
+            .clone()
+            .or_else(|| c.target.imsi.clone())
+            .unwrap_or_default();
+        let _ = write!(
+            out,
+            r##"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="end">{}</text><rect x="{:.1}" y="{:.1}" width="{:.1}" height="6" fill="#999" data-target="{}" data-sources="{}"/>"##,
+            left - 6.0,
+            y + 9.0,
+            esc(&target),
+            x(c.first_ts),
+            y + 3.0,
+            (x(c.last_ts) - x(c.first_ts)).max(2.0),
+            esc(&target),
+            c.sources.len()
+        );
+        for (k, s) in c.sources.iter().enumerate() {
+            let color = ["#c0392b", "#e67e22", "#2980b9", "#16a085", "#8e44ad"][k % 5];
+            let _ = write!(
+                out,
+                r#"<circle cx="{:.1}" cy="{:.1}" r="3" fill="{color}"><title>{}</title></circle>"#,
+                x(c.first_ts) + k as f64 * 7.0,
+                y + 6.0,
+                esc(&source_name(s.operator.as_deref(), s.country.as_deref()))
+            );
+        }
+    }
+    out.push_str("</svg>");
+}

@@ -1,0 +1,134 @@
+//! `--html`: the page holds its charts, and the charts and tables hold the report's numbers.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use common::sigwatch;
+
+/// Every value of attribute `name` inside the element `<svg ... id="{id}"> ... </svg>`.
+fn attrs(html: &str, id: &str, name: &str) -> Vec<String> {
+    let start = html
+        .find(&format!(r#"id="{id}""#))
+        .unwrap_or_else(|| panic!("no chart {id}"));
+    let end = start + html[start..].find("</svg>").unwrap();
+    let svg = &html[start..end];
+    let key = format!(r#" {name}=""#);
+    let mut out = Vec::new();
+    let mut rest = svg;
+    while let Some(i) = rest.find(&key) {
+        let v = &rest[i + key.len()..];
+        let j = v.find('"').unwrap();
+        out.push(v[..j].to_owned());
+        rest = &v[j..];
+    }
+    out
+}
+
+/// The cells of table `id`, row by row (the header row left out).
+fn table(html: &str, id: &str) -> Vec<Vec<String>> {
+    let start = html
+        .find(&format!(r#"<table id="{id}">"#))
+        .unwrap_or_else(|| panic!("no table {id}"));
+    let end = start + html[start..].find("</table>").unwrap();
+    html[start..end]
+        .split("<tr>")
+        .skip(2)
+        .map(|row| {
+            row.split("<td>")
+                .skip(1)
+                .map(|c| c.split("</td>").next().unwrap().replace("&amp;", "&"))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_page_holds_the_reports_numbers() {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("html");
+    std::fs::create_dir_all(&d).unwrap();
+    let cap = siggen::scenario::seed(4, 1);
+    let pcap = d.join("seed.pcap");
+    let mut w = std::io::BufWriter::new(std::fs::File::create(&pcap).unwrap());
+    cap.write_pcap(&mut w).unwrap();
+    drop(w);
+    let policy = d.join("policy.toml");
+    std::fs::write(&policy, &cap.policy).unwrap();
+    let (report, page) = (d.join("r.json"), d.join("r.html"));
+    let out = sigwatch()
+        .arg("replay")
+        .arg(&pcap)
+        .arg("--config")
+        .arg(&policy)
+        .args(["-q", "--no-pin", "--report"])
+        .arg(&report)
+        .arg("--html")
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(!html.contains("<script") && !html.contains("http://") && !html.contains("https://"));
+
+    // Totals.
+    let totals = &table(&html, "totals")[0];
+    for (i, k) in [
+        "frames",
+        "signaling_frames",
+        "messages",
+        "malformed",
+        "other",
+        "dropped",
+        "alerts",
+    ]
+    .iter()
+    .enumerate()
+    {
+        assert_eq!(totals[i], r["totals"][k].to_string(), "{k}");
+    }
+    // Alerts over time: every alert is in one bar segment.
+    let alerts: u64 = attrs(&html, "timeline", "data-alerts")
+        .iter()
+        .map(|v| v.parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(alerts, r["totals"]["alerts"].as_u64().unwrap());
+    assert!(alerts > 1000);
+    for row in table(&html, "by-rule") {
+        assert_eq!(row[1], r["by_rule"][&row[0]].to_string(), "{}", row[0]);
+    }
+    // Source operators by distinct targets: the chart's bars are the ranking's first rows.
+    let ranking = r["mass_surveillance"].as_array().unwrap();
+    let bars = attrs(&html, "operators", "data-value");
+    assert_eq!(bars.len(), ranking.len().min(15));
+    for (bar, row) in bars.iter().zip(ranking) {
+        assert_eq!(bar, &row["distinct_targets"].to_string());
+    }
+    // Countries.
+    let labels = attrs(&html, "countries", "data-label");
+    let values = attrs(&html, "countries", "data-value");
+    assert_eq!(
+        labels.len(),
+        r["by_source_country"].as_object().unwrap().len()
+    );
+    for (c, v) in labels.iter().zip(&values) {
+        assert_eq!(v, &r["by_source_country"][c]["alerts"].to_string(), "{c}");
+    }
+    // Campaigns: a row per campaign, a bar per campaign shown.
+    let campaigns = r["campaigns"].as_array().unwrap();
+    assert!(!campaigns.is_empty());
+    assert_eq!(table(&html, "campaigns-table").len(), campaigns.len());
+    assert_eq!(
+        attrs(&html, "campaigns", "data-target").len(),
+        campaigns.len().min(60)
+    );
+}
