@@ -79,7 +79,7 @@ pub fn layers(frame: &[u8]) -> Option<Layers> {
 
 /// `n` Diameter ULRs over one TCP connection, every other one split over two segments.
 pub fn diameter_tcp_frames(n: usize) -> Vec<Vec<u8>> {
-    use decoder::diameter::{avp, emit_diameter, ApplicationId, AvpSpec, CommandCode};
+    use decoder::diameter::CommandCode;
     use siggen::net::{home_sub, HOME, ROAMING};
     use siggen::wire::{Bearer, Dir, Link, LinkOptions};
     let peer = ROAMING[0];
@@ -91,24 +91,7 @@ pub fn diameter_tcp_frames(n: usize) -> Vec<Vec<u8>> {
     let mut frames = Vec::new();
     for i in 0..n {
         let (imsi, _) = home_sub(i as u64);
-        let spec = decoder::diameter::DiameterSpec {
-            request: true,
-            cmd: CommandCode::UPDATE_LOCATION,
-            app: ApplicationId::S6A,
-            hbh: i as u32,
-            e2e: i as u32,
-            avps: vec![
-                AvpSpec::utf8(avp::SESSION_ID, &format!("{};{i}", peer.host("mme", 1))),
-                AvpSpec::u32(avp::AUTH_APPLICATION_ID, ApplicationId::S6A.0),
-                AvpSpec::utf8(avp::ORIGIN_HOST, &peer.host("mme", 1)),
-                AvpSpec::utf8(avp::ORIGIN_REALM, &peer.realm()),
-                AvpSpec::utf8(avp::DESTINATION_REALM, &HOME.realm()),
-                AvpSpec::utf8(avp::USER_NAME, &imsi),
-                AvpSpec::tgpp(avp::VISITED_PLMN_ID, peer.plmn_octets()),
-            ],
-        };
-        let mut d = Vec::new();
-        emit_diameter(&mut d, &spec);
+        let d = peer.s6a_request(CommandCode::UPDATE_LOCATION, true, i as u32, &imsi);
         frames.extend(link.diameter(Dir::In, &d));
     }
     frames

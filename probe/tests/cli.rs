@@ -23,13 +23,7 @@ fn dir(name: &str) -> PathBuf {
 
 /// A small seed capture and its policy in `d`.
 fn seed_files(d: &Path) -> (PathBuf, PathBuf) {
-    let cap = siggen::scenario::seed(5, 1);
-    let pcap = d.join("seed.pcap");
-    let mut f = std::io::BufWriter::new(std::fs::File::create(&pcap).unwrap());
-    cap.write_pcap(&mut f).unwrap();
-    drop(f);
-    let policy = d.join("policy.toml");
-    std::fs::write(&policy, &cap.policy).unwrap();
+    let (pcap, policy, _) = common::seed_files(d, 5);
     (pcap, policy)
 }
 
@@ -178,12 +172,7 @@ fn demo_prints_who_tracked_whom_and_the_campaign() {
         assert!(out.contains(want), "demo output lacks {want}:\n{out}");
     }
     let r: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
-    let t = &r["totals"];
-    let n = |k: &str| t[k].as_u64().unwrap();
-    assert_eq!(
-        n("frames"),
-        n("signaling_frames") + n("malformed") + n("other") + n("dropped")
-    );
+    common::assert_accounted(&r, "demo");
     assert!(!r["campaigns"].as_array().unwrap().is_empty());
 }
 
@@ -236,11 +225,7 @@ fn a_signal_stops_the_replay_cleanly() {
         let n = |k: &str| t[k].as_u64().unwrap();
         assert!(n("frames") > 0, "SIG{sig}: {t}");
         assert!(n("frames") < 1000 * 20_000, "SIG{sig}: stopped early: {t}");
-        assert_eq!(
-            n("frames"),
-            n("signaling_frames") + n("malformed") + n("other") + n("dropped"),
-            "SIG{sig}: {t}"
-        );
+        common::assert_accounted(&r, &format!("SIG{sig}"));
         // Every alert the report counts is in the alerts file, each line whole.
         let text = std::fs::read_to_string(&alerts).unwrap();
         assert!(

@@ -27,18 +27,6 @@ fn dir(name: &str) -> PathBuf {
     d
 }
 
-/// A seed capture and its policy in `d`.
-fn seed_files(d: &Path, seed: u64) -> (PathBuf, PathBuf, usize) {
-    let cap = siggen::scenario::seed(seed, 1);
-    let pcap = d.join(format!("seed-{seed}.pcap"));
-    let mut f = std::io::BufWriter::new(std::fs::File::create(&pcap).unwrap());
-    cap.write_pcap(&mut f).unwrap();
-    drop(f);
-    let policy = d.join("policy.toml");
-    std::fs::write(&policy, &cap.policy).unwrap();
-    (pcap, policy, cap.frames.len())
-}
-
 /// EAL arguments without hugepages or PCI, with a file prefix of this run's own.
 fn eal(vdev: &str) -> String {
     static RUNS: AtomicUsize = AtomicUsize::new(0);
@@ -114,25 +102,16 @@ fn u(v: &Value) -> u64 {
     v.as_u64().unwrap_or_else(|| panic!("not a count: {v}"))
 }
 
-/// frames = signalling + malformed + other + dropped.
-fn assert_accounted(r: &Value) {
-    let t = &r["totals"];
-    assert_eq!(
-        u(&t["frames"]),
-        u(&t["signaling_frames"]) + u(&t["malformed"]) + u(&t["other"]) + u(&t["dropped"]),
-        "{t}"
-    );
-}
-
 #[test]
 fn net_pcap_gives_what_replay_gives() {
     let d = dir("net-pcap");
-    let (pcap, policy, frames) = seed_files(&d, 7);
+    let (pcap, policy, cap) = common::seed_files(&d, 7);
+    let frames = cap.frames.len();
     let want = replay(&d, &pcap, &policy);
     let vdev = format!("net_pcap0,rx_pcap={}", pcap.display());
     for workers in [1, 2] {
         let got = run_live(&d, &format!("live-{workers}"), &policy, &vdev, workers);
-        assert_accounted(&got.report);
+        common::assert_accounted(&got.report, &vdev);
         assert_eq!(u(&got.report["totals"]["frames"]), frames as u64);
         assert_eq!(
             got.report["totals"], want.report["totals"],
@@ -156,12 +135,14 @@ fn net_pcap_gives_what_replay_gives() {
 #[test]
 fn two_queues_feed_two_workers_and_nothing_is_counted_twice() {
     let d = dir("two-queues");
-    let (a, policy, fa) = seed_files(&d, 8);
-    let (b, _, fb) = seed_files(&d, 9);
+    let (a, policy, ca) = common::seed_files(&d, 8);
+    let fa = ca.frames.len();
+    let (b, _, cb) = common::seed_files(&d, 9);
+    let fb = cb.frames.len();
     // net_pcap makes one RX queue per rx_pcap.
     let vdev = format!("net_pcap0,rx_pcap={},rx_pcap={}", a.display(), b.display());
     let got = run_live(&d, "live", &policy, &vdev, 2);
-    assert_accounted(&got.report);
+    common::assert_accounted(&got.report, &vdev);
     assert_eq!(u(&got.report["totals"]["frames"]), (fa + fb) as u64);
     let per_worker: Vec<u64> = got.report["run"]["frames_by_worker"]
         .as_array()
@@ -182,7 +163,7 @@ fn two_queues_feed_two_workers_and_nothing_is_counted_twice() {
 #[test]
 fn a_missing_device_or_bad_eal_arguments_exit_1_in_one_line() {
     let d = dir("bad");
-    let (_, policy, _) = seed_files(&d, 7);
+    let (_, policy, _) = common::seed_files(&d, 7);
     for (args, why) in [
         (
             eal("net_pcap0,rx_pcap=/nonexistent/x.pcap"),
@@ -265,8 +246,8 @@ fn send_frames(ifname: &str, frames: &[Vec<u8>]) {
             );
             assert_eq!(n, f.len() as isize, "{}", std::io::Error::last_os_error());
             // A pause now and then, so that the receiving ring never overflows.
-            if i % 64 == 63 {
-                std::thread::sleep(std::time::Duration::from_micros(500));
+            if i % 32 == 31 {
+                std::thread::sleep(std::time::Duration::from_millis(1));
             }
         }
         libc::close(fd);
@@ -338,7 +319,7 @@ fn af_packet_on_a_veth_in_a_namespace_counts_every_frame_sent() {
             "--dpdk",
             &eal(&format!("net_af_packet0,iface={probe_if}")),
             "--until-idle",
-            "2",
+            "3",
             "--workers",
             "1",
             "--no-pin",
@@ -369,7 +350,7 @@ fn af_packet_on_a_veth_in_a_namespace_counts_every_frame_sent() {
     assert!(status.success(), "{log}{rest}");
     let report: Value =
         serde_json::from_str(&std::fs::read_to_string(d.join("report.json")).unwrap()).unwrap();
-    assert_accounted(&report);
+    common::assert_accounted(&report, "af_packet");
     assert_eq!(
         u(&report["totals"]["frames"]),
         frames.len() as u64,

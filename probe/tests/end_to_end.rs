@@ -226,11 +226,7 @@ fn check_report(capture: &Capture, report: &Value, alerts: usize) {
     let t = &report["totals"];
     let n = |k: &str| t[k].as_u64().unwrap_or_else(|| panic!("totals.{k}: {t}"));
     assert_eq!(n("frames"), capture.frames.len() as u64);
-    assert_eq!(
-        n("frames"),
-        n("signaling_frames") + n("malformed") + n("other") + n("dropped"),
-        "the accounting invariant: {t}"
-    );
+    common::assert_accounted(report, "the accounting invariant");
     assert_eq!(n("dropped"), 0, "an unpaced replay is lossless");
     assert_eq!(n("messages"), capture.truth.len() as u64, "{t}");
     assert_eq!(n("malformed"), capture.broken.len() as u64, "{report}");

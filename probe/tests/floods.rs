@@ -10,7 +10,7 @@ mod common;
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 
-use decoder::diameter::{avp, emit_diameter, ApplicationId, AvpSpec, CommandCode, DiameterSpec};
+use decoder::diameter::CommandCode;
 use decoder::link::EthernetSpec;
 use decoder::sctp::{DataChunkSpec, Ppid, SctpSpec};
 use decoder::stack::{emit_sctp_frame, emit_tcp_frame};
@@ -89,24 +89,7 @@ fn flood(scale: u32) -> Vec<Vec<u8>> {
     );
     for k in 0..10_000 * u64::from(scale) {
         let imsi = peer.imsi(k);
-        let spec = DiameterSpec {
-            request: true,
-            cmd: CommandCode::UPDATE_LOCATION,
-            app: ApplicationId::S6A,
-            hbh: k as u32,
-            e2e: k as u32,
-            avps: vec![
-                AvpSpec::utf8(avp::SESSION_ID, &format!("{};{k}", peer.host("mme", 1))),
-                AvpSpec::u32(avp::AUTH_APPLICATION_ID, ApplicationId::S6A.0),
-                AvpSpec::utf8(avp::ORIGIN_HOST, &peer.host("mme", 1)),
-                AvpSpec::utf8(avp::ORIGIN_REALM, &peer.realm()),
-                AvpSpec::utf8(avp::DESTINATION_REALM, &HOME.realm()),
-                AvpSpec::utf8(avp::USER_NAME, &imsi),
-                AvpSpec::tgpp(avp::VISITED_PLMN_ID, peer.plmn_octets()),
-            ],
-        };
-        let mut d = Vec::new();
-        emit_diameter(&mut d, &spec);
+        let d = peer.s6a_request(CommandCode::UPDATE_LOCATION, true, k as u32, &imsi);
         frames.extend(link.diameter(Dir::In, &d));
     }
     frames
@@ -171,11 +154,7 @@ fn every_table_evicts_and_memory_stays_flat() {
         for (r, frames) in [(&a, small_frames), (&b, large_frames)] {
             let t = &r["totals"];
             assert_eq!(u(&t["frames"]), frames as u64);
-            assert_eq!(
-                u(&t["frames"]),
-                u(&t["signaling_frames"]) + u(&t["malformed"]) + u(&t["other"]) + u(&t["dropped"]),
-                "{t}"
-            );
+            common::assert_accounted(r, &format!("{workers} workers"));
             let c = &r["counters"];
             for (group, key) in [
                 ("reassembly", "sctp_evicted"),

@@ -51,13 +51,7 @@ fn table(html: &str, id: &str) -> Vec<Vec<String>> {
 fn the_page_holds_the_reports_numbers() {
     let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("html");
     std::fs::create_dir_all(&d).unwrap();
-    let cap = siggen::scenario::seed(4, 1);
-    let pcap = d.join("seed.pcap");
-    let mut w = std::io::BufWriter::new(std::fs::File::create(&pcap).unwrap());
-    cap.write_pcap(&mut w).unwrap();
-    drop(w);
-    let policy = d.join("policy.toml");
-    std::fs::write(&policy, &cap.policy).unwrap();
+    let (pcap, policy, _) = common::seed_files(&d, 4);
     let (report, page) = (d.join("r.json"), d.join("r.html"));
     let out = sigwatch()
         .arg("replay")

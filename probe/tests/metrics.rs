@@ -49,13 +49,7 @@ fn samples(body: &str) -> BTreeMap<String, f64> {
 fn metrics_parse_and_move_during_a_replay() {
     let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("metrics");
     std::fs::create_dir_all(&d).unwrap();
-    let cap = siggen::scenario::seed(6, 1);
-    let pcap = d.join("seed.pcap");
-    let mut w = std::io::BufWriter::new(std::fs::File::create(&pcap).unwrap());
-    cap.write_pcap(&mut w).unwrap();
-    drop(w);
-    let policy = d.join("policy.toml");
-    std::fs::write(&policy, &cap.policy).unwrap();
+    let (pcap, policy, _) = common::seed_files(&d, 6);
     let mut child = sigwatch()
         .args([
             "replay",

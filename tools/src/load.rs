@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::net::Ipv4Addr;
 
-use decoder::diameter::{avp, emit_diameter, ApplicationId, AvpSpec, CommandCode, DiameterSpec};
+use decoder::diameter::CommandCode;
 use decoder::map::MapArg;
 use decoder::sctp::fix_sctp_checksum;
 use decoder::tcap::{emit_tcap, ComponentSpec, TcapKind, TcapSpec};
@@ -72,24 +72,7 @@ impl Load {
                     1 => (CommandCode::UPDATE_LOCATION, true),
                     _ => (CommandCode::AUTHENTICATION_INFORMATION, false),
                 };
-                let spec = DiameterSpec {
-                    request,
-                    cmd,
-                    app: ApplicationId::S6A,
-                    hbh: i as u32,
-                    e2e: i as u32,
-                    avps: vec![
-                        AvpSpec::utf8(avp::SESSION_ID, &format!("{};{i}", peer.host("mme", 1))),
-                        AvpSpec::u32(avp::AUTH_APPLICATION_ID, ApplicationId::S6A.0),
-                        AvpSpec::utf8(avp::ORIGIN_HOST, &peer.host("mme", 1)),
-                        AvpSpec::utf8(avp::ORIGIN_REALM, &peer.realm()),
-                        AvpSpec::utf8(avp::DESTINATION_REALM, &HOME.realm()),
-                        AvpSpec::utf8(avp::USER_NAME, &imsi),
-                        AvpSpec::tgpp(avp::VISITED_PLMN_ID, peer.plmn_octets()),
-                    ],
-                };
-                let mut d = Vec::new();
-                emit_diameter(&mut d, &spec);
+                let d = peer.s6a_request(cmd, request, i as u32, &imsi);
                 links[assoc].diameter(Dir::In, &d)
             } else {
                 let from = if i % 10 == 9 { &CHINA_UNICOM } else { peer };

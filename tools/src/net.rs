@@ -1,6 +1,7 @@
 //! The world of the scenarios: networks (the home carrier, roaming partners, attackers), their
 //! nodes' global titles and realms, and subscribers.
 
+use decoder::diameter::{avp, emit_diameter, ApplicationId, AvpSpec, CommandCode, DiameterSpec};
 use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 
@@ -24,6 +25,30 @@ pub struct Net {
 }
 
 impl Net {
+    /// An S6a request from this network's MME about `imsi` to the home network, as bytes:
+    /// ULR or AIR (`cmd`), numbered `n` (Session-Id, hop-by-hop and end-to-end ids).
+    pub fn s6a_request(&self, cmd: CommandCode, request: bool, n: u32, imsi: &str) -> Vec<u8> {
+        let spec = DiameterSpec {
+            request,
+            cmd,
+            app: ApplicationId::S6A,
+            hbh: n,
+            e2e: n,
+            avps: vec![
+                AvpSpec::utf8(avp::SESSION_ID, &format!("{};{n}", self.host("mme", 1))),
+                AvpSpec::u32(avp::AUTH_APPLICATION_ID, ApplicationId::S6A.0),
+                AvpSpec::utf8(avp::ORIGIN_HOST, &self.host("mme", 1)),
+                AvpSpec::utf8(avp::ORIGIN_REALM, &self.realm()),
+                AvpSpec::utf8(avp::DESTINATION_REALM, &HOME.realm()),
+                AvpSpec::utf8(avp::USER_NAME, imsi),
+                AvpSpec::tgpp(avp::VISITED_PLMN_ID, self.plmn_octets()),
+            ],
+        };
+        let mut d = Vec::new();
+        emit_diameter(&mut d, &spec);
+        d
+    }
+
     /// `MCC-MNC`.
     pub fn plmn(&self) -> String {
         if self.mnc_digits == 3 {

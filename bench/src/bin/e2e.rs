@@ -249,7 +249,7 @@ fn main() -> Result<()> {
             "| {} | {} | {} | {:.0} | {} | {:.1} | {} |",
             r.path,
             r.workers,
-            thousands(fps as u64),
+            probe::sink::summary::count(fps as u64),
             r.seconds * 1e9 / frames,
             tshark.map_or("—".into(), |t| format!("{:.1}", t / r.seconds)),
             r.seconds / limit,
@@ -264,16 +264,4 @@ fn main() -> Result<()> {
 fn report_peak_rss(report: &Path) -> Option<u64> {
     let r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(report).ok()?).ok()?;
     r["run"]["peak_rss_kb"].as_u64()
-}
-
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

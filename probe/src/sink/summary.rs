@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 
 use super::report::Report;
 
-fn count(n: u64) -> String {
+/// `n` with thousands separated by commas (`1,234,567`).
+pub fn count(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {

@@ -135,3 +135,31 @@ pub fn sigwatch_decode(path: &Path) -> Vec<DecodeLine> {
         })
         .collect()
 }
+
+/// siggen's seed scenario (`seed`, scale 1) written into `dir`: the capture, its policy, and
+/// the scenario itself (frames and ground truth).
+pub fn seed_files(dir: &Path, seed: u64) -> (PathBuf, PathBuf, siggen::scenario::Capture) {
+    std::fs::create_dir_all(dir).unwrap();
+    let cap = siggen::scenario::seed(seed, 1);
+    let pcap = dir.join(format!("seed-{seed}.pcap"));
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&pcap).unwrap());
+    cap.write_pcap(&mut f).unwrap();
+    drop(f);
+    let policy = dir.join(format!("policy-{seed}.toml"));
+    std::fs::write(&policy, &cap.policy).unwrap();
+    (pcap, policy, cap)
+}
+
+/// The report's accounting: frames = signalling + malformed + other + dropped.
+pub fn assert_accounted(report: &serde_json::Value, why: &str) {
+    let t = &report["totals"];
+    let n = |k: &str| {
+        t[k].as_u64()
+            .unwrap_or_else(|| panic!("{why}: totals.{k} missing: {t}"))
+    };
+    assert_eq!(
+        n("frames"),
+        n("signaling_frames") + n("malformed") + n("other") + n("dropped"),
+        "{why}: {t}"
+    );
+}
