@@ -391,29 +391,12 @@ fn a_looped_capture_counts_every_pass() {
     let s = seed();
     let once = replay(1);
     let report = s.pcap.parent().unwrap().join("report-loop3.json");
-    let out = sigwatch()
-        .arg("replay")
-        .arg(&s.pcap)
-        .arg("--config")
-        .arg(&s.policy)
-        .args([
-            "-q",
-            "--no-pin",
-            "--workers",
-            "2",
-            "--loop",
-            "3",
-            "--report",
-        ])
-        .arg(&report)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let thrice = common::replay_report(
+        &s.pcap,
+        &s.policy,
+        &["--workers", "2", "--loop", "3"],
+        &report,
     );
-    let thrice: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     for k in [
         "frames",
         "signaling_frames",

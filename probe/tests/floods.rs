@@ -19,8 +19,6 @@ use serde_json::Value;
 use siggen::net::{HOME, ROAMING};
 use siggen::wire::{Bearer, Dir, Link, LinkOptions};
 
-use common::sigwatch;
-
 const LIMITS: &str = "
 [limits]
 subscribers = 1000
@@ -113,27 +111,7 @@ fn replay(dir: &Path, pcap: &Path, policy: &Path, workers: usize) -> Value {
         "{}-{workers}.json",
         pcap.file_stem().unwrap().to_string_lossy()
     ));
-    let out = sigwatch()
-        .arg("replay")
-        .arg(pcap)
-        .arg("--config")
-        .arg(policy)
-        .args([
-            "-q",
-            "--no-pin",
-            "--workers",
-            &workers.to_string(),
-            "--report",
-        ])
-        .arg(&report)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_str(&std::fs::read_to_string(report).unwrap()).unwrap()
+    common::replay_report(pcap, policy, &["--workers", &workers.to_string()], &report)
 }
 
 fn u(v: &Value) -> u64 {

@@ -6,10 +6,6 @@ mod common;
 
 use std::path::Path;
 
-use serde_json::Value;
-
-use common::sigwatch;
-
 /// Every value of attribute `name` inside the element `<svg ... id="{id}"> ... </svg>`.
 fn attrs(html: &str, id: &str, name: &str) -> Vec<String> {
     let start = html
@@ -53,23 +49,8 @@ fn the_page_holds_the_reports_numbers() {
     std::fs::create_dir_all(&d).unwrap();
     let (pcap, policy, _) = common::seed_files(&d, 4);
     let (report, page) = (d.join("r.json"), d.join("r.html"));
-    let out = sigwatch()
-        .arg("replay")
-        .arg(&pcap)
-        .arg("--config")
-        .arg(&policy)
-        .args(["-q", "--no-pin", "--report"])
-        .arg(&report)
-        .arg("--html")
-        .arg(&page)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let r: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let page_arg = page.display().to_string();
+    let r = common::replay_report(&pcap, &policy, &["--html", &page_arg], &report);
     let html = std::fs::read_to_string(&page).unwrap();
     assert!(html.starts_with("<!doctype html>"));
     assert!(!html.contains("<script") && !html.contains("http://") && !html.contains("https://"));

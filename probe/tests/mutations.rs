@@ -15,9 +15,6 @@ use decoder::link::parse_link_ethernet;
 use decoder::m3ua::{parse_m3ua_message, parse_m3ua_transfer};
 use decoder::sccp::{parse_sccp_message, Message as Sccp};
 use decoder::sctp::{parse_sctp_data_chunk, parse_sctp_packet, Ppid};
-use serde_json::Value;
-
-use common::sigwatch;
 
 /// A small deterministic generator (xorshift).
 struct Rng(u64);
@@ -143,25 +140,12 @@ fn mutated_captures_never_panic_and_every_frame_is_counted() {
 
     for workers in [1, 2] {
         let report = dir.join(format!("report-{workers}.json"));
-        let out = sigwatch()
-            .arg("replay")
-            .arg(&pcap)
-            .arg("--config")
-            .arg(&policy)
-            .args([
-                "-q",
-                "--no-pin",
-                "--workers",
-                &workers.to_string(),
-                "--report",
-            ])
-            .arg(&report)
-            .output()
-            .unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{err}");
-        assert!(!err.contains("panicked"), "{err}");
-        let r: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+        let r = common::replay_report(
+            &pcap,
+            &policy,
+            &["--workers", &workers.to_string()],
+            &report,
+        );
         let t = &r["totals"];
         let n = |k: &str| t[k].as_u64().unwrap();
         assert_eq!(n("frames"), cap.frames.len() as u64, "{t}");

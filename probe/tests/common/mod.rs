@@ -163,3 +163,28 @@ pub fn assert_accounted(report: &serde_json::Value, why: &str) {
         "{why}: {t}"
     );
 }
+
+/// `sigwatch replay PCAP --config POLICY -q --no-pin ARGS... --report REPORT`: it must succeed
+/// without a panic; the report it wrote.
+pub fn replay_report(
+    pcap: &Path,
+    policy: &Path,
+    args: &[&str],
+    report: &Path,
+) -> serde_json::Value {
+    let out = sigwatch()
+        .arg("replay")
+        .arg(pcap)
+        .arg("--config")
+        .arg(policy)
+        .args(["-q", "--no-pin"])
+        .args(args)
+        .arg("--report")
+        .arg(report)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "sigwatch replay {args:?}: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    serde_json::from_str(&std::fs::read_to_string(report).unwrap()).unwrap()
+}
