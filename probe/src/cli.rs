@@ -132,6 +132,10 @@ struct RunArgs {
     /// Stop after this many seconds without a frame (tests, bounded captures).
     #[arg(long, value_name = "SECONDS")]
     until_idle: Option<f64>,
+    /// Mbufs in each NUMA socket's pool (default: twice the RX descriptors; net_pcap's
+    /// infinite_rx needs one per packet of its file).
+    #[arg(long, value_name = "N")]
+    mbufs: Option<usize>,
 }
 
 /// A failure and its exit status.
@@ -266,7 +270,15 @@ fn live(a: RunArgs) -> Result<(), Failure> {
         }
         None => None,
     };
-    let report = pipeline::live(&engine, &a.dpdk, &a.ports, until_idle, &opts, stop_flag())?;
+    let report = pipeline::live(
+        &engine,
+        &a.dpdk,
+        &a.ports,
+        a.mbufs,
+        until_idle,
+        &opts,
+        stop_flag(),
+    )?;
     if !a.out.quiet {
         let _ = io::stderr().lock().write_all(summary(&report).as_bytes());
     }

@@ -319,13 +319,14 @@ pub fn live(
     engine: &Engine,
     eal_args: &str,
     ports: &[u16],
+    mbufs: Option<usize>,
     until_idle: Option<Duration>,
     opts: &Options,
     stop: Arc<AtomicBool>,
 ) -> Result<Report> {
     use crate::source::dpdk::{wait_and_stop, Eal, Ports, Shared};
     let eal = Eal::init(eal_args)?;
-    let ports = Ports::start(&eal, ports, opts.workers.max(1))?;
+    let ports = Ports::start(&eal, ports, opts.workers.max(1), mbufs)?;
     let shared = Arc::new(Shared::default());
     let inputs = ports.inputs(opts.workers.max(1), &shared);
     let workers = inputs.len();

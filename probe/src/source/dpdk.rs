@@ -149,6 +149,7 @@ pub struct Ports<'e> {
     ports: Vec<PortInfo>,
     pools: Vec<(i32, *mut sys::rte_mempool)>,
     ts: Timestamps,
+    mbufs: Option<usize>,
 }
 
 // SAFETY: the pool pointers are only used to free the pools on drop; DPDK's pools and ports
@@ -191,8 +192,14 @@ fn port_name(id: u16) -> String {
 
 impl<'e> Ports<'e> {
     /// Configure and start `wanted` ports (all probed ports when empty) with up to
-    /// `workers` RX queues each.
-    pub fn start(eal: &'e Eal, wanted: &[u16], workers: usize) -> Result<Ports<'e>> {
+    /// `workers` RX queues each; `mbufs`: the size of each socket's mbuf pool (default: room
+    /// for every RX descriptor twice over).
+    pub fn start(
+        eal: &'e Eal,
+        wanted: &[u16],
+        workers: usize,
+        mbufs: Option<usize>,
+    ) -> Result<Ports<'e>> {
         let probed: Vec<u16> = (0..sys::RTE_MAX_ETHPORTS as u16)
             // SAFETY: any port id may be asked about.
             .filter(|&p| unsafe { sys::rte_eth_dev_is_valid_port(p) } != 0)
@@ -229,6 +236,7 @@ impl<'e> Ports<'e> {
             ports: Vec::new(),
             pools: Vec::new(),
             ts,
+            mbufs,
         };
         for id in ids {
             let info = me.start_port(id, workers, room)?;
@@ -242,8 +250,9 @@ impl<'e> Ports<'e> {
             return Ok(p);
         }
         // Every descriptor holds an mbuf, each worker a burst in flight, each lcore a cache.
-        let n = ((queues * usize::from(RX_DESCRIPTORS) * 2 + 4096).next_power_of_two() - 1)
-            .min(262_143);
+        let n = self.mbufs.unwrap_or_else(|| {
+            ((queues * usize::from(RX_DESCRIPTORS) * 2 + 4096).next_power_of_two() - 1).min(262_143)
+        });
         let name = CString::new(format!("sigwatch_{}", self.pools.len()))?;
         // SAFETY: a valid name; sizes within DPDK's limits.
         let pool = unsafe {
