@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use rules::engine::Engine;
 use rules::policy::{Policy, PolicyError};
 
@@ -159,13 +159,34 @@ impl From<PolicyError> for Failure {
     }
 }
 
+/// The version line: the crate's, and the DPDK it was built against when it has DPDK.
+fn version() -> &'static str {
+    #[cfg(feature = "dpdk")]
+    let v = format!(
+        "{} ({})",
+        env!("CARGO_PKG_VERSION"),
+        crate::source::dpdk::version()
+    );
+    #[cfg(not(feature = "dpdk"))]
+    let v = format!("{} (without DPDK)", env!("CARGO_PKG_VERSION"));
+    // Once per process, for clap's 'static string.
+    Box::leak(v.into_boxed_str())
+}
+
 /// Parse the command line, run the command, and turn its result into an exit status.
 pub fn main() -> ExitCode {
     // A panic is a bug: one line, no backtrace, exit 1.
     std::panic::set_hook(Box::new(|info| {
         eprintln!("sigwatch: internal error: {info}");
     }));
-    let cli = Cli::parse();
+    let cli = match Cli::command()
+        .version(version())
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Runtime(e)) => {

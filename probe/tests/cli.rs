@@ -282,3 +282,31 @@ fn run_without_dpdk_says_how_to_build_it() {
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     assert!(err.contains("--features dpdk"), "{err}");
 }
+
+#[test]
+fn version_names_the_dpdk_it_was_built_with() {
+    let out = sigwatch().arg("--version").output().unwrap();
+    assert!(out.status.success());
+    let v = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        v.starts_with(&format!("sigwatch {}", env!("CARGO_PKG_VERSION"))),
+        "{v}"
+    );
+    if cfg!(feature = "dpdk") {
+        assert!(v.contains("(DPDK 2"), "{v}");
+    } else {
+        assert!(v.contains("without DPDK"), "{v}");
+    }
+}
+
+#[test]
+fn the_packaged_sample_policy_is_valid() {
+    let policy = Path::new(env!("CARGO_MANIFEST_DIR")).join("../packaging/policy.toml");
+    let out = sigwatch()
+        .arg("check-config")
+        .arg(&policy)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("valid"));
+}
