@@ -1531,7 +1531,7 @@ pub fn seed(seed_value: u64, scale: u64) -> Capture {
         if b.links[link].bearer() != Bearer::DiameterTcp {
             b.at(ts, Ev::Beat { link, dir: Dir::In });
         }
-        if k % 7 == 0 {
+        if k.is_multiple_of(7) {
             b.at(ts + SEC, Ev::Arp((k % 200) as u8 + 10));
         }
         ts += 2 * MIN;

@@ -358,7 +358,7 @@ impl Link {
                     frames.push(self.tcp(Dir::Out, Segment::SYN | Segment::ACK, &[]));
                     frames.push(self.tcp(Dir::In, Segment::ACK, &[]));
                 }
-                if self.opts.split_tcp && self.messages % 2 == 0 && msg.len() > 40 {
+                if self.opts.split_tcp && self.messages.is_multiple_of(2) && msg.len() > 40 {
                     let (a, b) = msg.split_at(msg.len() / 3);
                     frames.push(self.tcp(dir, Segment::ACK, a));
                     frames.push(self.tcp(dir, Segment::ACK, b));

@@ -88,7 +88,7 @@ impl AvpSpec {
             out.extend_from_slice(&v.to_be_bytes());
         }
         out.extend_from_slice(&self.data);
-        while out.len() % 4 != 0 {
+        while !out.len().is_multiple_of(4) {
             out.push(0);
         }
     }

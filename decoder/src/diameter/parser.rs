@@ -90,7 +90,7 @@ pub fn frame_len(b: &[u8]) -> FrameLen {
     let len = u24(&b[LENGTH]) as usize;
     let fl = b[FLAGS];
     let plausible = (HEADER_LEN..=MAX_MESSAGE_LEN).contains(&len)
-        && len % 4 == 0
+        && len.is_multiple_of(4)
         && fl & 0x0f == 0
         && !(fl & flags::REQUEST != 0 && fl & flags::ERROR != 0);
     if !plausible {

@@ -34,7 +34,7 @@ pub fn emit_m3ua_message(
         out.extend_from_slice(&t.to_be_bytes());
         out.extend_from_slice(&((4 + v.len()) as u16).to_be_bytes());
         out.extend_from_slice(v);
-        while (out.len() - start) % 4 != 0 {
+        while !(out.len() - start).is_multiple_of(4) {
             out.push(0);
         }
     }

@@ -90,7 +90,7 @@ pub fn emit_sctp_packet(out: &mut Vec<u8>, spec: &SctpSpec, chunks: &[DataChunkS
                 out.extend_from_slice(value);
             }
         }
-        while (out.len() - start) % 4 != 0 {
+        while !(out.len() - start).is_multiple_of(4) {
             out.push(0);
         }
     }

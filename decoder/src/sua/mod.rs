@@ -234,7 +234,7 @@ fn tlv(out: &mut Vec<u8>, t: u16, v: &[u8]) {
     out.extend_from_slice(&t.to_be_bytes());
     out.extend_from_slice(&((4 + v.len()) as u16).to_be_bytes());
     out.extend_from_slice(v);
-    while out.len() % 4 != 0 {
+    while !out.len().is_multiple_of(4) {
         out.push(0);
     }
 }

@@ -191,7 +191,7 @@ pub fn write_ts(buf: &mut Vec<u8>, ns: u64) {
         return;
     }
     let mut width = 6;
-    while micros % 10 == 0 {
+    while micros.is_multiple_of(10) {
         micros /= 10;
         width -= 1;
     }
