@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 log() { printf '\n== %s\n' "$*"; }
 
 # System packages: tshark is the decode oracle; DPDK (libdpdk-dev, its PMDs in dpdk), pkg-config
-# and libclang for the `dpdk` feature's bindings; iproute2 for the af_packet test's namespace.
+# and libclang for the `dpdk` feature's bindings; iproute2 for the af_packet test's namespace;
+# nats-server (JetStream) for the multi-probe export test.
 # Installed only where missing, as root.
 need=()
 command -v tshark >/dev/null 2>&1 || need+=(tshark)
@@ -15,6 +16,7 @@ pkg-config --exists libdpdk 2>/dev/null || need+=(libdpdk-dev dpdk pkg-config)
 [ -e /usr/lib/llvm-14/lib/libclang.so ] || ls /usr/lib/llvm-*/lib/libclang*.so >/dev/null 2>&1 \
     || need+=(clang libclang-dev)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v nats-server >/dev/null 2>&1 || need+=(nats-server)
 if ((${#need[@]})); then
     if [ "$(id -u)" -ne 0 ]; then
         echo "ci/test.sh: missing ${need[*]}; run as root (apt-get) or install them" >&2

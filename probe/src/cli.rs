@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use rules::engine::Engine;
@@ -13,6 +14,7 @@ use rules::policy::{Policy, PolicyError};
 
 use crate::decode;
 use crate::pipeline::{self, default_workers, Options};
+use crate::sink::export::ExportConfig;
 use crate::sink::summary::summary;
 use crate::source::pcap::Pacing;
 
@@ -39,6 +41,9 @@ enum Command {
     Replay(ReplayArgs),
     /// Capture live from DPDK ports (built with the `dpdk` feature) until SIGINT/SIGTERM.
     Run(RunArgs),
+    /// Join what many probes exported to NATS JetStream (`--export`): campaigns across sites,
+    /// written as one report.
+    Correlate(CorrelateArgs),
     /// Validate a policy file and print what it says.
     CheckConfig {
         /// The policy file (TOML).
@@ -89,6 +94,43 @@ struct Outputs {
     /// Serve Prometheus metrics on http://ADDR/metrics (e.g. 127.0.0.1:9477).
     #[arg(long, value_name = "ADDR")]
     metrics: Option<std::net::SocketAddr>,
+    /// Publish alert lines and summaries to NATS JetStream (stream SIGWATCH, subjects
+    /// sigwatch.<site>.alerts and sigwatch.<site>.summary). Never slows the pipeline: what a
+    /// slow or absent server cannot take is dropped and counted.
+    #[arg(long, value_name = "nats://HOST:PORT")]
+    export: Option<String>,
+    /// This probe's name in the exported subjects (default: the host name).
+    #[arg(long, value_name = "NAME", requires = "export")]
+    site: Option<String>,
+    /// Seconds between exported summaries.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    export_interval: f64,
+}
+
+#[derive(Debug, Args)]
+struct CorrelateArgs {
+    /// The NATS server the probes export to.
+    #[arg(long, value_name = "nats://HOST:PORT")]
+    nats: String,
+    /// The probes' policy file (rule ids and operator names are resolved through it).
+    #[arg(long, value_name = "CFG")]
+    config: PathBuf,
+    /// Write the joint report (JSON) here, atomically.
+    #[arg(long, value_name = "R.json")]
+    report: Option<PathBuf>,
+    /// Write it as an HTML page here.
+    #[arg(long, value_name = "R.html")]
+    html: Option<PathBuf>,
+    /// Only this site (repeatable; default: every site in the stream).
+    #[arg(long = "site", value_name = "NAME")]
+    sites: Vec<String>,
+    /// Keep reading what the probes publish, rewriting the report every SECONDS, until
+    /// SIGINT/SIGTERM (default: read what the stream holds now, report, exit).
+    #[arg(long, value_name = "SECONDS")]
+    follow: Option<f64>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -215,7 +257,34 @@ fn options(out: &Outputs) -> Result<Options, Failure> {
             "--workers {workers}: give 1 to 1024"
         )));
     }
+    let export = match &out.export {
+        Some(url) => {
+            let site = out
+                .site
+                .clone()
+                .unwrap_or_else(crate::sink::export::default_site);
+            if !crate::sink::export::valid_site(&site) {
+                return Err(Failure::Config(format!(
+                    "--site {site:?}: use letters, digits, '-' and '_'"
+                )));
+            }
+            if !(out.export_interval.is_finite() && out.export_interval > 0.0) {
+                return Err(Failure::Config(
+                    "--export-interval takes a positive number of seconds".into(),
+                ));
+            }
+            Some(ExportConfig {
+                url: url.clone(),
+                site,
+                interval: Duration::from_secs_f64(out.export_interval),
+                drain: Duration::from_secs(5),
+                run: crate::sink::export::run_id(),
+            })
+        }
+        None => None,
+    };
     Ok(Options {
+        export,
         workers,
         alerts: out.alerts.clone(),
         report: out.report.clone(),
@@ -272,6 +341,29 @@ fn run(cmd: Command) -> Result<(), Failure> {
             Ok(())
         }
         Command::Run(a) => live(a),
+        Command::Correlate(a) => {
+            let engine = Engine::load(&a.config)?;
+            let follow = match a.follow {
+                Some(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s)),
+                Some(_) => return Err(Failure::Config("--follow takes a positive number".into())),
+                None => None,
+            };
+            let report = crate::correlate::correlate(
+                &engine,
+                crate::correlate::CorrelateOptions {
+                    url: a.nats,
+                    sites: a.sites,
+                    report: a.report,
+                    html: a.html,
+                    follow,
+                },
+                stop_flag(),
+            )?;
+            if !a.quiet {
+                let _ = io::stderr().lock().write_all(summary(&report).as_bytes());
+            }
+            Ok(())
+        }
         Command::Demo(a) => {
             crate::demo::run(a.workers, a.alerts, a.report, a.html).map_err(Failure::Runtime)
         }

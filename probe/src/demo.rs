@@ -43,6 +43,7 @@ pub fn run(
         progress: false,
         metrics: None,
         quiet: false,
+        export: None,
     };
     eprintln!(
         "{} frames, {} signalling messages; running {} worker{}\n",

@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod collector;
+pub mod correlate;
 pub mod decode;
 pub mod demo;
 pub mod pipeline;

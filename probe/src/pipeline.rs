@@ -11,6 +11,7 @@ use anyhow::{bail, Context, Result};
 use rules::engine::Engine;
 
 use crate::collector::{Collector, SourceCounts};
+use crate::sink::export::{ExportConfig, Exporter};
 use crate::sink::report::{CaptureInfo, Report, RunInfo};
 use crate::source::pcap::{channels, check_files, Pacing, Progress, ReplayOptions, Replayer};
 use crate::source::FrameInput;
@@ -35,6 +36,8 @@ pub struct Options {
     pub metrics: Option<std::net::SocketAddr>,
     /// Print nothing but errors.
     pub quiet: bool,
+    /// Publish alerts and summaries to NATS JetStream.
+    pub export: Option<ExportConfig>,
 }
 
 /// The default number of workers: cores − 1, at least 1.
@@ -105,6 +108,9 @@ where
     let (spare_tx, spare_rx) = crossbeam_channel::bounded(4096);
     let alert_counter = Arc::new(AtomicU64::new(0));
     let mut collector = Collector::new(engine, n, alerts_out, alert_counter.clone(), spare_tx);
+    if let Some(cfg) = &opts.export {
+        collector.set_exporter(Exporter::start(cfg.clone())?);
+    }
     let started = Instant::now();
     let decoder_cfg = engine.policy.limits.decoder_config();
     let finished = AtomicBool::new(false);
@@ -174,6 +180,16 @@ where
                     rendered = Instant::now();
                 }
             }
+            let summary_due = collector.exporter_mut().map(|x| {
+                x.tick();
+                x.summary_due()
+            });
+            if summary_due == Some(true) {
+                let json = summary_json(opts, &running_report(&collector, n, started), false);
+                if let Some(x) = collector.exporter_mut() {
+                    x.summary(json);
+                }
+            }
         }
         finished.store(true, Ordering::Relaxed);
         for h in handles {
@@ -195,7 +211,7 @@ where
     }
     let seconds = started.elapsed().as_secs_f64();
     let frames = source_end.counts.frames;
-    let report = collector.report(
+    let mut report = collector.report(
         source_end.counts,
         RunInfo {
             workers: n,
@@ -207,8 +223,17 @@ where
             },
             frames_by_worker: Vec::new(),
             peak_rss_kb: None,
+            sites: Vec::new(),
         },
     );
+    if let Some(x) = collector.exporter_mut() {
+        x.summary(summary_json(opts, &report, true));
+        x.finish();
+        let group = report.counters.entry("export".to_owned()).or_default();
+        for (name, v) in x.stats().named() {
+            group.insert(name.to_owned(), v);
+        }
+    }
     if let Some(p) = &opts.report {
         report.write(p)?;
     }
@@ -222,7 +247,26 @@ where
     Ok(report)
 }
 
-/// The report so far, for metrics: frames are those the workers have decoded (drops are
+/// A summary for the export: `{"site":…,"run":…,"final":…,"ts":…,"report":{…}}`.
+fn summary_json(opts: &Options, report: &Report, last: bool) -> Vec<u8> {
+    let (site, run) = opts
+        .export
+        .as_ref()
+        .map_or(("", ""), |c| (c.site.as_str(), c.run.as_str()));
+    let ts = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
+    serde_json::to_vec(&serde_json::json!({
+        "site": site,
+        "run": run,
+        "final": last,
+        "ts": ts,
+        "report": report,
+    }))
+    .unwrap_or_default()
+}
+
+/// The report so far, for metrics and summaries: frames are those the workers have decoded (drops are
 /// known at the end).
 fn running_report(collector: &Collector<'_>, workers: usize, started: Instant) -> Report {
     let frames = collector.counters().frames;
@@ -238,6 +282,7 @@ fn running_report(collector: &Collector<'_>, workers: usize, started: Instant) -
             frames_per_s: frames as f64 / seconds.max(1e-9),
             frames_by_worker: Vec::new(),
             peak_rss_kb: None,
+            sites: Vec::new(),
         },
     )
 }

@@ -20,6 +20,7 @@ use self::campaign::Campaigns;
 use self::hll::Hll;
 use self::rates::{Rates, SourceKey};
 use crate::sink::alerts::write_alert;
+use crate::sink::export::Exporter;
 use crate::sink::json::JsonLine;
 use crate::sink::report::{
     CampaignRow, CaptureInfo, Latency, OperatorRow, RankRow, Report, RunInfo, SourceRef, SourceRow,
@@ -51,6 +52,7 @@ pub struct Collector<'e> {
     alert_counter: Arc<AtomicU64>,
     spare: crossbeam_channel::Sender<Vec<Verdict>>,
     write_error: Option<std::io::Error>,
+    exporter: Option<Exporter>,
 }
 
 impl std::fmt::Debug for Collector<'_> {
@@ -91,7 +93,18 @@ impl<'e> Collector<'e> {
             alert_counter,
             spare,
             write_error: None,
+            exporter: None,
         }
+    }
+
+    /// Also hand every alert line to `exporter` (NATS).
+    pub fn set_exporter(&mut self, exporter: Exporter) {
+        self.exporter = Some(exporter);
+    }
+
+    /// The exporter, if any.
+    pub fn exporter_mut(&mut self) -> Option<&mut Exporter> {
+        self.exporter.as_mut()
     }
 
     /// Whether every worker has finished.
@@ -118,7 +131,8 @@ impl<'e> Collector<'e> {
         }
     }
 
-    fn verdict(&mut self, v: &Verdict) {
+    /// Count one verdict: alert line, tallies, campaigns.
+    pub fn verdict(&mut self, v: &Verdict) {
         self.alerts += 1;
         self.alert_counter.fetch_add(1, Ordering::Relaxed);
         if let Some(n) = self.by_rule.get_mut(usize::from(v.rule.0)) {
@@ -155,11 +169,18 @@ impl<'e> Collector<'e> {
             SourceKey::of(v.source.operator, v.source.country),
             v.subject.ts_ns,
         );
+        if self.alerts_out.is_none() && self.exporter.is_none() {
+            return;
+        }
+        write_alert(&mut self.line, self.engine, v);
+        let line = self.line.end();
         if let Some(out) = self.alerts_out.as_mut() {
-            write_alert(&mut self.line, self.engine, v);
-            if let Err(e) = out.write_all(self.line.end()) {
+            if let Err(e) = out.write_all(line) {
                 self.write_error.get_or_insert(e);
             }
+        }
+        if let Some(x) = self.exporter.as_mut() {
+            x.alert_line(line);
         }
     }
 
@@ -324,8 +345,8 @@ impl<'e> Collector<'e> {
                 },
                 sources: k.sources.iter().map(|s| self.source_ref(s)).collect(),
                 incidents: k.incidents,
-                first_ts: k.first_ts as f64 / 1e9,
-                last_ts: k.last_ts as f64 / 1e9,
+                first_ts: seconds_us(k.first_ts),
+                last_ts: seconds_us(k.last_ts),
             })
             .collect();
         let latency_us = latency.map(|l| Latency {
@@ -374,6 +395,12 @@ impl<'e> Collector<'e> {
             run,
         }
     }
+}
+
+/// Nanoseconds as seconds with microsecond precision (INTERFACES.md: times are given to the
+/// microsecond), so that a report made from alert lines gives the same times.
+fn seconds_us(ns: u64) -> f64 {
+    (ns / 1000) as f64 / 1e6
 }
 
 /// Width of a timeline bucket, seconds.

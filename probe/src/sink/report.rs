@@ -138,6 +138,9 @@ pub struct RunInfo {
     /// The process's peak resident memory, kB (Linux: VmHWM), when the report was made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peak_rss_kb: Option<u64>,
+    /// `sigwatch correlate`: the sites whose exports the report joins.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sites: Vec<String>,
 }
 
 /// The process's peak resident set size in kB (Linux), if the system says.
