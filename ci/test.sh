@@ -46,5 +46,8 @@ CI=${CI:-true} cargo test --workspace --features probe/dpdk --locked
 # Built without DPDK, `sigwatch run` says how to get it.
 cargo test -p probe --test cli --locked
 
+log "package (.deb)"
+bash ci/package.sh
+
 log "fuzzing (smoke: ${FUZZ_SECONDS:-20}s per target)"
 bash ci/fuzz.sh
