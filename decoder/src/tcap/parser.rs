@@ -474,6 +474,27 @@ mod tests {
         assert_eq!((c[2].invoke_id, c[2].problem), (None, Some((0, 0))));
     }
 
+    /// Found by differential fuzzing (fuzz/fuzz_targets/tcap_diff.rs): the `tcap` crate 1.0
+    /// returned this Continue with no component at all, the Reject silently dropped; 3.0 refuses
+    /// the whole message. The Reject's problem `80 00` is an INTEGER without contents, which
+    /// X.690 §8.3.1 forbids, and a stray octet follows it, so its problem code cannot be read.
+    /// But the component is a Reject (Q.773 §3.2) of invoke 2, and that is what a probe must
+    /// report: dropping it would hide that the peer rejected an operation. sigwatch keeps it,
+    /// with the problem code unreadable (-1).
+    #[test]
+    fn reject_with_an_empty_problem_is_still_a_reject() {
+        let v = hex!("65 16 48 04 a5 05 00 01 49 04 84 00 01 ff 6c 08 a4 06 02 01 02 80 00 01");
+        let Tcap::Itu(m) = parse_tcap_message(&v).unwrap() else {
+            panic!()
+        };
+        let c: Vec<_> = Components::new(&m).collect::<Result<_, _>>().unwrap();
+        assert_eq!(c.len(), 1);
+        assert_eq!(
+            (c[0].kind, c[0].invoke_id, c[0].problem),
+            (ComponentKind::Reject, Some(2), Some((0, -1)))
+        );
+    }
+
     #[test]
     fn bad_component_is_located() {
         let v = hex!("64 0b 49 01 05 6c 06 a5 04 02 01 01 00");

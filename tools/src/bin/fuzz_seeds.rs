@@ -67,6 +67,7 @@ fn layers(c: &mut Corpus, link: LinkType, frame: &[u8]) -> Result<()> {
         c.put("sccp", t.data.data)?;
         if let Ok(Sccp::Unitdata(u)) = parse_sccp_message(t.data.data) {
             c.put("tcap", u.data)?;
+            c.put("tcap_diff", u.data)?;
             map_params(c, u.data)?;
         }
     }
