@@ -166,6 +166,7 @@ where
             scope.spawn(move || progress_bar(&p, &counter, finished))
         });
         let mut rendered = Instant::now();
+        let mut last_frames: Vec<u64> = Vec::new();
         while !collector.finished() {
             match rx.recv_timeout(Duration::from_millis(200)) {
                 Ok(m) => collector.handle(m),
@@ -173,10 +174,19 @@ where
                 Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
             }
             if let Some(e) = &exposition {
-                if rendered.elapsed() >= Duration::from_secs(1) {
-                    e.set(crate::sink::metrics::render(&running_report(
-                        &collector, n, started,
-                    )));
+                let dt = rendered.elapsed();
+                if dt >= Duration::from_secs(1) {
+                    let report = running_report(&collector, n, started);
+                    let rates = report
+                        .run
+                        .frames_by_worker
+                        .iter()
+                        .zip(last_frames.iter().chain(std::iter::repeat(&0)))
+                        .map(|(now, before)| now.saturating_sub(*before) as f64 / dt.as_secs_f64())
+                        .collect();
+                    let live = live_view(&collector, rx.len(), rx.capacity(), rates);
+                    e.set(crate::sink::metrics::render(&report, Some(&live)));
+                    last_frames.clone_from(&report.run.frames_by_worker);
                     rendered = Instant::now();
                 }
             }
@@ -242,9 +252,46 @@ where
         crate::sink::report::write_atomic(p, page.as_bytes())?;
     }
     if let Some(e) = &exposition {
-        e.set(crate::sink::metrics::render(&report));
+        // The run is over: each worker's rate is its average over the run.
+        let rates = report
+            .run
+            .frames_by_worker
+            .iter()
+            .map(|f| *f as f64 / seconds.max(1e-9))
+            .collect();
+        let live = live_view(&collector, 0, Some(1), rates);
+        e.set(crate::sink::metrics::render(&report, Some(&live)));
     }
     Ok(report)
+}
+
+/// What metrics show beside the report: worker rates, queue fill, the latency histogram.
+fn live_view(
+    collector: &Collector<'_>,
+    collector_queue: usize,
+    collector_capacity: Option<usize>,
+    worker_rates: Vec<f64>,
+) -> crate::sink::metrics::Live {
+    let ratio = |(n, cap): (usize, usize)| n as f64 / cap.max(1) as f64;
+    let mut rings = Vec::new();
+    for (w, b) in collector.backlogs().into_iter().enumerate() {
+        if let Some((input, shard)) = b {
+            if let Some(i) = input {
+                rings.push(("input", Some(w), ratio(i)));
+            }
+            rings.push(("shard", Some(w), ratio(shard)));
+        }
+    }
+    rings.push((
+        "collector",
+        None,
+        ratio((collector_queue, collector_capacity.unwrap_or(1))),
+    ));
+    crate::sink::metrics::Live {
+        worker_rates,
+        rings,
+        latency: collector.latency_buckets(&crate::sink::metrics::LATENCY_BOUNDS_US),
+    }
 }
 
 /// A summary for the export: `{"site":…,"run":…,"final":…,"ts":…,"report":{…}}`.

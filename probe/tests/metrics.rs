@@ -97,7 +97,32 @@ fn metrics_parse_and_move_during_a_replay() {
     assert!(second.contains_key("sigwatch_worker_frames_total{worker=\"0\"}"));
     assert!(second
         .keys()
-        .any(|k| k.starts_with("sigwatch_batch_latency_microseconds{")));
+        .any(|k| k.starts_with("sigwatch_batch_latency_quantile_microseconds{")));
+    // The latency histogram: cumulative buckets ending in +Inf, which equals the count.
+    let buckets: Vec<f64> = second
+        .iter()
+        .filter(|(k, _)| k.starts_with("sigwatch_batch_latency_microseconds_bucket{"))
+        .map(|(_, v)| *v)
+        .collect();
+    assert!(buckets.len() >= 2, "{second:?}");
+    let inf = second["sigwatch_batch_latency_microseconds_bucket{le=\"+Inf\"}"];
+    assert_eq!(inf, second["sigwatch_batch_latency_microseconds_count"]);
+    assert!(inf > 0.0);
+    assert!(buckets.iter().all(|b| *b <= inf));
+    // A paced replay at 20 k frames/s: the one worker decodes about that, not zero, not ten
+    // times more (a generous band: the pacer catches up after a slow moment).
+    let rate = second["sigwatch_worker_frames_per_second{worker=\"0\"}"];
+    assert!((2_000.0..200_000.0).contains(&rate), "rate {rate}");
+    for q in [
+        "queue=\"input\",worker=\"0\"",
+        "queue=\"shard\",worker=\"0\"",
+        "queue=\"collector\"",
+    ] {
+        let fill = second
+            .get(&format!("sigwatch_queue_fill_ratio{{{q}}}"))
+            .unwrap_or_else(|| panic!("no fill for {q}: {second:?}"));
+        assert!((0.0..=1.0).contains(fill), "{q}: {fill}");
+    }
     let (head, _) = get(&addr, "/");
     assert!(head.starts_with("HTTP/1.1 404"), "{head}");
 

@@ -195,6 +195,39 @@ impl<'e> Collector<'e> {
         Ok(())
     }
 
+    /// Each worker's queue fill from its latest snapshot: (input, fullest shard ring), as
+    /// (entries, capacity).
+    pub fn backlogs(&self) -> Vec<Option<(Option<(usize, usize)>, (usize, usize))>> {
+        self.snapshots
+            .iter()
+            .map(|s| s.as_ref().map(|s| (s.input_backlog, s.shard_backlog)))
+            .collect()
+    }
+
+    /// The workers' batch latencies merged, as a Prometheus histogram over `bounds` (µs):
+    /// (sum, count, per-bucket counts with +Inf last), or None before any snapshot.
+    pub fn latency_buckets(&self, bounds: &[u64]) -> Option<(f64, u64, Vec<(f64, u64)>)> {
+        let mut merged: Option<hdrhistogram::Histogram<u64>> = None;
+        for s in self.snapshots.iter().flatten() {
+            match merged.as_mut() {
+                Some(m) => {
+                    let _ = m.add(&s.latency);
+                }
+                None => merged = Some(s.latency.clone()),
+            }
+        }
+        let h = merged?;
+        let mut buckets = Vec::with_capacity(bounds.len() + 1);
+        let mut below = 0;
+        for &b in bounds {
+            let upto = h.count_between(0, b);
+            buckets.push((b as f64, upto.saturating_sub(below)));
+            below = upto;
+        }
+        buckets.push((f64::INFINITY, h.len().saturating_sub(below)));
+        Some((h.mean() * h.len() as f64, h.len(), buckets))
+    }
+
     /// Alerts so far.
     pub fn alerts(&self) -> u64 {
         self.alerts

@@ -19,6 +19,48 @@ use super::report::Report;
 
 type Labels = Vec<(&'static str, String)>;
 
+/// Bucket bounds of the batch latency histogram, microseconds.
+pub const LATENCY_BOUNDS_US: [u64; 10] = [10, 25, 50, 100, 250, 500, 1000, 5000, 20_000, 100_000];
+
+/// What only the running pipeline knows, beside its report.
+#[derive(Debug, Default, Clone)]
+pub struct Live {
+    /// Frames per second of each worker since the previous rendering.
+    pub worker_rates: Vec<f64>,
+    /// Queue fill, 0 to 1: (queue, worker, ratio). Queues: `input` (frames waiting for a
+    /// worker), `shard` (the fullest ring of subscriber jobs into a worker), `collector`
+    /// (verdict batches waiting for the collector).
+    pub rings: Vec<(&'static str, Option<usize>, f64)>,
+    /// Batch latency histogram: (sum µs, count, per-bucket counts, +Inf last).
+    pub latency: Option<(f64, u64, Vec<(f64, u64)>)>,
+}
+
+/// A histogram given by its buckets (the workers keep HDR histograms; this exposes them).
+#[derive(Debug)]
+struct Buckets {
+    sum: f64,
+    count: u64,
+    buckets: Vec<(f64, u64)>,
+}
+
+impl prometheus_client::encoding::EncodeMetric for Buckets {
+    fn encode(
+        &self,
+        mut encoder: prometheus_client::encoding::MetricEncoder<'_>,
+    ) -> std::fmt::Result {
+        encoder.encode_histogram::<prometheus_client::encoding::NoLabelSet>(
+            self.sum,
+            self.count,
+            &self.buckets,
+            None,
+        )
+    }
+
+    fn metric_type(&self) -> prometheus_client::metrics::MetricType {
+        prometheus_client::metrics::MetricType::Histogram
+    }
+}
+
 /// The latest rendering, shared by the collector (writer) and the server (reader).
 #[derive(Debug, Clone, Default)]
 pub struct Exposition(Arc<Mutex<String>>);
@@ -106,8 +148,9 @@ fn counters<'a>(
     registry.register(name, help, family);
 }
 
-/// The report as Prometheus text (counters end in `_total`, as the conventions ask).
-pub fn render(r: &Report) -> String {
+/// The report (and, while running, what only the pipeline knows) as Prometheus text: counters
+/// end in `_total`, units are in the names, as the conventions ask.
+pub fn render(r: &Report, live: Option<&Live>) -> String {
     let mut reg = Registry::with_prefix("sigwatch");
     let t = &r.totals;
     counter(
@@ -205,14 +248,51 @@ pub fn render(r: &Report) -> String {
                 .set(i64::try_from(v).unwrap_or(i64::MAX));
         }
         reg.register(
-            "batch_latency_microseconds",
-            "Per-batch processing time of the workers",
+            "batch_latency_quantile_microseconds",
+            "Per-batch processing time of the workers, quantiles (0.5, 0.99, 1 = max)",
             g,
         );
     }
     let g = Gauge::<i64>::default();
     g.set(r.run.workers as i64);
     reg.register("workers", "Worker threads", g);
+    if let Some(live) = live {
+        let rates = Family::<Labels, Gauge<f64, std::sync::atomic::AtomicU64>>::default();
+        for (i, v) in live.worker_rates.iter().enumerate() {
+            rates
+                .get_or_create(&vec![("worker", i.to_string())])
+                .set(*v);
+        }
+        reg.register(
+            "worker_frames_per_second",
+            "Frames each worker decoded per second, since the previous scrape's rendering",
+            rates,
+        );
+        let fill = Family::<Labels, Gauge<f64, std::sync::atomic::AtomicU64>>::default();
+        for (ring, worker, v) in &live.rings {
+            let mut labels = vec![("queue", (*ring).to_owned())];
+            if let Some(w) = worker {
+                labels.push(("worker", w.to_string()));
+            }
+            fill.get_or_create(&labels).set(*v);
+        }
+        reg.register(
+            "queue_fill_ratio",
+            "How full each queue is, 0 to 1 (input: frames for a worker; shard: the fullest ring of subscriber jobs into a worker; collector: verdict batches)",
+            fill,
+        );
+        if let Some((sum, count, buckets)) = &live.latency {
+            reg.register(
+                "batch_latency_microseconds",
+                "Time a worker takes over one batch of frames",
+                Buckets {
+                    sum: *sum,
+                    count: *count,
+                    buckets: buckets.clone(),
+                },
+            );
+        }
+    }
     let mut out = String::new();
     let _ = encode(&mut out, &reg);
     out

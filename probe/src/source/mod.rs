@@ -132,4 +132,9 @@ pub struct Polled {
 pub trait FrameInput: Send {
     /// Hand the frames available now to `f`, and say how far the input has got.
     fn poll(&mut self, f: &mut dyn FnMut(FrameRef<'_>)) -> Polled;
+
+    /// How full the input's queue is now, (entries, capacity), where it has one to look at.
+    fn backlog(&self) -> Option<(usize, usize)> {
+        None
+    }
 }

@@ -93,6 +93,10 @@ impl std::fmt::Debug for RingInput {
 }
 
 impl FrameInput for RingInput {
+    fn backlog(&self) -> Option<(usize, usize)> {
+        Some((self.rx.slots(), BATCHES_PER_WORKER))
+    }
+
     fn poll(&mut self, f: &mut dyn FnMut(FrameRef<'_>)) -> Polled {
         if self.done {
             return Polled {

@@ -64,6 +64,10 @@ pub struct Snapshot {
     pub rates: Rates,
     /// Batch processing latency, microseconds.
     pub latency: hdrhistogram::Histogram<u64>,
+    /// The worker's input queue: (entries, capacity), where the source has one.
+    pub input_backlog: Option<(usize, usize)>,
+    /// The fullest of the shard rings into this worker: (jobs, capacity).
+    pub shard_backlog: (usize, usize),
 }
 
 /// What workers send the collector.
@@ -128,6 +132,7 @@ pub struct Core<'e> {
     rates: Rates,
     latency: hdrhistogram::Histogram<u64>,
     last_snapshot: Instant,
+    input_backlog: Option<(usize, usize)>,
 }
 
 impl std::fmt::Debug for Core<'_> {
@@ -184,6 +189,7 @@ impl<'e> Core<'e> {
             latency: hdrhistogram::Histogram::new_with_bounds(1, 60_000_000, 2)
                 .unwrap_or_else(|_| histogram_fallback()),
             last_snapshot: Instant::now(),
+            input_backlog: None,
         }
     }
 
@@ -352,6 +358,15 @@ impl<'e> Core<'e> {
             counters: self.counters.clone(),
             rates: self.rates.clone(),
             latency: self.latency.clone(),
+            input_backlog: self.input_backlog,
+            shard_backlog: (
+                self.from
+                    .iter()
+                    .map(rtrb::Consumer::slots)
+                    .max()
+                    .unwrap_or(0),
+                SHARD_RING,
+            ),
         };
         let _ = self
             .collector
@@ -387,6 +402,7 @@ impl<'e> Core<'e> {
                 self.flush();
             }
             if self.last_snapshot.elapsed() >= SNAPSHOT_EVERY {
+                self.input_backlog = input.backlog();
                 self.snapshot();
             }
             if input_done && self.overflow.iter().all(VecDeque::is_empty) && self.all_ended() {
