@@ -275,11 +275,11 @@ fn live_view(
     let ratio = |(n, cap): (usize, usize)| n as f64 / cap.max(1) as f64;
     let mut rings = Vec::new();
     for (w, b) in collector.backlogs().into_iter().enumerate() {
-        if let Some((input, shard)) = b {
-            if let Some(i) = input {
+        if let Some(b) = b {
+            if let Some(i) = b.input {
                 rings.push(("input", Some(w), ratio(i)));
             }
-            rings.push(("shard", Some(w), ratio(shard)));
+            rings.push(("shard", Some(w), ratio(b.shard)));
         }
     }
     rings.push((

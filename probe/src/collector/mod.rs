@@ -22,6 +22,7 @@ use self::rates::{Rates, SourceKey};
 use crate::sink::alerts::write_alert;
 use crate::sink::export::Exporter;
 use crate::sink::json::JsonLine;
+use crate::sink::metrics::LatencyHistogram;
 use crate::sink::report::{
     CampaignRow, CaptureInfo, Latency, OperatorRow, RankRow, Report, RunInfo, SourceRef, SourceRow,
     TargetRef, TimelineRow, Totals,
@@ -195,18 +196,22 @@ impl<'e> Collector<'e> {
         Ok(())
     }
 
-    /// Each worker's queue fill from its latest snapshot: (input, fullest shard ring), as
-    /// (entries, capacity).
-    pub fn backlogs(&self) -> Vec<Option<(Option<(usize, usize)>, (usize, usize))>> {
+    /// Each worker's queue fill from its latest snapshot (None before the first).
+    pub fn backlogs(&self) -> Vec<Option<Backlog>> {
         self.snapshots
             .iter()
-            .map(|s| s.as_ref().map(|s| (s.input_backlog, s.shard_backlog)))
+            .map(|s| {
+                s.as_ref().map(|s| Backlog {
+                    input: s.input_backlog,
+                    shard: s.shard_backlog,
+                })
+            })
             .collect()
     }
 
-    /// The workers' batch latencies merged, as a Prometheus histogram over `bounds` (µs):
-    /// (sum, count, per-bucket counts with +Inf last), or None before any snapshot.
-    pub fn latency_buckets(&self, bounds: &[u64]) -> Option<(f64, u64, Vec<(f64, u64)>)> {
+    /// The workers' batch latencies merged, as a Prometheus histogram over `bounds` (µs), or
+    /// None before any snapshot.
+    pub fn latency_buckets(&self, bounds: &[u64]) -> Option<LatencyHistogram> {
         let mut merged: Option<hdrhistogram::Histogram<u64>> = None;
         for s in self.snapshots.iter().flatten() {
             match merged.as_mut() {
@@ -225,7 +230,11 @@ impl<'e> Collector<'e> {
             below = upto;
         }
         buckets.push((f64::INFINITY, h.len().saturating_sub(below)));
-        Some((h.mean() * h.len() as f64, h.len(), buckets))
+        Some(LatencyHistogram {
+            sum: h.mean() * h.len() as f64,
+            count: h.len(),
+            buckets,
+        })
     }
 
     /// Alerts so far.
@@ -451,6 +460,15 @@ const CATEGORIES: [Category; 5] = [
 
 fn category_index(c: Category) -> usize {
     CATEGORIES.iter().position(|x| *x == c).unwrap_or(4)
+}
+
+/// How full a worker's queues are: (entries, capacity).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backlog {
+    /// Its input queue, where the source has one.
+    pub input: Option<(usize, usize)>,
+    /// The fullest shard ring into it.
+    pub shard: (usize, usize),
 }
 
 /// What the source counted (replay or live capture).

@@ -31,19 +31,22 @@ pub struct Live {
     /// worker), `shard` (the fullest ring of subscriber jobs into a worker), `collector`
     /// (verdict batches waiting for the collector).
     pub rings: Vec<(&'static str, Option<usize>, f64)>,
-    /// Batch latency histogram: (sum µs, count, per-bucket counts, +Inf last).
-    pub latency: Option<(f64, u64, Vec<(f64, u64)>)>,
+    /// The workers' batch latency.
+    pub latency: Option<LatencyHistogram>,
 }
 
 /// A histogram given by its buckets (the workers keep HDR histograms; this exposes them).
-#[derive(Debug)]
-struct Buckets {
-    sum: f64,
-    count: u64,
-    buckets: Vec<(f64, u64)>,
+#[derive(Debug, Clone, Default)]
+pub struct LatencyHistogram {
+    /// Sum of all observations, µs.
+    pub sum: f64,
+    /// Observations.
+    pub count: u64,
+    /// (upper bound µs, observations in this bucket alone), +Inf last.
+    pub buckets: Vec<(f64, u64)>,
 }
 
-impl prometheus_client::encoding::EncodeMetric for Buckets {
+impl prometheus_client::encoding::EncodeMetric for LatencyHistogram {
     fn encode(
         &self,
         mut encoder: prometheus_client::encoding::MetricEncoder<'_>,
@@ -281,15 +284,11 @@ pub fn render(r: &Report, live: Option<&Live>) -> String {
             "How full each queue is, 0 to 1 (input: frames for a worker; shard: the fullest ring of subscriber jobs into a worker; collector: verdict batches)",
             fill,
         );
-        if let Some((sum, count, buckets)) = &live.latency {
+        if let Some(h) = &live.latency {
             reg.register(
                 "batch_latency_microseconds",
                 "Time a worker takes over one batch of frames",
-                Buckets {
-                    sum: *sum,
-                    count: *count,
-                    buckets: buckets.clone(),
-                },
+                h.clone(),
             );
         }
     }
