@@ -322,6 +322,14 @@ fn run(cmd: Command) -> Result<(), Failure> {
         Command::Replay(a) => {
             let engine = Engine::load(&a.out.config)?;
             let opts = options(&a.out)?;
+            if a.loops > 1 {
+                if let Some(p) = a.files.iter().find(|p| crate::source::pcap::is_stream(p)) {
+                    return Err(Failure::Config(format!(
+                        "{}: --loop needs a capture file; a pipe can be read only once",
+                        p.display()
+                    )));
+                }
+            }
             let pacing = match (a.pps, a.mbps, a.speed) {
                 (Some(p), _, _) if p > 0.0 => Pacing::Pps(p),
                 (_, Some(m), _) if m > 0.0 => Pacing::Mbps(m),

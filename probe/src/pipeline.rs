@@ -364,7 +364,7 @@ pub fn replay(
     opts: &Options,
     stop: Arc<AtomicBool>,
 ) -> Result<Report> {
-    check_files(&files)?;
+    check_files(&files, loops)?;
     let (feed, inputs) = channels(opts.workers.max(1));
     let progress = Arc::new(Progress::default());
     let names = files.iter().map(|f| f.display().to_string()).collect();

@@ -266,6 +266,50 @@ fn decode_stops_quietly_when_its_reader_goes_away() {
     assert_eq!(stderr(&out), "", "no complaint about the closed pipe");
 }
 
+/// `tcpdump -w - | sigwatch replay /dev/stdin`: a capture from a pipe gives what the file gives
+/// (it used to be opened twice, once to check it, and the second open waited for ever).
+/// A pipe cannot be looped: a usage error.
+#[test]
+fn a_capture_from_a_pipe_replays_like_the_file() {
+    use std::io::Write;
+    let d = dir("pipe");
+    let (pcap, policy) = seed_files(&d);
+    let run = |input: &str, report: &Path, feed: bool| {
+        let mut child = sigwatch()
+            .args(["replay", input, "-q", "--no-pin", "--config"])
+            .arg(&policy)
+            .arg("--report")
+            .arg(report)
+            .stdin(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        if feed {
+            stdin.write_all(&std::fs::read(&pcap).unwrap()).unwrap();
+        }
+        drop(stdin);
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{input}: {}", stderr(&out));
+        let r: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(report).unwrap()).unwrap();
+        r
+    };
+    let from_file = run(pcap.to_str().unwrap(), &d.join("file.json"), false);
+    let from_pipe = run("/dev/stdin", &d.join("pipe.json"), true);
+    assert_eq!(from_pipe["totals"], from_file["totals"]);
+    assert_eq!(from_pipe["by_rule"], from_file["by_rule"]);
+
+    let out = sigwatch()
+        .args(["replay", "/dev/stdin", "--loop", "2", "--config"])
+        .arg(&policy)
+        .stdin(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--loop"), "{}", stderr(&out));
+}
+
 #[cfg(not(feature = "dpdk"))]
 #[test]
 fn run_without_dpdk_says_how_to_build_it() {

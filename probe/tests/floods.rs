@@ -159,3 +159,79 @@ fn every_table_evicts_and_memory_stays_flat() {
         );
     }
 }
+
+/// Writes `n` ULRs, each for a subscriber never seen before, as a pcap stream.
+fn stream_distinct_subscribers(out: impl std::io::Write, n: u64) -> std::io::Result<()> {
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, out);
+    siggen::pcap::write_header(&mut w)?;
+    let peer = ROAMING[0];
+    let mut link = Link::new(
+        HOME.ip,
+        peer.ip,
+        Bearer::DiameterSctp,
+        LinkOptions::default(),
+        11,
+    );
+    let mut i = 0u64;
+    for k in 0..n {
+        let d = peer.s6a_request(CommandCode::UPDATE_LOCATION, true, k as u32, &peer.imsi(k));
+        for f in link.diameter(Dir::In, &d) {
+            siggen::pcap::write_record(&mut w, 1_790_812_800_000_000_000 + i * 1_000, &f)?;
+            i += 1;
+        }
+    }
+    std::io::Write::flush(&mut w)
+}
+
+/// `sigwatch replay /dev/stdin` fed `n` distinct subscribers by a pipe (millions of them need
+/// no disk), with the subscriber table capped at 1000.
+fn replay_stream(dir: &Path, policy: &Path, n: u64) -> Value {
+    let report = dir.join(format!("stream-{n}.json"));
+    let mut child = common::sigwatch()
+        .args([
+            "replay",
+            "/dev/stdin",
+            "-q",
+            "--no-pin",
+            "--workers",
+            "1",
+            "--config",
+        ])
+        .arg(policy)
+        .arg("--report")
+        .arg(&report)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    stream_distinct_subscribers(child.stdin.take().unwrap(), n).unwrap();
+    assert!(child.wait().unwrap().success());
+    serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap()
+}
+
+#[test]
+fn millions_of_subscribers_through_a_pipe_in_flat_memory() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("floods-stream");
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = dir.join("policy.toml");
+    std::fs::write(&policy, siggen::net::policy_toml() + LIMITS).unwrap();
+    let small = replay_stream(&dir, &policy, 100_000);
+    let large = replay_stream(&dir, &policy, 2_000_000);
+    for (r, n) in [(&small, 100_000u64), (&large, 2_000_000)] {
+        common::assert_accounted(r, &format!("{n} subscribers"));
+        assert_eq!(u(&r["totals"]["messages"]), n);
+        // Every subscriber beyond the cap of 1000 pushed an older one out.
+        assert_eq!(
+            u(&r["counters"]["state"]["subscribers_evicted"]),
+            n - 1000,
+            "{n}: {}",
+            r["counters"]
+        );
+    }
+    let rss = |r: &Value| u(&r["run"]["peak_rss_kb"]);
+    assert!(
+        rss(&large) <= rss(&small) + rss(&small) / 10 + 4096,
+        "peak RSS {} kB for 100 k subscribers, {} kB for 2 M",
+        rss(&small),
+        rss(&large)
+    );
+}

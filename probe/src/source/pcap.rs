@@ -7,12 +7,12 @@
 //! return ring: the steady state allocates nothing.
 
 use std::fs::File;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 use decoder::capture::CaptureReader;
 use decoder::link::LinkType;
 use decoder::stack::flow_hash;
@@ -236,11 +236,32 @@ impl std::fmt::Debug for Replayer {
 }
 
 /// Open every file now, so that a bad file is reported before anything starts.
-pub fn check_files(files: &[PathBuf]) -> Result<()> {
+///
+/// A pipe or a device (`tcpdump -w - | sigwatch replay /dev/stdin`) can be read only once, so
+/// it is not opened here: its errors come when the replay reads it. It cannot be looped.
+pub fn check_files(files: &[PathBuf], loops: u32) -> Result<()> {
     for p in files {
+        if is_stream(p) {
+            if loops > 1 {
+                bail!(
+                    "{}: --loop needs a capture file; a pipe can be read only once",
+                    p.display()
+                );
+            }
+            continue;
+        }
         open_capture(p)?;
     }
     Ok(())
+}
+
+/// Whether `p` is a pipe, socket or device rather than a file.
+pub fn is_stream(p: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    std::fs::metadata(p).is_ok_and(|m| {
+        let t = m.file_type();
+        t.is_fifo() || t.is_char_device() || t.is_socket()
+    })
 }
 
 impl Replayer {
