@@ -397,14 +397,7 @@ fn a_looped_capture_counts_every_pass() {
         &["--workers", "2", "--loop", "3"],
         &report,
     );
-    for k in [
-        "frames",
-        "signaling_frames",
-        "messages",
-        "malformed",
-        "other",
-        "alerts",
-    ] {
+    for k in common::TOTALS {
         assert_eq!(
             thrice["totals"][k].as_u64().unwrap(),
             3 * once.report["totals"][k].as_u64().unwrap(),

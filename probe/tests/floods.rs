@@ -77,20 +77,24 @@ fn flood(scale: u32) -> Vec<Vec<u8>> {
             frames.push(f);
         }
     }
+    distinct_subscribers(7, 10_000 * u64::from(scale), |f| frames.push(f));
+    frames
+}
+
+/// Frames of `n` ULRs from a roaming partner, each for a subscriber never seen before.
+fn distinct_subscribers(link_id: u32, n: u64, mut frame: impl FnMut(Vec<u8>)) {
     let peer = ROAMING[0];
     let mut link = Link::new(
         HOME.ip,
         peer.ip,
         Bearer::DiameterSctp,
         LinkOptions::default(),
-        7,
+        link_id,
     );
-    for k in 0..10_000 * u64::from(scale) {
-        let imsi = peer.imsi(k);
-        let d = peer.s6a_request(CommandCode::UPDATE_LOCATION, true, k as u32, &imsi);
-        frames.extend(link.diameter(Dir::In, &d));
+    for k in 0..n {
+        let d = peer.s6a_request(CommandCode::UPDATE_LOCATION, true, k as u32, &peer.imsi(k));
+        link.diameter(Dir::In, &d).into_iter().for_each(&mut frame);
     }
-    frames
 }
 
 fn write(dir: &Path, scale: u32) -> (PathBuf, usize) {
@@ -164,22 +168,14 @@ fn every_table_evicts_and_memory_stays_flat() {
 fn stream_distinct_subscribers(out: impl std::io::Write, n: u64) -> std::io::Result<()> {
     let mut w = std::io::BufWriter::with_capacity(1 << 20, out);
     siggen::pcap::write_header(&mut w)?;
-    let peer = ROAMING[0];
-    let mut link = Link::new(
-        HOME.ip,
-        peer.ip,
-        Bearer::DiameterSctp,
-        LinkOptions::default(),
-        11,
-    );
-    let mut i = 0u64;
-    for k in 0..n {
-        let d = peer.s6a_request(CommandCode::UPDATE_LOCATION, true, k as u32, &peer.imsi(k));
-        for f in link.diameter(Dir::In, &d) {
-            siggen::pcap::write_record(&mut w, 1_790_812_800_000_000_000 + i * 1_000, &f)?;
-            i += 1;
+    let (mut i, mut result) = (0u64, Ok(()));
+    distinct_subscribers(11, n, |f| {
+        if result.is_ok() {
+            result = siggen::pcap::write_record(&mut w, 1_790_812_800_000_000_000 + i * 1_000, &f);
         }
-    }
+        i += 1;
+    });
+    result?;
     std::io::Write::flush(&mut w)
 }
 

@@ -187,14 +187,7 @@ fn two_probes_on_two_links_give_the_campaigns_of_one_probe_on_both() {
     assert_accounted(&joint, "correlate");
 
     // Counts add up across sites.
-    for k in [
-        "frames",
-        "signaling_frames",
-        "messages",
-        "malformed",
-        "other",
-        "alerts",
-    ] {
+    for k in common::TOTALS {
         let sum: u64 = sites.iter().map(|r| r["totals"][k].as_u64().unwrap()).sum();
         assert_eq!(joint["totals"][k].as_u64().unwrap(), sum, "totals.{k}");
     }

@@ -150,6 +150,16 @@ pub fn seed_files(dir: &Path, seed: u64) -> (PathBuf, PathBuf, siggen::scenario:
     (pcap, policy, cap)
 }
 
+/// The report's frame and message counts, and its alerts (`totals` keys).
+pub const TOTALS: [&str; 6] = [
+    "frames",
+    "signaling_frames",
+    "messages",
+    "malformed",
+    "other",
+    "alerts",
+];
+
 /// The report's accounting: frames = signalling + malformed + other + dropped.
 pub fn assert_accounted(report: &serde_json::Value, why: &str) {
     let t = &report["totals"];
