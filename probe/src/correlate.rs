@@ -299,12 +299,7 @@ impl<'e> State<'e> {
                 row
             })
             .collect();
-        out.sort_by(|a, b| {
-            b.distinct_targets
-                .cmp(&a.distinct_targets)
-                .then(b.requests.cmp(&a.requests))
-        });
-        out.truncate(25);
+        crate::sink::report::rank(&mut out);
         out
     }
 

@@ -370,12 +370,7 @@ impl<'e> Collector<'e> {
                 }
             })
             .collect();
-        ranking.sort_by(|a, b| {
-            b.distinct_targets
-                .cmp(&a.distinct_targets)
-                .then(b.requests.cmp(&a.requests))
-        });
-        ranking.truncate(25);
+        crate::sink::report::rank(&mut ranking);
         let campaigns = self
             .campaigns
             .campaigns()

@@ -143,6 +143,17 @@ pub struct RunInfo {
     pub sites: Vec<String>,
 }
 
+/// Rank sources for `mass_surveillance`: most distinct targets first, then most requests; the
+/// top 25.
+pub fn rank(rows: &mut Vec<RankRow>) {
+    rows.sort_by(|a, b| {
+        b.distinct_targets
+            .cmp(&a.distinct_targets)
+            .then(b.requests.cmp(&a.requests))
+    });
+    rows.truncate(25);
+}
+
 /// The process's peak resident set size in kB (Linux), if the system says.
 pub fn peak_rss_kb() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
