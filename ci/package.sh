@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# No progress bars in CI's log.
+export CARGO_TERM_PROGRESS_WHEN=never
 command -v cargo-deb >/dev/null 2>&1 || cargo install cargo-deb --version 3.8.0 --locked --quiet
 cargo deb -p probe --locked --quiet
 deb=$(ls -t target/debian/sigwatch_*.deb | head -1)
