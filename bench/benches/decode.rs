@@ -182,17 +182,9 @@ fn full_stack(c: &mut Criterion) {
             b.iter_batched_ref(
                 FrameDecoder::default,
                 |dec| {
-                    let mut n = 0u64;
-                    for (i, (ts, f)) in frames.iter().enumerate() {
-                        let ctx = FrameContext {
-                            number: i as u64 + 1,
-                            ts_ns: *ts,
-                        };
-                        dec.decode(ctx, bench::LINK, f, &mut |m: &Message<'_>| {
-                            black_box(m);
-                            n += 1;
-                        });
-                    }
+                    let n = bench::decode_frames(dec, &frames, &mut |_, m| {
+                        black_box(m);
+                    });
                     assert_eq!(n, FRAMES as u64);
                 },
                 BatchSize::PerIteration,

@@ -29,19 +29,7 @@ fn load_engine() -> Engine {
 
 /// Decode every frame with a fresh decoder, handing each message to `on`; returns messages.
 fn decode_all(frames: &[(u64, Vec<u8>)], on: &mut impl FnMut(FrameContext, &Message<'_>)) -> u64 {
-    let mut dec = FrameDecoder::default();
-    let mut n = 0;
-    for (i, (ts, f)) in frames.iter().enumerate() {
-        let ctx = FrameContext {
-            number: i as u64 + 1,
-            ts_ns: *ts,
-        };
-        dec.decode(ctx, bench::LINK, f, &mut |m: &Message<'_>| {
-            on(ctx, m);
-            n += 1;
-        });
-    }
-    n
+    bench::decode_frames(&mut FrameDecoder::default(), frames, on)
 }
 
 fn classify(c: &mut Criterion) {

@@ -10,7 +10,7 @@
 use std::hint::black_box;
 
 use decoder::map::{parse_map_parameter, OpCode};
-use decoder::stack::{FrameContext, FrameDecoder, Message};
+use decoder::stack::FrameDecoder;
 use decoder::tcap::{parse_tcap_message, Components, Tcap};
 
 const FRAMES: usize = 65_536;
@@ -41,16 +41,9 @@ fn pass_map(parts: &[&[u8]]) {
 
 #[inline(never)]
 fn pass_stack(frames: &[(u64, Vec<u8>)]) {
-    let mut dec = FrameDecoder::default();
-    for (i, (ts, f)) in frames.iter().enumerate() {
-        let ctx = FrameContext {
-            number: i as u64 + 1,
-            ts_ns: *ts,
-        };
-        dec.decode(ctx, bench::LINK, f, &mut |m: &Message<'_>| {
-            black_box(m);
-        });
-    }
+    bench::decode_frames(&mut FrameDecoder::default(), frames, &mut |_, m| {
+        black_box(m);
+    });
 }
 
 /// Decoding and classifying; the classifier's own share is the inclusive cost of
@@ -61,17 +54,10 @@ fn pass_classify(frames: &[(u64, Vec<u8>)]) {
     let engine = rules::engine::Engine::new(policy);
     let mut classifier = rules::engine::Classifier::new(&engine);
     let mut out = rules::engine::Outcome::default();
-    let mut dec = FrameDecoder::default();
-    for (i, (ts, f)) in frames.iter().enumerate() {
-        let ctx = FrameContext {
-            number: i as u64 + 1,
-            ts_ns: *ts,
-        };
-        dec.decode(ctx, bench::LINK, f, &mut |m: &Message<'_>| {
-            classifier.classify(ctx, m, &mut out);
-            black_box(&out);
-        });
-    }
+    bench::decode_frames(&mut FrameDecoder::default(), frames, &mut |ctx, m| {
+        classifier.classify(ctx, m, &mut out);
+        black_box(&out);
+    });
 }
 
 #[inline(never)]

@@ -7,10 +7,33 @@ use decoder::link::{parse_link_ethernet, LinkType};
 use decoder::m3ua::{parse_m3ua_message, parse_m3ua_transfer};
 use decoder::sccp::{parse_sccp_message, Message as Sccp};
 use decoder::sctp::{parse_sctp_data_chunk, parse_sctp_packet, Ppid};
+use decoder::stack::{FrameContext, FrameDecoder, Message};
 use decoder::tcap::{parse_tcap_message, Tcap};
 
 /// The link type of siggen's frames.
 pub const LINK: LinkType = LinkType::ETHERNET;
+
+/// Decode `frames` (numbered from 1) with `dec`, handing each message and its frame to `on`;
+/// returns the messages.
+#[inline]
+pub fn decode_frames(
+    dec: &mut FrameDecoder,
+    frames: &[(u64, Vec<u8>)],
+    on: &mut impl FnMut(FrameContext, &Message<'_>),
+) -> u64 {
+    let mut n = 0;
+    for (i, (ts, f)) in frames.iter().enumerate() {
+        let ctx = FrameContext {
+            number: i as u64 + 1,
+            ts_ns: *ts,
+        };
+        dec.decode(ctx, LINK, f, &mut |m: &Message<'_>| {
+            on(ctx, m);
+            n += 1;
+        });
+    }
+    n
+}
 
 /// `n` load frames (MAP over M3UA and Diameter over SCTP, 64 associations) with capture times.
 pub fn load_frames(n: usize) -> Vec<(u64, Vec<u8>)> {
