@@ -26,7 +26,10 @@ grep -q "/etc/sigwatch/policy.toml" <(dpkg-deb --ctrl-tarfile "$deb" | tar -xO .
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 dpkg-deb -x "$deb" "$root"
-"$root/usr/bin/sigwatch" --version | tee /dev/stderr | grep -q "DPDK" || fail "--version does not name DPDK"
+# (Not `tee /dev/stderr`: reopening stderr truncates a log file that stderr points to.)
+version=$("$root/usr/bin/sigwatch" --version)
+echo "$version"
+grep -q "DPDK" <<<"$version" || fail "--version does not name DPDK"
 "$root/usr/bin/sigwatch" check-config "$root/etc/sigwatch/policy.toml" >/dev/null \
     || fail "the sample policy does not check"
 echo "ci/package.sh: ok"
