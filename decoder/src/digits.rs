@@ -152,19 +152,32 @@ impl Digits {
 
     /// The value as a number, if every character is a decimal digit and it fits (≤ 19 digits).
     pub fn to_u64(&self) -> Option<u64> {
+        const POW10: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
+        const ZEROS: u64 = 0x3030_3030_3030_3030;
         let n = self.len();
         if n == 0 || n > 19 {
             return None;
         }
-        // Right-aligned behind leading '0's (which change nothing), the digits are three
-        // groups of eight, each converted at once (SWAR) instead of one multiply per digit.
-        let mut ascii = [b'0'; 24];
-        ascii[24 - n..].copy_from_slice(self.as_bytes());
+        // Eight digits at a time, read as words from the buffer (SWAR), instead of one
+        // multiply per digit. The last, partial word is moved up behind leading '0's, which
+        // change nothing; bytes past the end (`prefix` leaves them) are shifted out.
+        let word = |i: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&self.buf[i..i + 8]);
+            u64::from_le_bytes(w)
+        };
         let mut v = 0u64;
-        for group in ascii.chunks_exact(8) {
-            let mut g = [0u8; 8];
-            g.copy_from_slice(group);
-            v = v * 100_000_000 + u64::from(eight_digits(u64::from_le_bytes(g))?);
+        let mut i = 0;
+        while n - i >= 8 {
+            v = v * 100_000_000 + u64::from(eight_digits(word(i))?);
+            i += 8;
+        }
+        let k = n - i;
+        if k > 0 {
+            // i ≤ 16, so the word lies inside the 32-byte buffer; 1 ≤ k ≤ 7.
+            let shift = 8 * (8 - k) as u32;
+            let w = word(i) << shift | ZEROS >> (64 - shift);
+            v = v * POW10[k] + u64::from(eight_digits(w)?);
         }
         Some(v)
     }
@@ -342,6 +355,20 @@ mod tests {
             };
             prop_assert_eq!(Digits::from_ascii(&s).unwrap().to_u64(), want);
         }
+    }
+
+    #[test]
+    fn to_u64_ignores_what_a_prefix_cut_off() {
+        let d = Digits::from_ascii("310150123456789").unwrap();
+        for k in 1..=15 {
+            let want = d.as_str()[..k].parse::<u64>().ok();
+            assert_eq!(d.prefix(k).to_u64(), want, "{k} digits");
+        }
+        // A non-digit beyond the prefix does not count.
+        assert_eq!(
+            Digits::from_ascii("12#").unwrap().prefix(2).to_u64(),
+            Some(12)
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 use core::fmt;
 use core::hash::Hash;
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use foldhash::fast::RandomState;
@@ -97,6 +98,22 @@ impl<K: Copy + Eq + Hash, V> BoundedMap<K, V> {
 
     /// Insert or replace; returns the entry evicted to make room, if any.
     pub fn insert(&mut self, key: K, value: V) -> Option<(K, V)> {
+        if self.index.len() < self.capacity {
+            // Room for it: one hash and one probe, whether the key is there or not.
+            let s = match self.index.entry(key) {
+                Entry::Occupied(e) => {
+                    let s = *e.get();
+                    if let Some((_, v)) = self.slots[s as usize].entry.as_mut() {
+                        *v = value;
+                    }
+                    self.touch(s);
+                    return None;
+                }
+                Entry::Vacant(e) => *e.insert(alloc(&mut self.slots, &mut self.free, key, value)),
+            };
+            self.push_front(s);
+            return None;
+        }
         if let Some(&s) = self.index.get(&key) {
             self.touch(s);
             if let Some((_, v)) = self.slots[s as usize].entry.as_mut() {
@@ -104,13 +121,9 @@ impl<K: Copy + Eq + Hash, V> BoundedMap<K, V> {
             }
             return None;
         }
-        let evicted = if self.index.len() >= self.capacity {
-            self.evictions += 1;
-            self.pop_lru()
-        } else {
-            None
-        };
-        let s = self.alloc(key, value);
+        self.evictions += 1;
+        let evicted = self.pop_lru();
+        let s = alloc(&mut self.slots, &mut self.free, key, value);
         self.index.insert(key, s);
         self.push_front(s);
         evicted
@@ -200,20 +213,6 @@ impl<K: Copy + Eq + Hash, V> BoundedMap<K, V> {
         })
     }
 
-    fn alloc(&mut self, key: K, value: V) -> u32 {
-        if let Some(s) = self.free.pop() {
-            self.slots[s as usize].entry = Some((key, value));
-            s
-        } else {
-            self.slots.push(Slot {
-                entry: Some((key, value)),
-                prev: NIL,
-                next: NIL,
-            });
-            (self.slots.len() - 1) as u32
-        }
-    }
-
     fn touch(&mut self, s: u32) {
         if self.head != s {
             self.unlink(s);
@@ -254,6 +253,21 @@ impl<K: Copy + Eq + Hash, V> BoundedMap<K, V> {
         let slot = &mut self.slots[s as usize];
         slot.prev = NIL;
         slot.next = NIL;
+    }
+}
+
+/// A slot for a new entry: a free one, else a new one at the end.
+fn alloc<K, V>(slots: &mut Vec<Slot<K, V>>, free: &mut Vec<u32>, key: K, value: V) -> u32 {
+    if let Some(s) = free.pop() {
+        slots[s as usize].entry = Some((key, value));
+        s
+    } else {
+        slots.push(Slot {
+            entry: Some((key, value)),
+            prev: NIL,
+            next: NIL,
+        });
+        (slots.len() - 1) as u32
     }
 }
 

@@ -540,6 +540,31 @@ fn compile_custom(rules: &mut RuleTable, plan: &NumberingPlan, r: &CustomRule) -
     }
 }
 
+/// A message's subscriber keys (see [`Target::key`]), each converted once per message.
+#[derive(Debug, Clone, Copy)]
+struct Keys {
+    /// The IMSI's.
+    imsi: Option<u64>,
+    /// The MSISDN's, computed only without an IMSI (the only case that uses it).
+    msisdn: Option<u64>,
+}
+
+impl Keys {
+    fn of(t: &Target) -> Keys {
+        let imsi = t.imsi.and_then(|d| d.to_u64());
+        let msisdn = match imsi {
+            Some(_) => None,
+            None => t.msisdn.and_then(|d| d.to_u64()).map(|n| n | 1 << 63),
+        };
+        Keys { imsi, msisdn }
+    }
+
+    /// [`Target::key`]: the IMSI's, else the MSISDN's.
+    fn any(self) -> Option<u64> {
+        self.imsi.or(self.msisdn)
+    }
+}
+
 /// Identifies an open TCAP dialogue: the originator's transaction ID and a digest of its
 /// address, as its answers address it (their DTID and called party).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -610,28 +635,51 @@ impl RealmSlot {
 pub struct Classifier<'e> {
     e: &'e Engine,
     dialogues: BoundedMap<DialogueKey, Dialogue>,
-    cache: Vec<(u64, Source)>,
+    cache: Vec<(u128, Source)>,
     realms: Vec<RealmSlot>,
     stats: ClassifyStats,
 }
 
 /// A digest of an address's global title (or point code), for dialogue keys.
 fn peer_digest(a: &decoder::sccp::Address<'_>) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |b: u8| {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    };
-    if let Some(g) = a.gt {
-        for &b in g.bcd {
-            eat(b);
-        }
-    } else if let Some(pc) = a.pc {
-        for b in pc.to_le_bytes() {
-            eat(b);
-        }
+    match (a.gt, a.pc) {
+        (Some(g), _) => bytes_hash(g.bcd),
+        (None, Some(pc)) => bytes_hash(&pc.to_le_bytes()),
+        (None, None) => bytes_hash(&[]),
     }
-    h
+}
+
+/// A hash of a short byte string, eight bytes at a time (the last word zero-padded, the length
+/// mixed in): for worker-local tables keyed by addresses and realms, not for anything an
+/// attacker could aim at across workers.
+fn bytes_hash(b: &[u8]) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut h = (b.len() as u64).wrapping_mul(K);
+    let mut words = b.chunks_exact(8);
+    for w in &mut words {
+        let mut x = [0u8; 8];
+        x.copy_from_slice(w);
+        h = (h ^ u64::from_le_bytes(x)).wrapping_mul(K).rotate_left(29);
+    }
+    let rest = words.remainder();
+    let mut x = [0u8; 8];
+    x[..rest.len()].copy_from_slice(rest);
+    h = (h ^ u64::from_le_bytes(x)).wrapping_mul(K);
+    h ^ h >> 32
+}
+
+/// A global title's address signals and oddness packed in a word: up to 15 octets (30 digits)
+/// in the low bytes, the octet count and the odd flag in the top byte. Distinct titles give
+/// distinct keys, and no title gives `u128::MAX`, the empty slot.
+fn gt_key(gt: &decoder::sccp::GlobalTitle<'_>) -> Option<u128> {
+    let n = gt.bcd.len();
+    if n > 15 {
+        return None;
+    }
+    let mut b = [0u8; 16];
+    b[..n].copy_from_slice(gt.bcd);
+    b[15] = (n as u8) << 1 | u8::from(gt.odd);
+    Some(u128::from_le_bytes(b))
 }
 
 fn tid(t: Option<&[u8]>) -> Option<u32> {
@@ -645,7 +693,7 @@ impl<'e> Classifier<'e> {
         Classifier {
             e,
             dialogues: BoundedMap::new(e.policy.limits.dialogues),
-            cache: vec![(u64::MAX, Source::UNKNOWN); CACHE],
+            cache: vec![(u128::MAX, Source::UNKNOWN); CACHE + 1],
             realms: vec![RealmSlot::EMPTY; REALM_CACHE],
             stats: ClassifyStats::default(),
         }
@@ -668,19 +716,24 @@ impl<'e> Classifier<'e> {
         self.dialogues.len()
     }
 
-    fn source_of_gt(&mut self, gt: &Digits) -> Source {
-        let Some(key) = gt.to_u64() else {
-            return self.e.attribute_gt(gt);
+    /// Who sent a message with this calling global title: the index of its attribution in
+    /// `cache`. The cache is keyed by the address signals as they are on the wire, so a hit
+    /// decodes no digit and copies nothing; the last entry holds what the cache cannot.
+    fn source_slot(&mut self, gt: Option<&decoder::sccp::GlobalTitle<'_>>) -> usize {
+        let Some(gt) = gt else {
+            self.cache[CACHE].1 = Source::UNKNOWN;
+            return CACHE;
         };
-        let slot = (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 52) as usize % CACHE;
-        if self.cache[slot].0 == key {
-            let mut s = self.cache[slot].1;
-            s.gt = Some(*gt);
-            return s;
+        let Some(key) = gt_key(gt) else {
+            self.cache[CACHE].1 = self.e.attribute_gt(&gt.digits());
+            return CACHE;
+        };
+        let h = (key as u64 ^ (key >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let i = (h >> 52) as usize % CACHE;
+        if self.cache[i].0 != key {
+            self.cache[i] = (key, self.e.attribute_gt(&gt.digits()));
         }
-        let s = self.e.attribute_gt(gt);
-        self.cache[slot] = (key, s);
-        s
+        i
     }
 
     /// [`NumberingPlan::realm`], through the worker's cache.
@@ -688,11 +741,7 @@ impl<'e> Classifier<'e> {
         if realm.len() > REALM_KEY {
             return self.e.plan.realm(realm);
         }
-        // FNV-1a over the realm's bytes.
-        let h = realm.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
-        let slot = &mut self.realms[(h >> 56) as usize % REALM_CACHE];
+        let slot = &mut self.realms[bytes_hash(realm) as usize % REALM_CACHE];
         if usize::from(slot.len) == realm.len() && &slot.bytes[..realm.len()] == realm {
             return slot.found;
         }
@@ -749,10 +798,6 @@ impl<'e> Classifier<'e> {
         let Some(op) = m.opcode else {
             return;
         };
-        let source = match m.calling.gt {
-            Some(g) => self.source_of_gt(&g.digits()),
-            None => Source::UNKNOWN,
-        };
         let mut target = Target {
             imsi: m.info.imsi,
             msisdn: m.info.msisdn,
@@ -761,6 +806,7 @@ impl<'e> Classifier<'e> {
             target.imsi = target.imsi.or(d.target.imsi);
             target.msisdn = target.msisdn.or(d.target.msisdn);
         }
+        let keys = Keys::of(&target);
         let subject = Subject {
             frame: ctx.number,
             ts_ns: ctx.ts_ns,
@@ -780,6 +826,8 @@ impl<'e> Classifier<'e> {
             }
             ComponentKind::ReturnError | ComponentKind::Reject => return,
         }
+        let slot = self.source_slot(m.calling.gt.as_ref());
+        let source = &self.cache[slot].1;
         // Remember requests whose answers matter, and whose dialogues later messages continue.
         if m.tcap == TcapKind::Begin {
             if let Some(t) = tid(m.otid) {
@@ -807,12 +855,24 @@ impl<'e> Classifier<'e> {
         if source.is_home() {
             // The home network's own requests judge nothing, but say where subscribers are.
             if cat3.is_some() {
-                self.presence_job(ctx, subject, op, m, &source, target, None, out);
+                presence_job(
+                    self.e,
+                    &mut self.stats,
+                    ctx,
+                    subject,
+                    op,
+                    m,
+                    source,
+                    target,
+                    keys,
+                    None,
+                    out,
+                );
             }
             return;
         }
         self.stats.interconnect += 1;
-        if let Some(key) = target.key() {
+        if let Some(key) = keys.any() {
             out.observation = Some(Observation {
                 operator: source.operator,
                 country: source.country,
@@ -824,22 +884,22 @@ impl<'e> Classifier<'e> {
             .e
             .custom
             .iter()
-            .find(|c| self.e.custom_match(c, &subject, &source, called_ssn))
+            .find(|c| self.e.custom_match(c, &subject, source, called_ssn))
         {
             if c.action != Action::Allow {
-                out.verdict = Some(verdict(subject, c.rule, source, target, Detail::None));
+                out.verdict = Some(verdict(subject, c.rule, *source, target, Detail::None));
             }
             return;
         }
         if let Some(rule) = self.e.map_rule(Category::Cat1, op.0) {
-            out.verdict = Some(verdict(subject, rule, source, target, Detail::None));
+            out.verdict = Some(verdict(subject, rule, *source, target, Detail::None));
             return;
         }
         if let Some(rule) = self.e.map_rule(Category::Cat2, op.0) {
             match target.imsi {
                 Some(imsi) => {
-                    if let Some(d) = self.cat2(&source, &imsi) {
-                        out.verdict = Some(verdict(subject, rule, source, target, d));
+                    if let Some(d) = self.cat2(source, &imsi) {
+                        out.verdict = Some(verdict(subject, rule, *source, target, d));
                     }
                 }
                 None => self.stats.no_identity += 1,
@@ -847,23 +907,29 @@ impl<'e> Classifier<'e> {
             return;
         }
         if cat3.is_some() {
-            self.presence_job(ctx, subject, op, m, &source, target, cat3, out);
+            presence_job(
+                self.e,
+                &mut self.stats,
+                ctx,
+                subject,
+                op,
+                m,
+                source,
+                target,
+                keys,
+                cat3,
+                out,
+            );
             return;
         }
         // MAP v1/v2 carry mobile-terminated messages in forwardSM (46) too, addressed by IMSI.
         if op == OpCode::MT_FORWARD_SM || (op == OpCode::MO_FORWARD_SM && m.info.imsi.is_some()) {
-            if let Some(key) = target.imsi.and_then(|i| {
-                Target {
-                    imsi: Some(i),
-                    msisdn: None,
-                }
-                .key()
-            }) {
+            if let Some(key) = keys.imsi {
                 let _ = out.jobs.try_push(Job {
                     key,
                     at_ns: ctx.ts_ns,
                     subject,
-                    source,
+                    source: *source,
                     target,
                     kind: JobKind::SmsDelivered,
                 });
@@ -882,64 +948,6 @@ impl<'e> Classifier<'e> {
         } else {
             None
         }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn presence_job(
-        &mut self,
-        ctx: FrameContext,
-        subject: Subject,
-        op: OpCode,
-        m: &MapMessage<'_>,
-        source: &Source,
-        target: Target,
-        rule: Option<RuleIdx>,
-        out: &mut Outcome,
-    ) {
-        let Some(key) = target.imsi.and_then(|i| {
-            Target {
-                imsi: Some(i),
-                msisdn: None,
-            }
-            .key()
-        }) else {
-            self.stats.no_identity += 1;
-            return;
-        };
-        let event = match op {
-            OpCode::UPDATE_LOCATION | OpCode::UPDATE_GPRS_LOCATION => Presence::Attach,
-            OpCode::PURGE_MS => Presence::Departure,
-            _ => Presence::Activity,
-        };
-        // Where: the serving node's number when the message names one, else the sender.
-        let node = m
-            .info
-            .node(NodeRole::Vlr)
-            .or_else(|| m.info.node(NodeRole::Sgsn));
-        let at = match node {
-            Some(n) if op != OpCode::PURGE_MS => {
-                let (country, operator) = self.e.plan.e164(n);
-                country.map(|country| Location { country, operator })
-            }
-            _ => None,
-        }
-        .or_else(|| {
-            source.country.map(|country| Location {
-                country,
-                operator: source.operator,
-            })
-        });
-        let Some(at) = at else {
-            return;
-        };
-        let _ = out.jobs.try_push(Job {
-            key,
-            at_ns: ctx.ts_ns,
-            subject,
-            source: *source,
-            target,
-            kind: JobKind::Presence { event, at, rule },
-        });
     }
 
     /// An answer to a remembered request.
@@ -961,10 +969,9 @@ impl<'e> Classifier<'e> {
                 self.stats.sms_unverifiable += 1;
                 return;
             }
-            let source = match d.source_gt {
-                Some(g) => self.source_of_gt(&g),
-                None => Source::UNKNOWN,
-            };
+            let source = d
+                .source_gt
+                .map_or(Source::UNKNOWN, |g| self.e.attribute_gt(&g));
             let target = Target {
                 imsi: Some(imsi),
                 msisdn: d.target.msisdn,
@@ -999,6 +1006,7 @@ impl<'e> Classifier<'e> {
             imsi: s.imsi,
             msisdn: s.msisdn,
         };
+        let keys = Keys::of(&target);
         let subject = Subject {
             frame: ctx.number,
             ts_ns: ctx.ts_ns,
@@ -1014,12 +1022,12 @@ impl<'e> Classifier<'e> {
         }
         if source.is_home() {
             if cat3.is_some() {
-                self.diameter_presence(ctx, subject, h.cmd, s, &source, target, None, out);
+                self.diameter_presence(ctx, subject, h.cmd, s, &source, target, keys, None, out);
             }
             return;
         }
         self.stats.interconnect += 1;
-        if let Some(key) = target.key() {
+        if let Some(key) = keys.any() {
             out.observation = Some(Observation {
                 operator: source.operator,
                 country: source.country,
@@ -1069,7 +1077,7 @@ impl<'e> Classifier<'e> {
             return;
         }
         if cat3.is_some() {
-            self.diameter_presence(ctx, subject, h.cmd, s, &source, target, cat3, out);
+            self.diameter_presence(ctx, subject, h.cmd, s, &source, target, keys, cat3, out);
         }
     }
 
@@ -1142,16 +1150,11 @@ impl<'e> Classifier<'e> {
         s: &decoder::diameter::Summary<'_>,
         source: &Source,
         target: Target,
+        keys: Keys,
         rule: Option<RuleIdx>,
         out: &mut Outcome,
     ) {
-        let Some(key) = target.imsi.and_then(|i| {
-            Target {
-                imsi: Some(i),
-                msisdn: None,
-            }
-            .key()
-        }) else {
+        let Some(key) = keys.imsi else {
             self.stats.no_identity += 1;
             return;
         };
@@ -1186,6 +1189,62 @@ impl<'e> Classifier<'e> {
             kind: JobKind::Presence { event, at, rule },
         });
     }
+}
+
+/// A location claim for the subscriber's shard (home or category 3), when the message says
+/// where and whom.
+#[allow(clippy::too_many_arguments)]
+fn presence_job(
+    e: &Engine,
+    stats: &mut ClassifyStats,
+    ctx: FrameContext,
+    subject: Subject,
+    op: OpCode,
+    m: &MapMessage<'_>,
+    source: &Source,
+    target: Target,
+    keys: Keys,
+    rule: Option<RuleIdx>,
+    out: &mut Outcome,
+) {
+    let Some(key) = keys.imsi else {
+        stats.no_identity += 1;
+        return;
+    };
+    let event = match op {
+        OpCode::UPDATE_LOCATION | OpCode::UPDATE_GPRS_LOCATION => Presence::Attach,
+        OpCode::PURGE_MS => Presence::Departure,
+        _ => Presence::Activity,
+    };
+    // Where: the serving node's number when the message names one, else the sender.
+    let node = m
+        .info
+        .node(NodeRole::Vlr)
+        .or_else(|| m.info.node(NodeRole::Sgsn));
+    let at = match node {
+        Some(n) if op != OpCode::PURGE_MS => {
+            let (country, operator) = e.plan.e164(n);
+            country.map(|country| Location { country, operator })
+        }
+        _ => None,
+    }
+    .or_else(|| {
+        source.country.map(|country| Location {
+            country,
+            operator: source.operator,
+        })
+    });
+    let Some(at) = at else {
+        return;
+    };
+    let _ = out.jobs.try_push(Job {
+        key,
+        at_ns: ctx.ts_ns,
+        subject,
+        source: *source,
+        target,
+        kind: JobKind::Presence { event, at, rule },
+    });
 }
 
 fn verdict(
