@@ -682,6 +682,25 @@ fn gt_key(gt: &decoder::sccp::GlobalTitle<'_>) -> Option<u128> {
     Some(u128::from_le_bytes(b))
 }
 
+/// Whether a Begin's dialogue must be remembered, because something later in it is judged by
+/// what the Begin said:
+/// - the answer to an interconnect sendRoutingInfoForSM (the IMSI leak, [`JobKind::SmsAnswered`]);
+/// - the invokes an HLR sends back inside the home network's own updateLocation,
+///   updateGprsLocation or restoreData (insertSubscriberData, whose argument need not repeat
+///   the IMSI that category 2 judges an inbound roamer's HLR by).
+///
+/// Nothing else reads a dialogue: every other request is judged on its own, and remembering
+/// every Begin costs a table entry per request that nobody may ever answer (a flood).
+fn remembered(op: OpCode, source: &Source) -> bool {
+    match op {
+        OpCode::SEND_ROUTING_INFO_FOR_SM => source.is_interconnect(),
+        OpCode::UPDATE_LOCATION | OpCode::UPDATE_GPRS_LOCATION | OpCode::RESTORE_DATA => {
+            source.is_home()
+        }
+        _ => false,
+    }
+}
+
 fn tid(t: Option<&[u8]>) -> Option<u32> {
     let t = t?;
     Some(t.iter().fold(0u32, |a, &b| a << 8 | u32::from(b)))
@@ -828,8 +847,8 @@ impl<'e> Classifier<'e> {
         }
         let slot = self.source_slot(m.calling.gt.as_ref());
         let source = &self.cache[slot].1;
-        // Remember requests whose answers matter, and whose dialogues later messages continue.
-        if m.tcap == TcapKind::Begin {
+        // Remember the requests whose dialogues later messages need (see `remembered`).
+        if m.tcap == TcapKind::Begin && remembered(op, source) {
             if let Some(t) = tid(m.otid) {
                 let key = DialogueKey {
                     tid: t,

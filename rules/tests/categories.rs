@@ -6,6 +6,7 @@ mod harness;
 
 use decoder::diameter::{avp, ApplicationId, AvpSpec, CommandCode};
 use decoder::map::MapArg;
+use decoder::tcap::{ComponentSpec, TcapKind, TcapSpec};
 use harness::*;
 use rules::verdict::{Category, Detail};
 
@@ -142,6 +143,39 @@ fn cat2_only_from_the_roamers_home() {
     assert!(w
         .invoke(5, CN_GT, HOME_MSC, 6, 4, vec![0x30, 0x00])
         .is_empty());
+    assert_eq!(w.classifier.stats().no_identity, before + 1);
+}
+
+#[test]
+fn cat2_insert_subscriber_data_inside_the_home_vlrs_update_location() {
+    // The home network's VLR registers a UK inbound roamer with updateLocation; the HLR that
+    // answers sends the roamer's data in an insertSubscriberData of the same dialogue (a
+    // TC-CONTINUE), whose argument need not repeat the IMSI. The classifier takes the IMSI
+    // from the remembered request: from the roamer's own HLR it is legitimate, from any other
+    // network it is category 2.
+    let mut w = World::new();
+    // insertSubscriberData carrying only the MSISDN 447700900001 ([1] ISDN-AddressString).
+    let isd_without_imsi = vec![
+        0x30, 0x09, 0x81, 0x07, 0x91, 0x44, 0x77, 0x00, 0x09, 0x00, 0x10,
+    ];
+    let isd_in = |otid: u32, dtid: u32| TcapSpec {
+        kind: TcapKind::Continue,
+        otid: Some(otid),
+        dtid: Some(dtid),
+        acn: None,
+        components: vec![ComponentSpec::invoke(1, 7, isd_without_imsi.clone())],
+    };
+    let ul = MapArg::update_location(UK_IMSI, HOME_MSC, HOME_MSC);
+    assert!(w.invoke(0, HOME_MSC, UK_HLR, 10, 2, ul.clone()).is_empty());
+    assert!(w.map(1, UK_HLR, HOME_MSC, isd_in(20, 10)).is_empty());
+    // The same exchange answered from Barbados: not the roamer's home.
+    assert!(w.invoke(2, HOME_MSC, BB_VLR, 11, 2, ul).is_empty());
+    let v = w.map(3, BB_VLR, HOME_MSC, isd_in(21, 11));
+    assert_eq!(w.ids(&v), vec!["fs11.cat2.insert_subscriber_data"]);
+    assert_eq!(v[0].target.imsi.unwrap().as_str(), UK_IMSI);
+    // In a dialogue nobody saw begin there is no IMSI to judge by: counted, not guessed.
+    let before = w.classifier.stats().no_identity;
+    assert!(w.map(4, BB_VLR, HOME_MSC, isd_in(22, 99)).is_empty());
     assert_eq!(w.classifier.stats().no_identity, before + 1);
 }
 
