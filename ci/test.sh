@@ -38,11 +38,11 @@ cargo fmt --all -- --check
 log "clippy"
 # Without DPDK (what builds on any machine), then everything with it.
 cargo clippy --all-targets --locked -- -D warnings
-cargo clippy --workspace --all-targets --features probe/dpdk --locked -- -D warnings
+cargo clippy --workspace --all-targets --features probe/dpdk,bench/dpdk --locked -- -D warnings
 
 log "tests"
 # CI set: tests that need tshark (or root, for the af_packet test) fail instead of skipping.
-CI=${CI:-true} cargo test --workspace --features probe/dpdk --locked
+CI=${CI:-true} cargo test --workspace --features probe/dpdk,bench/dpdk --locked
 # Built without DPDK, `sigwatch run` says how to get it.
 cargo test -p probe --test cli --locked
 

@@ -5,6 +5,8 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
+#include <rte_ring.h>
+#include <string.h>
 #include <rte_version.h>
 
 #include "shim.h"
@@ -52,3 +54,24 @@ uint64_t sigwatch_rss_hash_types(void)
 uint64_t sigwatch_rx_offload_timestamp(void) { return RTE_ETH_RX_OFFLOAD_TIMESTAMP; }
 
 const char *sigwatch_rte_version(void) { return rte_version(); }
+
+struct rte_ring *sigwatch_ring_lookup(const char *name) { return rte_ring_lookup(name); }
+
+int sigwatch_mbuf_alloc_bulk(struct rte_mempool *pool, struct rte_mbuf **pkts, unsigned int n)
+{
+	return rte_pktmbuf_alloc_bulk(pool, pkts, n);
+}
+
+unsigned int sigwatch_ring_enqueue_burst(struct rte_ring *r, struct rte_mbuf **pkts, unsigned int n)
+{
+	return rte_ring_enqueue_burst(r, (void *const *)pkts, n, NULL);
+}
+
+int sigwatch_mbuf_fill(struct rte_mbuf *m, const uint8_t *data, uint16_t len)
+{
+	char *p = rte_pktmbuf_append(m, len);
+	if (p == NULL)
+		return -1;
+	memcpy(p, data, len);
+	return 0;
+}

@@ -7,6 +7,7 @@
 
 struct rte_mbuf;
 struct rte_mempool;
+struct rte_ring;
 
 /* rte_errno (a per-lcore thread-local variable). */
 int sigwatch_rte_errno(void);
@@ -40,6 +41,16 @@ uint64_t sigwatch_tsc_hz(void);
  * for (IP, TCP, UDP, SCTP) and the RX timestamp offload. */
 uint64_t sigwatch_rss_hash_types(void);
 uint64_t sigwatch_rx_offload_timestamp(void);
+
+/* Putting frames into a ring, as the net_ring PMD's RX queues read them (benchmarks and tests
+ * feed a `net_ring` device this way): rte_ring_lookup, rte_pktmbuf_alloc_bulk,
+ * rte_ring_enqueue_burst. */
+struct rte_ring *sigwatch_ring_lookup(const char *name);
+int sigwatch_mbuf_alloc_bulk(struct rte_mempool *pool, struct rte_mbuf **pkts, unsigned int n);
+unsigned int sigwatch_ring_enqueue_burst(struct rte_ring *r, struct rte_mbuf **pkts, unsigned int n);
+
+/* Copy `len` bytes into an empty mbuf as its only segment: 0, or -1 when they do not fit. */
+int sigwatch_mbuf_fill(struct rte_mbuf *m, const uint8_t *data, uint16_t len);
 
 /* rte_version(). */
 const char *sigwatch_rte_version(void);

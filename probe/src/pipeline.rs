@@ -45,12 +45,19 @@ pub fn default_workers() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1))
 }
 
-/// Pin the calling thread to core `k` (modulo the cores there are).
+/// The cores the process may run on, as first asked. Ask before the DPDK EAL starts: it pins
+/// the main thread to its main lcore, every thread spawned later inherits that one core, and
+/// a thread's own affinity is all `core_affinity` sees.
+pub fn cores() -> &'static [core_affinity::CoreId] {
+    static CORES: std::sync::OnceLock<Vec<core_affinity::CoreId>> = std::sync::OnceLock::new();
+    CORES.get_or_init(|| core_affinity::get_core_ids().unwrap_or_default())
+}
+
+/// Pin the calling thread to core `k` (modulo the cores there are) of [`cores`].
 pub fn pin(k: usize) {
-    if let Some(ids) = core_affinity::get_core_ids() {
-        if !ids.is_empty() {
-            core_affinity::set_for_current(ids[k % ids.len()]);
-        }
+    let ids = cores();
+    if !ids.is_empty() {
+        core_affinity::set_for_current(ids[k % ids.len()]);
     }
 }
 
@@ -416,14 +423,48 @@ pub fn live(
     opts: &Options,
     stop: Arc<AtomicBool>,
 ) -> Result<Report> {
+    live_fed(
+        engine,
+        eal_args,
+        ports,
+        mbufs,
+        until_idle,
+        opts,
+        stop,
+        &|_| Ok(()),
+    )
+}
+
+/// [`live`], with `feed` run on the source thread once the ports have started and the
+/// workers poll them: benchmarks and tests put frames into `net_ring` devices there
+/// ([`crate::source::dpdk::RingFeeder`]). Waiting for `stop` or idleness begins when it returns.
+#[cfg(feature = "dpdk")]
+#[allow(clippy::too_many_arguments)]
+pub fn live_fed(
+    engine: &Engine,
+    eal_args: &str,
+    ports: &[u16],
+    mbufs: Option<usize>,
+    until_idle: Option<Duration>,
+    opts: &Options,
+    stop: Arc<AtomicBool>,
+    feed: &(dyn Fn(&crate::source::dpdk::Ports<'_>) -> Result<()> + Sync),
+) -> Result<Report> {
     use crate::source::dpdk::{wait_and_stop, Eal, Ports, Shared};
+    // The cores to pin workers to, before the EAL narrows this thread to its main lcore.
+    cores();
     let eal = Eal::init(eal_args)?;
     let ports = Ports::start(&eal, ports, opts.workers.max(1), mbufs)?;
     let shared = Arc::new(Shared::default());
     let inputs = ports.inputs(opts.workers.max(1), &shared);
     let workers = inputs.len();
     let source = || -> Result<SourceEnd> {
+        let fed = feed(&ports);
+        if fed.is_err() {
+            stop.store(true, Ordering::Relaxed);
+        }
         wait_and_stop(&shared, workers, &stop, until_idle);
+        fed?;
         let c = ports.counters();
         let received = shared.frames.load(Ordering::Acquire);
         let mut dropped = std::collections::BTreeMap::new();
@@ -448,4 +489,31 @@ pub fn live(
     drop(ports);
     drop(eal);
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A thread spawned by a thread narrowed to one core (as the EAL narrows the main thread)
+    /// is still pinned where it is asked to be, not to the only core it inherited.
+    #[test]
+    fn pin_reaches_cores_the_spawning_thread_was_narrowed_away_from() {
+        let all = cores().to_vec();
+        if all.len() < 2 {
+            eprintln!("one core: nothing to show");
+            return;
+        }
+        let seen = std::thread::spawn(move || {
+            core_affinity::set_for_current(all[0]);
+            std::thread::spawn(|| {
+                pin(1);
+                core_affinity::get_core_ids()
+            })
+            .join()
+        })
+        .join();
+        let seen = seen.ok().and_then(Result::ok).flatten();
+        assert_eq!(seen, Some(vec![cores()[1]]));
+    }
 }

@@ -657,3 +657,175 @@ pub fn wait_and_stop(
         std::thread::sleep(Duration::from_millis(1));
     }
 }
+
+/// Puts frames into the RX rings of a `net_ring` device, as a NIC would deliver them: the
+/// live path (EAL, ethdev, mbufs, workers) measured and tested without a NIC. A frame goes
+/// to queue `flow_hash % queues`, so both directions of an association reach one worker, as
+/// symmetric RSS would have it.
+///
+/// Feeding is lossless: a full ring or an empty pool is waited out. The feeder's mbufs come
+/// from a pool of its own, which the EAL releases when it is cleaned up (workers may still
+/// hold mbufs of it when the feeder is dropped).
+#[derive(Debug)]
+pub struct RingFeeder {
+    rings: Vec<*mut sys::rte_ring>,
+    pool: *mut sys::rte_mempool,
+    /// Frames waiting for their ring, per ring.
+    pending: Vec<ArrayVecBurst>,
+    /// Fresh mbufs, taken from the pool a burst at a time.
+    fresh: ArrayVecBurst,
+    /// Times a ring was full or the pool empty when a burst was due.
+    pub waits: u64,
+}
+
+/// Up to a burst of mbufs.
+#[derive(Debug)]
+struct ArrayVecBurst {
+    mbufs: [*mut sys::rte_mbuf; BURST],
+    len: usize,
+}
+
+impl ArrayVecBurst {
+    const EMPTY: ArrayVecBurst = ArrayVecBurst {
+        mbufs: [std::ptr::null_mut(); BURST],
+        len: 0,
+    };
+}
+
+// SAFETY: the rings and the pool are DPDK objects usable from any thread; the mbufs held are
+// owned by the feeder until they are enqueued.
+unsafe impl Send for RingFeeder {}
+
+impl RingFeeder {
+    /// A feeder for port `port` of `ports`, which must be a `net_ring` device made from the
+    /// EAL's `--vdev net_ringN` (its rings are `ETH_RXTX<q>_<device name>`).
+    pub fn new(ports: &Ports<'_>, port: u16, mbufs: u32) -> Result<RingFeeder> {
+        static POOLS: AtomicUsize = AtomicUsize::new(0);
+        let Some(p) = ports.ports().iter().find(|p| p.id == port) else {
+            bail!("port {port}: not started");
+        };
+        let mut rings = Vec::new();
+        for q in 0..p.queues {
+            let name = CString::new(format!("ETH_RXTX{q}_{}", p.name))?;
+            // SAFETY: a valid NUL-terminated name.
+            let r = unsafe { sys::sigwatch_ring_lookup(name.as_ptr()) };
+            if r.is_null() {
+                bail!(
+                    "port {port} ({}): no ring {name:?}: not a net_ring device made by --vdev",
+                    p.name
+                );
+            }
+            rings.push(r);
+        }
+        let name = CString::new(format!(
+            "sigwatch_feed_{}",
+            POOLS.fetch_add(1, Ordering::Relaxed)
+        ))?;
+        // SAFETY: a valid name; sizes within DPDK's limits.
+        let pool = unsafe {
+            sys::rte_pktmbuf_pool_create(
+                name.as_ptr(),
+                mbufs,
+                POOL_CACHE,
+                0,
+                sys::RTE_MBUF_DEFAULT_BUF_SIZE as u16,
+                0,
+            )
+        };
+        if pool.is_null() {
+            bail!(
+                "DPDK could not create a pool of {mbufs} mbufs to feed port {port}: {}",
+                strerror(rte_errno())
+            );
+        }
+        Ok(RingFeeder {
+            pending: (0..rings.len()).map(|_| ArrayVecBurst::EMPTY).collect(),
+            rings,
+            pool,
+            fresh: ArrayVecBurst::EMPTY,
+            waits: 0,
+        })
+    }
+
+    /// Queue one Ethernet frame (cut at an mbuf's data room, 2048 bytes).
+    pub fn push(&mut self, frame: &[u8]) {
+        if self.fresh.len == 0 {
+            // SAFETY: room for BURST pointers; the pool is live.
+            while unsafe {
+                sys::sigwatch_mbuf_alloc_bulk(
+                    self.pool,
+                    self.fresh.mbufs.as_mut_ptr(),
+                    BURST as u32,
+                )
+            } != 0
+            {
+                // Every mbuf is in a ring or a worker's hands: wait for frees.
+                self.waits += 1;
+                self.flush();
+                std::hint::spin_loop();
+            }
+            self.fresh.len = BURST;
+        }
+        self.fresh.len -= 1;
+        let m = self.fresh.mbufs[self.fresh.len];
+        let len = frame.len().min(2048) as u16;
+        // SAFETY: a fresh, empty mbuf of this pool, and `len` readable bytes.
+        let _ = unsafe { sys::sigwatch_mbuf_fill(m, frame.as_ptr(), len) };
+        let q = (decoder::stack::flow_hash(LinkType::ETHERNET, frame) % self.rings.len() as u64)
+            as usize;
+        let p = &mut self.pending[q];
+        p.mbufs[p.len] = m;
+        p.len += 1;
+        if p.len == BURST {
+            self.send(q);
+        }
+    }
+
+    /// Hand every queued frame to its ring, waiting while a ring is full.
+    pub fn flush(&mut self) {
+        for q in 0..self.rings.len() {
+            self.send(q);
+        }
+    }
+
+    fn send(&mut self, q: usize) {
+        let (ring, p) = (self.rings[q], &mut self.pending[q]);
+        let mut sent = 0;
+        while sent < p.len {
+            // SAFETY: the ring is live; the mbufs from `sent` on are ours.
+            let n = unsafe {
+                sys::sigwatch_ring_enqueue_burst(
+                    ring,
+                    p.mbufs[sent..].as_mut_ptr(),
+                    (p.len - sent) as u32,
+                )
+            } as usize;
+            if n == 0 {
+                // Full: back off rather than poll the consumer's cache line it is updating.
+                self.waits += 1;
+                for _ in 0..256 {
+                    std::hint::spin_loop();
+                }
+            }
+            sent += n;
+        }
+        p.len = 0;
+    }
+}
+
+impl Drop for RingFeeder {
+    fn drop(&mut self) {
+        // Frames not flushed are not fed (a flush could wait forever once workers stop).
+        for b in self
+            .pending
+            .iter_mut()
+            .chain(std::iter::once(&mut self.fresh))
+        {
+            if b.len > 0 {
+                // SAFETY: mbufs still the feeder's own, never enqueued.
+                unsafe { sys::sigwatch_free_bulk(b.mbufs.as_mut_ptr(), b.len as u32) };
+                b.len = 0;
+            }
+        }
+    }
+}
