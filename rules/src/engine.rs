@@ -1182,31 +1182,14 @@ impl<'e> Classifier<'e> {
             CommandCode::PURGE_UE => Presence::Departure,
             _ => Presence::Activity,
         };
-        let at = s
-            .visited_plmn
-            .and_then(|p| {
-                self.e.plan.mcc_country(p.mcc).map(|country| Location {
-                    country,
-                    operator: self.e.plan.plmn_operator(p),
-                })
+        let claimed = s.visited_plmn.and_then(|p| {
+            self.e.plan.mcc_country(p.mcc).map(|country| Location {
+                country,
+                operator: self.e.plan.plmn_operator(p),
             })
-            .or_else(|| {
-                source.country.map(|country| Location {
-                    country,
-                    operator: source.operator,
-                })
-            });
-        let Some(at) = at else {
-            return;
-        };
-        let _ = out.jobs.try_push(Job {
-            key,
-            at_ns: ctx.ts_ns,
-            subject,
-            source: *source,
-            target,
-            kind: JobKind::Presence { event, at, rule },
         });
+        let job = (key, ctx, subject, target);
+        push_presence(out, job, source, event, claimed, rule);
     }
 }
 
@@ -1246,8 +1229,23 @@ fn presence_job(
             country.map(|country| Location { country, operator })
         }
         _ => None,
-    }
-    .or_else(|| {
+    };
+    push_presence(out, (key, ctx, subject, target), source, event, at, rule);
+}
+
+/// Queue a location claim for the subscriber's shard: where the message says (`claimed`),
+/// else where its sender is; nothing when neither is known. `job`: the subscriber's key, the
+/// message and its target.
+fn push_presence(
+    out: &mut Outcome,
+    job: (u64, FrameContext, Subject, Target),
+    source: &Source,
+    event: Presence,
+    claimed: Option<Location>,
+    rule: Option<RuleIdx>,
+) {
+    let (key, ctx, subject, target) = job;
+    let at = claimed.or_else(|| {
         source.country.map(|country| Location {
             country,
             operator: source.operator,
