@@ -551,10 +551,10 @@ struct Keys {
 
 impl Keys {
     fn of(t: &Target) -> Keys {
-        let imsi = t.imsi.and_then(|d| d.to_u64());
+        let imsi = t.imsi_key();
         let msisdn = match imsi {
             Some(_) => None,
-            None => t.msisdn.and_then(|d| d.to_u64()).map(|n| n | 1 << 63),
+            None => t.msisdn_key(),
         };
         Keys { imsi, msisdn }
     }

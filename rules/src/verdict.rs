@@ -208,9 +208,16 @@ pub struct Target {
 impl Target {
     /// A key for the subscriber: the IMSI, else the MSISDN (distinct key spaces).
     pub fn key(&self) -> Option<u64> {
-        if let Some(n) = self.imsi.and_then(|d| d.to_u64()) {
-            return Some(n);
-        }
+        self.imsi_key().or_else(|| self.msisdn_key())
+    }
+
+    /// The IMSI's key.
+    pub fn imsi_key(&self) -> Option<u64> {
+        self.imsi.and_then(|d| d.to_u64())
+    }
+
+    /// The MSISDN's key: its value with the top bit set, apart from every IMSI's.
+    pub fn msisdn_key(&self) -> Option<u64> {
         self.msisdn.and_then(|d| d.to_u64()).map(|n| n | 1 << 63)
     }
 
