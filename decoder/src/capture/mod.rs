@@ -1,7 +1,12 @@
 //! Capture files: pcap (either byte order, micro- or nanosecond timestamps) and pcapng (any
-//! number of sections and interfaces, enhanced and simple packet blocks), read through
-//! `pcap-parser` with a bounded buffer. Each record comes with its capture time in
-//! nanoseconds since the epoch and its link type.
+//! number of sections and interfaces, enhanced and simple packet blocks), read with a bounded
+//! buffer. Each record comes with its capture time in nanoseconds since the epoch and its link
+//! type.
+//!
+//! Classic pcap, what replay and load tests mostly read, is walked here directly: its record
+//! header is 16 bytes at fixed offsets, and reading it by hand costs a fraction of the general
+//! block parser (`pcap-parser`), which reads everything else. Both give the same records; a
+//! test and the `capture` fuzz target hold them to it.
 
 use std::io::Read;
 
@@ -60,9 +65,159 @@ struct Interface {
     offset_s: i64,
 }
 
+/// Classic pcap's magic numbers as the first four bytes read: microseconds or nanoseconds,
+/// written little- or big-endian.
+const PCAP_MAGIC: [([u8; 4], bool, u64); 4] = [
+    ([0xd4, 0xc3, 0xb2, 0xa1], false, 1_000_000),
+    ([0xa1, 0xb2, 0xc3, 0xd4], true, 1_000_000),
+    ([0x4d, 0x3c, 0xb2, 0xa1], false, 1_000_000_000),
+    ([0xa1, 0xb2, 0x3c, 0x4d], true, 1_000_000_000),
+];
+
+/// What is read before the format is known, for the general parser.
+const FIRST_READ: usize = 64 << 10;
+
+/// The length of classic pcap's file header and of its record header.
+const PCAP_HEADER: usize = 24;
+const RECORD_HEADER: usize = 16;
+
+/// Classic pcap read by hand: records are parsed where they lie in one large buffer, which is
+/// refilled by moving only the partial record at its end to the front.
+struct Classic {
+    src: Box<dyn Read + Send>,
+    buf: Vec<u8>,
+    /// The unread bytes are `buf[start..end]`.
+    start: usize,
+    end: usize,
+    eof: bool,
+    big_endian: bool,
+    /// Timestamp fraction units per second.
+    units: u64,
+    linktype: LinkType,
+}
+
+impl Classic {
+    /// The four 32-bit words at `at` in the file's byte order.
+    #[inline]
+    fn words(&self, at: usize) -> [u32; 4] {
+        let mut w = [0u32; 4];
+        let b = &self.buf[at..at + RECORD_HEADER];
+        for (i, x) in w.iter_mut().enumerate() {
+            let q = [b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]];
+            *x = if self.big_endian {
+                u32::from_be_bytes(q)
+            } else {
+                u32::from_le_bytes(q)
+            };
+        }
+        w
+    }
+
+    /// Make `need` unread bytes available; `false` when the input ends first.
+    #[inline]
+    fn fill(&mut self, need: usize) -> Result<bool, CaptureError> {
+        if self.end - self.start >= need {
+            return Ok(true);
+        }
+        self.refill(need)
+    }
+
+    #[cold]
+    fn refill(&mut self, need: usize) -> Result<bool, CaptureError> {
+        if self.buf.len() - self.start < need {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+            if self.buf.len() < need {
+                self.buf.resize(need.next_power_of_two(), 0);
+            }
+        }
+        while self.end - self.start < need {
+            if self.eof {
+                return Ok(false);
+            }
+            match self.src.read(&mut self.buf[self.end..]) {
+                Ok(0) => self.eof = true,
+                Ok(n) => self.end += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return Err(CaptureError::Read),
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// What [`Classic::next`] found.
+enum ClassicNext<'a> {
+    /// A record, and the bytes it takes with its header.
+    Record(usize, Record<'a>),
+    /// The input ended after a whole record.
+    End,
+    /// The input ended inside a record.
+    Truncated,
+}
+
+impl Classic {
+    /// The record at `start` (not consumed: the caller moves `start` past it later, so that
+    /// the record's bytes stay where they are while it is borrowed). `records`: how many came
+    /// before it, for errors.
+    fn next(&mut self, records: u64) -> Result<ClassicNext<'_>, CaptureError> {
+        if !self.fill(RECORD_HEADER)? {
+            return Ok(if self.end == self.start {
+                ClassicNext::End
+            } else {
+                ClassicNext::Truncated
+            });
+        }
+        let caplen = self.words(self.start)[2] as usize;
+        if caplen > MAX_BUFFER - RECORD_HEADER {
+            return Err(CaptureError::Corrupt {
+                records,
+                reason: format!("a record of {caplen} bytes, more than {MAX_BUFFER}"),
+            });
+        }
+        let total = RECORD_HEADER + caplen;
+        if !self.fill(total)? {
+            return Ok(ClassicNext::Truncated);
+        }
+        // `fill` may have moved the record to the front.
+        let h = self.start;
+        let [sec, frac, _, orig_len] = self.words(h);
+        let ts = u64::from(sec) * self.units + u64::from(frac);
+        Ok(ClassicNext::Record(
+            total,
+            Record {
+                ts_ns: ns(ts, self.units, 0),
+                linktype: self.linktype,
+                data: &self.buf[h + RECORD_HEADER..h + total],
+                orig_len,
+            },
+        ))
+    }
+}
+
+/// Read until `buf` is full or the input ends; the bytes read.
+fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> Result<usize, CaptureError> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return Err(CaptureError::Read),
+        }
+    }
+    Ok(n)
+}
+
+enum Inner {
+    Classic(Classic),
+    General(Box<dyn PcapReaderIterator + Send>),
+}
+
 /// Reads records from a capture, in file order.
 pub struct CaptureReader<R: Read> {
-    inner: Box<dyn PcapReaderIterator + Send>,
+    inner: Inner,
     legacy: Option<(LinkType, u64)>,
     interfaces: Vec<Interface>,
     consume: usize,
@@ -100,13 +255,64 @@ fn ns(ts_units: u64, units: u64, offset_s: i64) -> u64 {
 
 impl<R: Read + Send + 'static> CaptureReader<R> {
     /// Start reading; fails at once if the input is not a capture.
-    pub fn new(reader: R) -> Result<Self, CaptureError> {
+    pub fn new(mut reader: R) -> Result<Self, CaptureError> {
+        let mut header = [0u8; PCAP_HEADER];
+        let n = read_full(&mut reader, &mut header)?;
+        if n == 0 {
+            return Err(CaptureError::Empty);
+        }
+        let magic = PCAP_MAGIC.iter().find(|m| header[..4] == m.0);
+        match magic {
+            Some(&(_, big_endian, units)) if n == PCAP_HEADER => {
+                let mut c = Classic {
+                    src: Box::new(reader),
+                    buf: vec![0; BUFFER],
+                    start: 0,
+                    end: 0,
+                    eof: false,
+                    big_endian,
+                    units,
+                    linktype: LinkType::ETHERNET,
+                };
+                c.buf[..PCAP_HEADER].copy_from_slice(&header);
+                // The link type's low 16 bits; the bits above carry the FCS length.
+                c.linktype = LinkType(c.words(PCAP_HEADER - RECORD_HEADER)[3] & 0xffff);
+                (c.start, c.end) = (PCAP_HEADER, PCAP_HEADER);
+                Ok(Self::with(Inner::Classic(c)))
+            }
+            _ => {
+                // The general parser decides on what its first read returns: give it what a
+                // read of a file would, not just the bytes looked at here.
+                let mut head = vec![0; FIRST_READ];
+                head[..n].copy_from_slice(&header[..n]);
+                let more = if n == PCAP_HEADER {
+                    read_full(&mut reader, &mut head[n..])?
+                } else {
+                    0
+                };
+                head.truncate(n + more);
+                Self::general(std::io::Cursor::new(head).chain(reader))
+            }
+        }
+    }
+
+    /// Start reading with the general block parser whatever the format, which is what
+    /// [`CaptureReader::new`] does for everything but classic pcap: for cross-checks.
+    pub fn with_general_parser(reader: R) -> Result<Self, CaptureError> {
+        Self::general(reader)
+    }
+
+    fn general(reader: impl Read + Send + 'static) -> Result<Self, CaptureError> {
         let inner = create_reader(BUFFER, reader).map_err(|e| match e {
             PcapError::Eof => CaptureError::Empty,
             PcapError::ReadError => CaptureError::Read,
             _ => CaptureError::NotACapture,
         })?;
-        Ok(CaptureReader {
+        Ok(Self::with(Inner::General(inner)))
+    }
+
+    fn with(inner: Inner) -> Self {
+        CaptureReader {
             inner,
             legacy: None,
             interfaces: Vec::new(),
@@ -115,7 +321,7 @@ impl<R: Read + Send + 'static> CaptureReader<R> {
             truncated_tail: false,
             buffer: BUFFER,
             _reader: core::marker::PhantomData,
-        })
+        }
     }
 }
 
@@ -132,14 +338,32 @@ impl<R: Read> CaptureReader<R> {
 
     /// The next record, or `None` at the end of the file.
     pub fn next_record(&mut self) -> Result<Option<Record<'_>>, CaptureError> {
-        if self.consume > 0 {
-            self.inner.consume(self.consume);
-            self.consume = 0;
+        let consume = core::mem::take(&mut self.consume);
+        let inner = match &mut self.inner {
+            Inner::Classic(c) => {
+                c.start += consume;
+                return match c.next(self.records)? {
+                    ClassicNext::Record(len, rec) => {
+                        self.consume = len;
+                        self.records += 1;
+                        Ok(Some(rec))
+                    }
+                    ClassicNext::End => Ok(None),
+                    ClassicNext::Truncated => {
+                        self.truncated_tail = true;
+                        Ok(None)
+                    }
+                };
+            }
+            Inner::General(g) => g,
+        };
+        if consume > 0 {
+            inner.consume(consume);
         }
         loop {
             // Find the next packet and remember where its bytes are in the read buffer; the
             // slice itself is taken after the parser's borrow has ended.
-            let found = match self.inner.next() {
+            let found = match inner.next() {
                 Ok((len, block)) => {
                     let packet = match block {
                         PcapBlockOwned::LegacyHeader(h) => {
@@ -148,7 +372,7 @@ impl<R: Read> CaptureReader<R> {
                             } else {
                                 1_000_000
                             };
-                            self.legacy = Some((LinkType(h.network.0 as u32), units));
+                            self.legacy = Some((LinkType(h.network.0 as u32 & 0xffff), units));
                             None
                         }
                         PcapBlockOwned::Legacy(b) => {
@@ -212,7 +436,7 @@ impl<R: Read> CaptureReader<R> {
                     return Ok(None);
                 }
                 Err(PcapError::Incomplete(_)) => {
-                    self.inner.refill().map_err(|_| CaptureError::Read)?;
+                    inner.refill().map_err(|_| CaptureError::Read)?;
                     None
                 }
                 Err(PcapError::BufferTooSmall) => {
@@ -223,8 +447,8 @@ impl<R: Read> CaptureReader<R> {
                         });
                     }
                     self.buffer *= 4;
-                    self.inner.grow(self.buffer);
-                    self.inner.refill().map_err(|_| CaptureError::Read)?;
+                    inner.grow(self.buffer);
+                    inner.refill().map_err(|_| CaptureError::Read)?;
                     None
                 }
                 Err(e) => {
@@ -238,7 +462,7 @@ impl<R: Read> CaptureReader<R> {
                 Some((len, Some((ts_ns, linktype, ptr, n, orig_len)))) => {
                     self.consume = len;
                     self.records += 1;
-                    let buf = self.inner.data();
+                    let buf = inner.data();
                     let start = ptr.saturating_sub(buf.as_ptr() as usize).min(buf.len());
                     let data = &buf[start..(start + n).min(buf.len())];
                     return Ok(Some(Record {
@@ -248,7 +472,7 @@ impl<R: Read> CaptureReader<R> {
                         orig_len,
                     }));
                 }
-                Some((len, None)) => self.inner.consume(len),
+                Some((len, None)) => inner.consume(len),
                 None => {}
             }
         }
