@@ -145,7 +145,8 @@ pub struct Engine {
     pub rules: RuleTable,
     home: OperatorId,
     map_rules: [[Option<RuleIdx>; 256]; 3],
-    diameter_rules: Vec<(u8, u32, RuleIdx)>,
+    /// Per command: its category 1, 2 and 3 rules (see [`Engine::diameter_rules`]).
+    diameter_rules: Vec<(u32, [Option<RuleIdx>; 3])>,
     diameter_app_rules: Vec<(u32, RuleIdx)>,
     fixed: Fixed,
     custom: Vec<Custom>,
@@ -247,7 +248,7 @@ impl Engine {
                 }));
             }
         }
-        let mut diameter_rules = Vec::new();
+        let mut diameter_rules: Vec<(u32, [Option<RuleIdx>; 3])> = Vec::new();
         for (list, cat, sev) in [
             (&cats.diameter_cat1_commands, Category::Cat1, Severity::High),
             (
@@ -273,7 +274,15 @@ impl Engine {
                     action: Action::Alert,
                     what: format!("{app}{}", abbr.to_ascii_uppercase()),
                 });
-                diameter_rules.push((cat_index(cat), cmd, idx));
+                let k = usize::from(cat_index(cat));
+                match diameter_rules.iter_mut().find(|(c, _)| *c == cmd) {
+                    Some((_, row)) => row[k] = Some(idx),
+                    None => {
+                        let mut row: [Option<RuleIdx>; 3] = [None; 3];
+                        row[k] = Some(idx);
+                        diameter_rules.push((cmd, row));
+                    }
+                }
             }
         }
         let mut diameter_app_rules = Vec::new();
@@ -361,12 +370,12 @@ impl Engine {
         self.map_rules[cat_index(cat) as usize][usize::from(op)]
     }
 
-    fn diameter_rule(&self, cat: Category, cmd: u32) -> Option<RuleIdx> {
-        let k = cat_index(cat);
+    /// A command's category 1, 2 and 3 rules, found once per message.
+    fn diameter_rules(&self, cmd: u32) -> [Option<RuleIdx>; 3] {
         self.diameter_rules
             .iter()
-            .find(|(c, m, _)| *c == k && *m == cmd)
-            .map(|r| r.2)
+            .find(|(c, _)| *c == cmd)
+            .map_or([None; 3], |r| r.1)
     }
 
     /// Whether a subscriber is the home network's: its IMSI's PLMN is home, else its MSISDN is
@@ -469,6 +478,19 @@ impl Engine {
             _ => source.country.is_some() && source.country == country,
         };
         Some((same, plmn))
+    }
+
+    /// Category 2: `Some(detail)` when `source` is not the subscriber's home network.
+    fn cat2(&self, source: &Source, imsi: &Digits) -> Option<Detail> {
+        let (is_home, plmn) = self.is_subscribers_home(source, imsi)?;
+        let home_sub = self.policy.home.plmns.contains(&plmn);
+        // The home network's own subscribers: only the home network may send these. Inbound
+        // roamers: only their own home network.
+        if home_sub || !is_home {
+            Some(Detail::NotHome { home: plmn })
+        } else {
+            None
+        }
     }
 
     fn custom_match(
@@ -610,6 +632,9 @@ const CACHE: usize = 4096;
 
 /// Size of the realm lookup cache (direct-mapped), and the longest realm it keeps.
 const REALM_CACHE: usize = 256;
+
+/// Size of the Diameter origin attribution cache (direct-mapped).
+const ORIGIN_CACHE: usize = 256;
 const REALM_KEY: usize = 62;
 
 /// A realm and what [`NumberingPlan::realm`] says of it. An interconnect carries a few hundred
@@ -636,6 +661,9 @@ pub struct Classifier<'e> {
     e: &'e Engine,
     dialogues: BoundedMap<DialogueKey, Dialogue>,
     cache: Vec<(u128, Source)>,
+    /// Diameter origins (Origin-Host and Origin-Realm) and who they are, keyed by the names the
+    /// source holds; the last entry holds what the cache cannot.
+    origins: Vec<Source>,
     realms: Vec<RealmSlot>,
     stats: ClassifyStats,
 }
@@ -682,6 +710,26 @@ fn gt_key(gt: &decoder::sccp::GlobalTitle<'_>) -> Option<u128> {
     Some(u128::from_le_bytes(b))
 }
 
+/// [`NumberingPlan::realm`], through a worker's cache.
+fn realm_lookup(
+    e: &Engine,
+    realms: &mut [RealmSlot],
+    realm: &[u8],
+) -> (Option<OperatorId>, Option<Plmn>) {
+    if realm.len() > REALM_KEY {
+        return e.plan.realm(realm);
+    }
+    let slot = &mut realms[bytes_hash(realm) as usize % REALM_CACHE];
+    if usize::from(slot.len) == realm.len() && &slot.bytes[..realm.len()] == realm {
+        return slot.found;
+    }
+    let found = e.plan.realm(realm);
+    slot.len = realm.len() as u8;
+    slot.bytes[..realm.len()].copy_from_slice(realm);
+    slot.found = found;
+    found
+}
+
 /// Whether a Begin's dialogue must be remembered, because something later in it is judged by
 /// what the Begin said:
 /// - the answer to an interconnect sendRoutingInfoForSM (the IMSI leak, [`JobKind::SmsAnswered`]);
@@ -713,6 +761,7 @@ impl<'e> Classifier<'e> {
             e,
             dialogues: BoundedMap::new(e.policy.limits.dialogues),
             cache: vec![(u128::MAX, Source::UNKNOWN); CACHE + 1],
+            origins: vec![Source::UNKNOWN; ORIGIN_CACHE + 1],
             realms: vec![RealmSlot::EMPTY; REALM_CACHE],
             stats: ClassifyStats::default(),
         }
@@ -755,20 +804,25 @@ impl<'e> Classifier<'e> {
         i
     }
 
-    /// [`NumberingPlan::realm`], through the worker's cache.
-    fn realm(&mut self, realm: &[u8]) -> (Option<OperatorId>, Option<Plmn>) {
-        if realm.len() > REALM_KEY {
-            return self.e.plan.realm(realm);
-        }
-        let slot = &mut self.realms[bytes_hash(realm) as usize % REALM_CACHE];
-        if usize::from(slot.len) == realm.len() && &slot.bytes[..realm.len()] == realm {
-            return slot.found;
-        }
-        let found = self.e.plan.realm(realm);
-        slot.len = realm.len() as u8;
-        slot.bytes[..realm.len()].copy_from_slice(realm);
-        slot.found = found;
-        found
+    /// Who sent a Diameter request with this Origin-Host and Origin-Realm: the index of its
+    /// attribution in `origins`. A hit compares the names and copies nothing; names longer
+    /// than a [`Name`] holds, and requests without a realm, go through the last entry.
+    fn origin_slot(&mut self, host: Option<&[u8]>, realm: Option<&[u8]>) -> usize {
+        let h = host.unwrap_or_default();
+        let i = match realm {
+            Some(r) if !r.is_empty() && r.len() <= Name::CAPACITY && h.len() <= Name::CAPACITY => {
+                let i = (bytes_hash(h) ^ bytes_hash(r).rotate_left(17)) as usize % ORIGIN_CACHE;
+                let cached = &self.origins[i];
+                if cached.realm.as_bytes() == r && cached.host.as_bytes() == h {
+                    return i;
+                }
+                i
+            }
+            _ => ORIGIN_CACHE,
+        };
+        let found = realm.map(|r| realm_lookup(self.e, &mut self.realms, r));
+        self.origins[i] = self.e.realm_source(host, realm, found);
+        i
     }
 
     /// Judge one message. `out` is cleared first.
@@ -917,7 +971,7 @@ impl<'e> Classifier<'e> {
         if let Some(rule) = self.e.map_rule(Category::Cat2, op.0) {
             match target.imsi {
                 Some(imsi) => {
-                    if let Some(d) = self.cat2(source, &imsi) {
+                    if let Some(d) = self.e.cat2(source, &imsi) {
                         out.verdict = Some(verdict(subject, rule, *source, target, d));
                     }
                 }
@@ -953,19 +1007,6 @@ impl<'e> Classifier<'e> {
                     kind: JobKind::SmsDelivered,
                 });
             }
-        }
-    }
-
-    /// Category 2: `Some(detail)` when `source` is not the subscriber's home network.
-    fn cat2(&self, source: &Source, imsi: &Digits) -> Option<Detail> {
-        let (is_home, plmn) = self.e.is_subscribers_home(source, imsi)?;
-        let home_sub = self.e.policy.home.plmns.contains(&plmn);
-        // The home network's own subscribers: only the home network may send these. Inbound
-        // roamers: only their own home network.
-        if home_sub || !is_home {
-            Some(Detail::NotHome { home: plmn })
-        } else {
-            None
         }
     }
 
@@ -1019,8 +1060,16 @@ impl<'e> Classifier<'e> {
         if !h.is_request() {
             return;
         }
-        let found = s.origin_realm.map(|r| self.realm(r));
-        let source = self.e.realm_source(s.origin_host, s.origin_realm, found);
+        let slot = self.origin_slot(s.origin_host, s.origin_realm);
+        let Classifier {
+            e,
+            origins,
+            realms,
+            stats,
+            ..
+        } = self;
+        let e: &Engine = e;
+        let source = &origins[slot];
         let target = Target {
             imsi: s.imsi,
             msisdn: s.msisdn,
@@ -1034,18 +1083,19 @@ impl<'e> Classifier<'e> {
             cmd: Some(h.cmd.0),
             app: Some(h.app.0),
         };
-        let cat3 = self.e.diameter_rule(Category::Cat3, h.cmd.0);
+        let [cat1, cat2, cat3] = e.diameter_rules(h.cmd.0);
         if source.relation.is_none() {
-            self.stats.unattributed += 1;
+            stats.unattributed += 1;
             return;
         }
+        let claim = (ctx, subject, target, keys);
         if source.is_home() {
             if cat3.is_some() {
-                self.diameter_presence(ctx, subject, h.cmd, s, &source, target, keys, None, out);
+                diameter_presence(e, stats, claim, h.cmd, s, source, None, out);
             }
             return;
         }
-        self.stats.interconnect += 1;
+        stats.interconnect += 1;
         if let Some(key) = keys.any() {
             out.observation = Some(Observation {
                 operator: source.operator,
@@ -1053,144 +1103,145 @@ impl<'e> Classifier<'e> {
                 target: key,
             });
         }
-        if let Some(c) = self
-            .e
+        if let Some(c) = e
             .custom
             .iter()
-            .find(|c| self.e.custom_match(c, &subject, &source, None))
+            .find(|c| e.custom_match(c, &subject, source, None))
         {
             if c.action != Action::Allow {
-                out.verdict = Some(verdict(subject, c.rule, source, target, Detail::None));
+                out.verdict = Some(verdict(subject, c.rule, *source, target, Detail::None));
             }
             return;
         }
-        if let Some(rule) = self.e.diameter_rule(Category::Cat1, h.cmd.0).or_else(|| {
-            self.e
-                .diameter_app_rules
+        if let Some(rule) = cat1.or_else(|| {
+            e.diameter_app_rules
                 .iter()
                 .find(|(a, _)| *a == h.app.0)
                 .map(|r| r.1)
         }) {
-            out.verdict = Some(verdict(subject, rule, source, target, Detail::None));
+            out.verdict = Some(verdict(subject, rule, *source, target, Detail::None));
             return;
         }
-        if let Some((rule, why)) = self.consistency(dm, source.plmn) {
+        if let Some((rule, why)) = consistency(e, realms, dm, source.plmn) {
             out.verdict = Some(verdict(
                 subject,
                 rule,
-                source,
+                *source,
                 target,
                 Detail::Inconsistent(why),
             ));
             return;
         }
-        if let Some(rule) = self.e.diameter_rule(Category::Cat2, h.cmd.0) {
+        if let Some(rule) = cat2 {
             match target.imsi {
                 Some(imsi) => {
-                    if let Some(d) = self.cat2(&source, &imsi) {
-                        out.verdict = Some(verdict(subject, rule, source, target, d));
+                    if let Some(d) = e.cat2(source, &imsi) {
+                        out.verdict = Some(verdict(subject, rule, *source, target, d));
                     }
                 }
-                None => self.stats.no_identity += 1,
+                None => stats.no_identity += 1,
             }
             return;
         }
         if cat3.is_some() {
-            self.diameter_presence(ctx, subject, h.cmd, s, &source, target, keys, cat3, out);
+            diameter_presence(e, stats, claim, h.cmd, s, source, cat3, out);
         }
     }
+}
 
-    /// FS.19's consistency checks of a request from the interconnect.
-    /// `origin_plmn`: the Origin-Realm's PLMN, as the source's attribution found it.
-    fn consistency(
-        &mut self,
-        dm: &DiameterMessage<'_>,
-        origin_plmn: Option<Plmn>,
-    ) -> Option<(RuleIdx, &'static str)> {
-        let s = &dm.summary;
-        let f = self.e.fixed;
-        if let (Some(host), Some(realm)) = (s.origin_host, s.origin_realm) {
-            let inside = host.eq_ignore_ascii_case(realm)
-                || host.len() > realm.len()
-                    && host[host.len() - realm.len()..].eq_ignore_ascii_case(realm)
-                    && host[host.len() - realm.len() - 1] == b'.';
-            if !inside {
-                return Some((f.host_realm, "Origin-Host is not within Origin-Realm"));
-            }
+/// FS.19's consistency checks of a request from the interconnect.
+/// `origin_plmn`: the Origin-Realm's PLMN, as the source's attribution found it.
+fn consistency(
+    e: &Engine,
+    realms: &mut [RealmSlot],
+    dm: &DiameterMessage<'_>,
+    origin_plmn: Option<Plmn>,
+) -> Option<(RuleIdx, &'static str)> {
+    let s = &dm.summary;
+    let f = e.fixed;
+    if let (Some(host), Some(realm)) = (s.origin_host, s.origin_realm) {
+        let inside = host.eq_ignore_ascii_case(realm)
+            || host.len() > realm.len()
+                && host[host.len() - realm.len()..].eq_ignore_ascii_case(realm)
+                && host[host.len() - realm.len() - 1] == b'.';
+        if !inside {
+            return Some((f.host_realm, "Origin-Host is not within Origin-Realm"));
         }
-        if let (Some(v), Some(o)) = (s.visited_plmn, origin_plmn) {
-            if (v.mcc, v.mnc) != (o.mcc, o.mnc) {
+    }
+    if let (Some(v), Some(o)) = (s.visited_plmn, origin_plmn) {
+        if (v.mcc, v.mnc) != (o.mcc, o.mnc) {
+            return Some((
+                f.visited_plmn,
+                "Visited-PLMN-Id is not the Origin-Realm's PLMN",
+            ));
+        }
+    }
+    if let (Some(imsi), Some(o)) = (s.imsi, origin_plmn) {
+        let dest = s
+            .dest_realm
+            .and_then(|r| realm_lookup(e, realms, r).1);
+        if let (Some(p), Some(d)) = (e.plan.imsi_plmn(&imsi), dest) {
+            let fits = |x: &Plmn| x.mcc == p.mcc && x.mnc == p.mnc;
+            if !fits(&d) && !fits(&o) {
                 return Some((
-                    f.visited_plmn,
-                    "Visited-PLMN-Id is not the Origin-Realm's PLMN",
+                    f.user_name_plmn,
+                    "the IMSI belongs to neither the Destination-Realm nor the Origin-Realm",
                 ));
             }
         }
-        if let (Some(imsi), Some(o)) = (s.imsi, origin_plmn) {
-            let dest = s.dest_realm.and_then(|r| self.realm(r).1);
-            if let (Some(p), Some(d)) = (self.e.plan.imsi_plmn(&imsi), dest) {
-                let fits = |x: &Plmn| x.mcc == p.mcc && x.mnc == p.mnc;
-                if !fits(&d) && !fits(&o) {
-                    return Some((
-                        f.user_name_plmn,
-                        "the IMSI belongs to neither the Destination-Realm nor the Origin-Realm",
-                    ));
-                }
-            }
-        }
-        let app = s.header.app;
-        if app != ApplicationId::RELAY {
-            if let Some(apps) = ApplicationId::for_command(s.header.cmd) {
-                if !apps.contains(&app) {
-                    return Some((
-                        f.app_command,
-                        "the application id does not carry this command",
-                    ));
-                }
-            }
-            if let Some(avp) = s.app_id_avp {
-                if avp != app.0 && s.header.cmd.0 != 257 {
-                    return Some((
-                        f.app_command,
-                        "Auth-/Acct-Application-Id differs from the header's application id",
-                    ));
-                }
-            }
-        }
-        None
     }
+    let app = s.header.app;
+    if app != ApplicationId::RELAY {
+        if let Some(apps) = ApplicationId::for_command(s.header.cmd) {
+            if !apps.contains(&app) {
+                return Some((
+                    f.app_command,
+                    "the application id does not carry this command",
+                ));
+            }
+        }
+        if let Some(avp) = s.app_id_avp {
+            if avp != app.0 && s.header.cmd.0 != 257 {
+                return Some((
+                    f.app_command,
+                    "Auth-/Acct-Application-Id differs from the header's application id",
+                ));
+            }
+        }
+    }
+    None
+}
 
-    #[allow(clippy::too_many_arguments)]
-    fn diameter_presence(
-        &mut self,
-        ctx: FrameContext,
-        subject: Subject,
-        cmd: CommandCode,
-        s: &decoder::diameter::Summary<'_>,
-        source: &Source,
-        target: Target,
-        keys: Keys,
-        rule: Option<RuleIdx>,
-        out: &mut Outcome,
-    ) {
-        let Some(key) = keys.imsi else {
-            self.stats.no_identity += 1;
-            return;
-        };
-        let event = match cmd {
-            CommandCode::UPDATE_LOCATION => Presence::Attach,
-            CommandCode::PURGE_UE => Presence::Departure,
-            _ => Presence::Activity,
-        };
-        let claimed = s.visited_plmn.and_then(|p| {
-            self.e.plan.mcc_country(p.mcc).map(|country| Location {
-                country,
-                operator: self.e.plan.plmn_operator(p),
-            })
-        });
-        let job = (key, ctx, subject, target);
-        push_presence(out, job, source, event, claimed, rule);
-    }
+/// A Diameter location claim (ULR, AIR, PUR, NOR) for the subscriber's shard. `claim`: the
+/// message, its target and the target's keys.
+#[allow(clippy::too_many_arguments)]
+fn diameter_presence(
+    e: &Engine,
+    stats: &mut ClassifyStats,
+    claim: (FrameContext, Subject, Target, Keys),
+    cmd: CommandCode,
+    s: &decoder::diameter::Summary<'_>,
+    source: &Source,
+    rule: Option<RuleIdx>,
+    out: &mut Outcome,
+) {
+    let (ctx, subject, target, keys) = claim;
+    let Some(key) = keys.imsi else {
+        stats.no_identity += 1;
+        return;
+    };
+    let event = match cmd {
+        CommandCode::UPDATE_LOCATION => Presence::Attach,
+        CommandCode::PURGE_UE => Presence::Departure,
+        _ => Presence::Activity,
+    };
+    let claimed = s.visited_plmn.and_then(|p| {
+        e.plan.mcc_country(p.mcc).map(|country| Location {
+            country,
+            operator: e.plan.plmn_operator(p),
+        })
+    });
+    push_presence(out, (key, ctx, subject, target), source, event, claimed, rule);
 }
 
 /// A location claim for the subscriber's shard (home or category 3), when the message says

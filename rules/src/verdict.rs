@@ -113,6 +113,9 @@ pub struct Name {
 }
 
 impl Name {
+    /// The most bytes a name holds.
+    pub const CAPACITY: usize = 63;
+
     /// The empty name.
     pub const EMPTY: Name = Name {
         len: 0,

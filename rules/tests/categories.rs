@@ -540,3 +540,47 @@ fn one_history_spans_map_and_diameter() {
     assert_eq!(w.ids(&v), vec!["fs19.cat3.ulr"]);
     assert!(matches!(v[0].detail, Detail::Travel { .. }));
 }
+
+/// The classifier caches who a Diameter origin is, keyed by Origin-Host and Origin-Realm:
+/// with more origins than cache slots, seen over and over in turn, every verdict still names
+/// its own message's host and realm, and an Origin-Host longer than a name holds is attributed
+/// all the same.
+#[test]
+fn diameter_origins_keep_their_own_attribution() {
+    let mut w = World::new();
+    let origins: Vec<(String, String, &str)> = (0..600)
+        .map(|i| {
+            let (mnc, mcc, country) = if i % 2 == 0 {
+                ("001", "460", "CN")
+            } else {
+                ("015", "234", "GB")
+            };
+            let realm = format!("epc.mnc{mnc}.mcc{mcc}.3gppnetwork.org");
+            (format!("mme{i}.{realm}"), realm, country)
+        })
+        .collect();
+    let long_host = format!("{}.{}", "a".repeat(70), origins[0].1);
+    let mut ts = 0;
+    for round in 0..3 {
+        for (i, (host, realm, country)) in origins.iter().enumerate() {
+            let host = if i == 7 { long_host.as_str() } else { host };
+            let mut avps = origin(host, realm);
+            avps.push(AvpSpec::tgpp(
+                avp::MSISDN,
+                decoder::map::imsi_octets(HOME_MSISDN),
+            ));
+            ts += SEC;
+            let v = w.diameter(ts, CommandCode::LCS_ROUTING_INFO, ApplicationId::SLH, avps);
+            assert_eq!(w.ids(&v), vec!["fs19.cat1.rir"], "round {round}, origin {i}");
+            let s = &v[0].source;
+            assert_eq!(s.realm.as_bytes(), realm.as_bytes(), "origin {i}");
+            let want = &host.as_bytes()[..host.len().min(63)];
+            assert_eq!(s.host.as_bytes(), want, "origin {i}");
+            assert_eq!(
+                s.country.map(|c| c.as_str().to_owned()),
+                Some((*country).to_owned()),
+                "origin {i}"
+            );
+        }
+    }
+}
