@@ -152,8 +152,12 @@ fn main() -> Result<()> {
         seconds: best,
         peak_rss_kb: None,
     });
+    // Every replay run's time, per worker count: the table takes the fastest, and the spread
+    // is printed under it (this kind of machine moves by tens of percent between runs).
+    let mut spreads: Vec<(usize, Vec<f64>)> = Vec::new();
     for workers in 1..=max_workers {
         let mut best = (f64::MAX, None);
+        let mut times = Vec::new();
         for _ in 0..cli.runs.max(1) {
             let report = cli.dir.join(format!("report-{workers}.json"));
             let r = measure(
@@ -165,10 +169,13 @@ fn main() -> Result<()> {
                     .args(["-q", "--workers", &workers.to_string(), "--report"])
                     .arg(&report),
             )?;
+            times.push(r);
             if r < best.0 {
                 best = (r, report_peak_rss(&report));
             }
         }
+        times.sort_by(f64::total_cmp);
+        spreads.push((workers, times));
         rows.push(Row {
             path: "sigwatch replay (lossless)".into(),
             workers: workers.to_string(),
@@ -307,6 +314,17 @@ fn main() -> Result<()> {
             r.seconds / limit,
             r.peak_rss_kb
                 .map_or("—".into(), |k| format!("{:.0} MB", k as f64 / 1024.0)),
+        );
+    }
+    println!("\nEvery replay run, fastest first (the table shows the fastest):\n");
+    for (workers, times) in &spreads {
+        let median = times[times.len() / 2];
+        let list: Vec<String> = times.iter().map(|t| format!("{t:.3}")).collect();
+        println!(
+            "- {workers} worker(s): {} s; median {} frames/s{}",
+            list.join(", "),
+            probe::sink::summary::count((frames / median) as u64),
+            tshark.map_or(String::new(), |t| format!(" ({:.1} × tshark)", t / median)),
         );
     }
     Ok(())
