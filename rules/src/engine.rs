@@ -1177,9 +1177,7 @@ fn consistency(
         }
     }
     if let (Some(imsi), Some(o)) = (s.imsi, origin_plmn) {
-        let dest = s
-            .dest_realm
-            .and_then(|r| realm_lookup(e, realms, r).1);
+        let dest = s.dest_realm.and_then(|r| realm_lookup(e, realms, r).1);
         if let (Some(p), Some(d)) = (e.plan.imsi_plmn(&imsi), dest) {
             let fits = |x: &Plmn| x.mcc == p.mcc && x.mnc == p.mnc;
             if !fits(&d) && !fits(&o) {
@@ -1241,7 +1239,14 @@ fn diameter_presence(
             operator: e.plan.plmn_operator(p),
         })
     });
-    push_presence(out, (key, ctx, subject, target), source, event, claimed, rule);
+    push_presence(
+        out,
+        (key, ctx, subject, target),
+        source,
+        event,
+        claimed,
+        rule,
+    );
 }
 
 /// A location claim for the subscriber's shard (home or category 3), when the message says

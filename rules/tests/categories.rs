@@ -571,7 +571,11 @@ fn diameter_origins_keep_their_own_attribution() {
             ));
             ts += SEC;
             let v = w.diameter(ts, CommandCode::LCS_ROUTING_INFO, ApplicationId::SLH, avps);
-            assert_eq!(w.ids(&v), vec!["fs19.cat1.rir"], "round {round}, origin {i}");
+            assert_eq!(
+                w.ids(&v),
+                vec!["fs19.cat1.rir"],
+                "round {round}, origin {i}"
+            );
             let s = &v[0].source;
             assert_eq!(s.realm.as_bytes(), realm.as_bytes(), "origin {i}");
             let want = &host.as_bytes()[..host.len().min(63)];
