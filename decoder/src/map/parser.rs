@@ -22,6 +22,42 @@ const fn ctx_c(n: u8) -> u8 {
 
 type Elements<'a> = ArrayVec<Tlv<'a>, MAX_ELEMENTS>;
 
+/// The constructed bit of an identifier octet.
+const CONSTRUCTED: u8 = 0x20;
+
+/// Whether two identifiers name the same tag, in either form: BER lets a sender encode any
+/// OCTET STRING (an IMSI, an address) in constructed form, so `0x24` is the same element as
+/// `0x04` and `0xa1` as `0x81`; looking for the primitive form alone would take the next
+/// element of that tag for this one.
+#[inline]
+fn same_tag(a: u8, b: u8) -> bool {
+    (a ^ b) & !CONSTRUCTED == 0
+}
+
+/// The most octets a string joined from segments may take: an AddressString's 20.
+type Joined = ArrayVec<u8, 20>;
+
+/// An OCTET STRING's contents: a primitive one where it lies; a constructed one (segments,
+/// X.690 §8.7.3) joined into `scratch`, as Wireshark and rasn join it. `None` when a segment
+/// is not an OCTET STRING, does not parse, or the whole is longer than an identity can be.
+fn octets<'s>(t: &'s Tlv<'_>, scratch: &'s mut Joined) -> Option<&'s [u8]> {
+    if !t.constructed {
+        return Some(t.value);
+    }
+    join(t.value, scratch, 0).then_some(scratch.as_slice())
+}
+
+fn join(v: &[u8], out: &mut Joined, depth: u8) -> bool {
+    if depth > 4 {
+        return false;
+    }
+    Tlvs::new(v).all(|s| match s {
+        Ok(s) if s.identifier == OCTETS => out.try_extend_from_slice(s.value).is_ok(),
+        Ok(s) if s.identifier == OCTETS | CONSTRUCTED => join(s.value, out, depth + 1),
+        _ => false,
+    })
+}
+
 /// Read the subscriber identities and node numbers from the parameter of an operation's
 /// argument (Invoke) or result (ReturnResult). Error offsets count from the parameter start.
 ///
@@ -75,7 +111,7 @@ fn elements<'e, 'a>(t: &Tlv<'a>, out: &'e mut Elements<'a>) -> Result<&'e [Tlv<'
 }
 
 fn nth<'e, 'a>(e: &'e [Tlv<'a>], id: u8, n: usize) -> Option<&'e Tlv<'a>> {
-    e.iter().filter(|t| t.identifier == id).nth(n)
+    e.iter().filter(|t| same_tag(t.identifier, id)).nth(n)
 }
 
 fn get<'e, 'a>(e: &'e [Tlv<'a>], id: u8) -> Option<&'e Tlv<'a>> {
@@ -84,14 +120,18 @@ fn get<'e, 'a>(e: &'e [Tlv<'a>], id: u8) -> Option<&'e Tlv<'a>> {
 
 /// An IMSI: 3 to 8 octets of TBCD (29.002 §17.7.8).
 fn imsi(t: Option<&Tlv<'_>>) -> Option<Digits> {
-    t.filter(|t| (3..=8).contains(&t.value.len()))
-        .map(|t| Digits::from_tbcd(t.value))
+    let mut scratch = Joined::new();
+    let v = octets(t?, &mut scratch)?;
+    (3..=8).contains(&v.len()).then(|| Digits::from_tbcd(v))
 }
 
 /// An (ISDN-)AddressString: one octet of nature and plan, then TBCD digits (29.002 §17.7.8).
 fn addr(t: Option<&Tlv<'_>>) -> Option<Digits> {
-    t.filter(|t| t.value.len() >= 2 && t.value.len() <= 20)
-        .map(|t| Digits::from_tbcd(&t.value[1..]))
+    let mut scratch = Joined::new();
+    let v = octets(t?, &mut scratch)?;
+    (2..=20)
+        .contains(&v.len())
+        .then(|| Digits::from_tbcd(&v[1..]))
 }
 
 /// `SubscriberIdentity ::= CHOICE { imsi [0] IMSI, msisdn [1] ISDN-AddressString }`, given the
@@ -109,14 +149,14 @@ fn subscriber_identity(t: Option<&Tlv<'_>>, info: &mut MapInfo) -> Result<(), PE
 /// `SM-RP-DA` and `SM-RP-OA` of the forwardSM operations: the first two elements.
 fn sm_rp(e: &[Tlv<'_>], info: &mut MapInfo) {
     if let Some(da) = e.first() {
-        match da.identifier {
+        match da.identifier & !CONSTRUCTED {
             0x80 => info.imsi = imsi(Some(da)),
             0x84 => info.push_node(NodeRole::ServiceCentre, addr(Some(da))),
             _ => {}
         }
     }
     if let Some(oa) = e.get(1) {
-        match oa.identifier {
+        match oa.identifier & !CONSTRUCTED {
             0x82 => info.msisdn = addr(Some(oa)),
             0x84 => info.push_node(NodeRole::ServiceCentre, addr(Some(oa))),
             _ => {}
@@ -137,13 +177,13 @@ fn argument(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
         OpCode::CANCEL_LOCATION => {
             // v3: [3] { identity, ... }; v1/v2: Identity itself. Identity ::= CHOICE { imsi,
             // imsi-WithLMSI SEQUENCE { imsi, lmsi } }.
-            let identity = match p.identifier {
-                OCTETS => Some(*p),
-                SEQ if e.first().is_some_and(|t| t.identifier == OCTETS) => e.first().copied(),
-                _ => e.first().copied(),
+            let identity = if same_tag(p.identifier, OCTETS) {
+                Some(*p)
+            } else {
+                e.first().copied()
             };
             match identity {
-                Some(t) if t.identifier == OCTETS => info.imsi = imsi(Some(&t)),
+                Some(t) if same_tag(t.identifier, OCTETS) => info.imsi = imsi(Some(&t)),
                 Some(t) if t.identifier == SEQ => {
                     let mut inner = Elements::new();
                     info.imsi = imsi(get(elements(&t, &mut inner)?, OCTETS));
@@ -200,13 +240,13 @@ fn argument(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
         OpCode::INFORM_SERVICE_CENTRE => info.msisdn = addr(get(e, OCTETS)),
         OpCode::SEND_AUTHENTICATION_INFO => {
             // v2: the argument is the IMSI itself; v3: { imsi [0], ... }.
-            info.imsi = if p.identifier == OCTETS {
+            info.imsi = if same_tag(p.identifier, OCTETS) {
                 imsi(Some(p))
             } else {
                 imsi(get(e, ctx(0)))
             };
         }
-        OpCode::SEND_IMSI => info.msisdn = addr((p.identifier == OCTETS).then_some(p)),
+        OpCode::SEND_IMSI => info.msisdn = addr((same_tag(p.identifier, OCTETS)).then_some(p)),
         OpCode::PROCESS_UNSTRUCTURED_SS_REQUEST
         | OpCode::UNSTRUCTURED_SS_REQUEST
         | OpCode::UNSTRUCTURED_SS_NOTIFY => {
@@ -261,7 +301,7 @@ fn result(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
     let e = elements(p, &mut buf)?;
     match op {
         OpCode::UPDATE_LOCATION | OpCode::UPDATE_GPRS_LOCATION | OpCode::RESTORE_DATA => {
-            let hlr = if p.identifier == OCTETS {
+            let hlr = if same_tag(p.identifier, OCTETS) {
                 Some(p)
             } else {
                 get(e, OCTETS)
@@ -269,7 +309,7 @@ fn result(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
             info.push_node(NodeRole::Hlr, addr(hlr));
         }
         OpCode::PROVIDE_ROAMING_NUMBER => {
-            let msrn = if p.identifier == OCTETS {
+            let msrn = if same_tag(p.identifier, OCTETS) {
                 Some(p)
             } else {
                 get(e, OCTETS)
@@ -302,7 +342,7 @@ fn result(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
             }
         }
         OpCode::SEND_IDENTIFICATION => info.imsi = imsi(get(e, OCTETS)),
-        OpCode::SEND_IMSI => info.imsi = imsi((p.identifier == OCTETS).then_some(p)),
+        OpCode::SEND_IMSI => info.imsi = imsi((same_tag(p.identifier, OCTETS)).then_some(p)),
         OpCode::ANY_TIME_INTERROGATION | OpCode::PROVIDE_SUBSCRIBER_INFO => {
             // { subscriberInfo SubscriberInfo { locationInformation [0] { ..., vlr-number [1] } } }
             let si = if op == OpCode::ANY_TIME_INTERROGATION {
@@ -367,6 +407,45 @@ mod tests {
             info(71, ComponentKind::Invoke, &p).imsi.unwrap().as_str(),
             "310041123456789"
         );
+    }
+
+    /// BER lets any OCTET STRING come in constructed form, cut into segments (X.690 §8.7.3);
+    /// Wireshark and rasn join them. The `map_diff` fuzz target found an UpdateLocation whose
+    /// IMSI came so: looking for the primitive form only, sigwatch took the VLR number (the
+    /// next OCTET STRING) for the IMSI, where rasn's decoder joined the segments.
+    #[test]
+    fn identities_in_constructed_form_are_joined_and_keep_their_place() {
+        for imsi in [
+            &hex!("24 0c 04 03 13 00 14 04 05 21 43 65 87 f9")[..],
+            &hex!("24 80 04 03 13 00 14 24 80 04 05 21 43 65 87 f9 00 00 00 00")[..],
+        ] {
+            let mut p = vec![0x30, (imsi.len() + 14) as u8];
+            p.extend_from_slice(imsi);
+            p.extend_from_slice(&hex!("81 05 91 21 60 55 f5 04 05 91 21 43 65 f7"));
+            let i = info(2, ComponentKind::Invoke, &p);
+            assert_eq!(i.imsi.unwrap().as_str(), "310041123456789", "{imsi:02x?}");
+            assert_eq!(i.node(NodeRole::Vlr).unwrap().as_str(), "1234567");
+            assert_eq!(i.node(NodeRole::Msc).unwrap().as_str(), "1206555");
+        }
+        // ATI's msisdn [1] in constructed form: its segments are universal OCTET STRINGs.
+        let p = hex!("30 0e a0 0c a1 0a 04 03 91 21 60 04 03 55 05 f1");
+        assert_eq!(
+            info(71, ComponentKind::Invoke, &p).msisdn.unwrap().as_str(),
+            "120655501"
+        );
+        // A segment that is not an OCTET STRING, or more octets than an identity holds: no
+        // identity, and still not the next element's.
+        for imsi in [
+            &hex!("24 07 02 01 05 04 02 13 00")[..],
+            &hex!("24 0c 04 0a 00 00 00 00 00 00 00 00 00 00")[..],
+        ] {
+            let mut p = vec![0x30, (imsi.len() + 7) as u8];
+            p.extend_from_slice(imsi);
+            p.extend_from_slice(&hex!("04 05 91 21 43 65 f7"));
+            let i = info(2, ComponentKind::Invoke, &p);
+            assert_eq!(i.imsi, None, "{imsi:02x?}");
+            assert_eq!(i.node(NodeRole::Vlr).unwrap().as_str(), "1234567");
+        }
     }
 
     #[test]
