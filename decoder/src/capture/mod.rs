@@ -7,8 +7,14 @@
 //! header is 16 bytes at fixed offsets, and reading it by hand costs a fraction of the general
 //! block parser (`pcap-parser`), which reads everything else. Both give the same records; a
 //! test and the `capture` fuzz target hold them to it.
+//!
+//! Classic pcap's read buffers can be shared ([`CaptureReader::next_placed`]): replay hands
+//! workers the records where they lie instead of copying them. A buffer that anyone else still
+//! holds is never written again; the reader moves on to one that nobody holds (recycled) and
+//! takes only the partial record at the old one's end with it.
 
 use std::io::Read;
+use std::sync::Arc;
 
 use pcap_parser::pcapng::Block;
 use pcap_parser::traits::{PcapNGPacketBlock, PcapReaderIterator};
@@ -20,6 +26,13 @@ use crate::link::LinkType;
 pub const BUFFER: usize = 1 << 20;
 /// The largest buffer a single record may need.
 pub const MAX_BUFFER: usize = 64 << 20;
+
+/// A read buffer that the reader shares with whoever keeps records in place.
+pub type SharedBuffer = Arc<Vec<u8>>;
+
+/// Buffers the reader keeps for reuse once their holders let go; past this many, the oldest
+/// still held is left to its holders.
+const SPARE_BUFFERS: usize = 16;
 
 /// Why a capture could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -85,7 +98,10 @@ const RECORD_HEADER: usize = 16;
 /// refilled by moving only the partial record at its end to the front.
 struct Classic {
     src: Box<dyn Read + Send>,
-    buf: Vec<u8>,
+    /// Written only while nobody else holds it.
+    buf: SharedBuffer,
+    /// Earlier buffers, for reuse when their holders have let go.
+    spare: Vec<SharedBuffer>,
     /// The unread bytes are `buf[start..end]`.
     start: usize,
     end: usize,
@@ -124,19 +140,24 @@ impl Classic {
 
     #[cold]
     fn refill(&mut self, need: usize) -> Result<bool, CaptureError> {
-        if self.buf.len() - self.start < need {
-            self.buf.copy_within(self.start..self.end, 0);
+        if Arc::get_mut(&mut self.buf).is_none() {
+            self.move_to_spare();
+        }
+        // Unique now: `make_mut` copies nothing.
+        let buf = Arc::make_mut(&mut self.buf);
+        if buf.len() - self.start < need {
+            buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
             self.start = 0;
-            if self.buf.len() < need {
-                self.buf.resize(need.next_power_of_two(), 0);
+            if buf.len() < need {
+                buf.resize(need.next_power_of_two(), 0);
             }
         }
         while self.end - self.start < need {
             if self.eof {
                 return Ok(false);
             }
-            match self.src.read(&mut self.buf[self.end..]) {
+            match self.src.read(&mut buf[self.end..]) {
                 Ok(0) => self.eof = true,
                 Ok(n) => self.end += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
@@ -145,12 +166,46 @@ impl Classic {
         }
         Ok(true)
     }
+
+    /// Leave the current buffer to its holders: continue in one nobody holds, with the unread
+    /// bytes moved to its front.
+    #[cold]
+    fn move_to_spare(&mut self) {
+        let unread = self.end - self.start;
+        let free = self
+            .spare
+            .iter_mut()
+            .position(|b| Arc::get_mut(b).is_some());
+        let fresh = match free {
+            Some(k) => core::mem::replace(&mut self.spare[k], Arc::clone(&self.buf)),
+            None => {
+                if self.spare.len() >= SPARE_BUFFERS {
+                    self.spare.remove(0);
+                }
+                self.spare.push(Arc::clone(&self.buf));
+                Arc::new(vec![0; BUFFER.max(unread)])
+            }
+        };
+        let held = core::mem::replace(&mut self.buf, fresh);
+        let buf = Arc::make_mut(&mut self.buf);
+        if buf.len() < unread {
+            buf.resize(unread.next_power_of_two(), 0);
+        }
+        buf[..unread].copy_from_slice(&held[self.start..self.end]);
+        (self.start, self.end) = (0, unread);
+    }
 }
 
 /// What [`Classic::next`] found.
-enum ClassicNext<'a> {
-    /// A record, and the bytes it takes with its header.
-    Record(usize, Record<'a>),
+enum ClassicNext {
+    /// A record: the bytes it takes with its header, where its data starts in the buffer, its
+    /// capture time and its length on the wire.
+    Record {
+        total: usize,
+        at: usize,
+        ts_ns: u64,
+        orig_len: u32,
+    },
     /// The input ended after a whole record.
     End,
     /// The input ended inside a record.
@@ -161,7 +216,7 @@ impl Classic {
     /// The record at `start` (not consumed: the caller moves `start` past it later, so that
     /// the record's bytes stay where they are while it is borrowed). `records`: how many came
     /// before it, for errors.
-    fn next(&mut self, records: u64) -> Result<ClassicNext<'_>, CaptureError> {
+    fn next(&mut self, records: u64) -> Result<ClassicNext, CaptureError> {
         if !self.fill(RECORD_HEADER)? {
             return Ok(if self.end == self.start {
                 ClassicNext::End
@@ -184,15 +239,12 @@ impl Classic {
         let h = self.start;
         let [sec, frac, _, orig_len] = self.words(h);
         let ts = u64::from(sec) * self.units + u64::from(frac);
-        Ok(ClassicNext::Record(
+        Ok(ClassicNext::Record {
             total,
-            Record {
-                ts_ns: ns(ts, self.units, 0),
-                linktype: self.linktype,
-                data: &self.buf[h + RECORD_HEADER..h + total],
-                orig_len,
-            },
-        ))
+            at: h + RECORD_HEADER,
+            ts_ns: ns(ts, self.units, 0),
+            orig_len,
+        })
     }
 }
 
@@ -266,7 +318,8 @@ impl<R: Read + Send + 'static> CaptureReader<R> {
             Some(&(_, big_endian, units)) if n == PCAP_HEADER => {
                 let mut c = Classic {
                     src: Box::new(reader),
-                    buf: vec![0; BUFFER],
+                    buf: Arc::new(vec![0; BUFFER]),
+                    spare: Vec::new(),
                     start: 0,
                     end: 0,
                     eof: false,
@@ -274,7 +327,7 @@ impl<R: Read + Send + 'static> CaptureReader<R> {
                     units,
                     linktype: LinkType::ETHERNET,
                 };
-                c.buf[..PCAP_HEADER].copy_from_slice(&header);
+                Arc::make_mut(&mut c.buf)[..PCAP_HEADER].copy_from_slice(&header);
                 // The link type's low 16 bits; the bits above carry the FCS length.
                 c.linktype = LinkType(c.words(PCAP_HEADER - RECORD_HEADER)[3] & 0xffff);
                 (c.start, c.end) = (PCAP_HEADER, PCAP_HEADER);
@@ -338,15 +391,36 @@ impl<R: Read> CaptureReader<R> {
 
     /// The next record, or `None` at the end of the file.
     pub fn next_record(&mut self) -> Result<Option<Record<'_>>, CaptureError> {
+        Ok(self.next_placed()?.map(|(rec, _)| rec))
+    }
+
+    /// The next record and, for classic pcap, the shared buffer its bytes lie in with their
+    /// offset there: a consumer may keep a clone of the buffer instead of copying the bytes
+    /// (the reader never writes into a buffer someone else holds).
+    #[allow(clippy::type_complexity)]
+    pub fn next_placed(
+        &mut self,
+    ) -> Result<Option<(Record<'_>, Option<(&SharedBuffer, usize)>)>, CaptureError> {
         let consume = core::mem::take(&mut self.consume);
         let inner = match &mut self.inner {
             Inner::Classic(c) => {
                 c.start += consume;
                 return match c.next(self.records)? {
-                    ClassicNext::Record(len, rec) => {
-                        self.consume = len;
+                    ClassicNext::Record {
+                        total,
+                        at,
+                        ts_ns,
+                        orig_len,
+                    } => {
+                        self.consume = total;
                         self.records += 1;
-                        Ok(Some(rec))
+                        let rec = Record {
+                            ts_ns,
+                            linktype: c.linktype,
+                            data: &c.buf[at..at - RECORD_HEADER + total],
+                            orig_len,
+                        };
+                        Ok(Some((rec, Some((&c.buf, at)))))
                     }
                     ClassicNext::End => Ok(None),
                     ClassicNext::Truncated => {
@@ -465,12 +539,13 @@ impl<R: Read> CaptureReader<R> {
                     let buf = inner.data();
                     let start = ptr.saturating_sub(buf.as_ptr() as usize).min(buf.len());
                     let data = &buf[start..(start + n).min(buf.len())];
-                    return Ok(Some(Record {
+                    let rec = Record {
                         ts_ns,
                         linktype,
                         data,
                         orig_len,
-                    }));
+                    };
+                    return Ok(Some((rec, None)));
                 }
                 Some((len, None)) => inner.consume(len),
                 None => {}
@@ -534,6 +609,59 @@ mod tests {
             let (recs, _) = read_all(pcap(le, true, &[(1, 5, b"x")], 0));
             assert_eq!(recs[0].0, 1_000_000_005);
         }
+    }
+
+    /// Records of `n` bytes each, every byte telling its record apart.
+    fn numbered(records: u32, n: usize) -> (Vec<u8>, Vec<Vec<u8>>) {
+        let data: Vec<Vec<u8>> = (0..records)
+            .map(|k| (0..n).map(|i| (k as usize * 7 + i) as u8).collect())
+            .collect();
+        let recs: Vec<(u32, u32, &[u8])> = data
+            .iter()
+            .enumerate()
+            .map(|(k, d)| (k as u32, 0, &d[..]))
+            .collect();
+        (pcap(true, false, &recs, 0), data)
+    }
+
+    #[test]
+    fn held_buffers_are_never_written_again() {
+        // 4 MB of records: several refills, every buffer held to the end.
+        let (file, want) = numbered(4000, 1000);
+        let mut r = CaptureReader::new(Cursor::new(file)).unwrap();
+        let mut held = Vec::new();
+        while let Some((rec, place)) = r.next_placed().unwrap() {
+            let (buf, at) = place.expect("classic pcap is placed");
+            assert_eq!(&buf[at..at + rec.data.len()], rec.data);
+            held.push((Arc::clone(buf), at, rec.data.len()));
+        }
+        assert_eq!(held.len(), want.len());
+        for ((buf, at, len), want) in held.iter().zip(&want) {
+            assert_eq!(&buf[*at..at + len], &want[..]);
+        }
+    }
+
+    #[test]
+    fn released_buffers_are_reused() {
+        let (file, want) = numbered(8000, 1000);
+        let mut r = CaptureReader::new(Cursor::new(file)).unwrap();
+        let mut seen = std::collections::BTreeSet::new();
+        let mut k = 0;
+        // Hold each buffer only as long as a consumer would hold a batch: a few records.
+        let mut window: std::collections::VecDeque<SharedBuffer> = Default::default();
+        while let Some((rec, place)) = r.next_placed().unwrap() {
+            let (buf, _) = place.unwrap();
+            assert_eq!(rec.data, &want[k][..]);
+            seen.insert(Arc::as_ptr(buf) as usize);
+            window.push_back(Arc::clone(buf));
+            if window.len() > 3 {
+                window.pop_front();
+            }
+            k += 1;
+        }
+        assert_eq!(k, want.len());
+        // 8 MB went through: two buffers take turns.
+        assert!(seen.len() <= 2, "{} buffers", seen.len());
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod dpdk;
 pub mod pcap;
 
+use decoder::capture::SharedBuffer;
 use decoder::link::LinkType;
 
 /// A frame, borrowed from a batch or an mbuf.
@@ -28,7 +29,7 @@ pub struct FrameRef<'a> {
     pub restart: bool,
 }
 
-/// Where one frame sits in a batch's arena.
+/// Where one frame sits: in a batch's arena or in one of its read buffers.
 #[derive(Debug, Clone, Copy)]
 pub struct FrameMeta {
     /// Frame number.
@@ -37,19 +38,24 @@ pub struct FrameMeta {
     pub ts_ns: u64,
     /// Link type.
     pub linktype: LinkType,
-    /// Offset in `data`.
+    /// Offset in the arena or buffer.
     pub offset: u32,
     /// Length.
     pub len: u32,
+    /// 0: the bytes are in the arena (`data`); k: in `buffers[k - 1]`.
+    pub buffer: u16,
     /// See [`FrameRef::restart`].
     pub restart: bool,
 }
 
-/// Frames for one worker, copied into one arena; batches are recycled, never freed.
+/// Frames for one worker: left in the read buffers they were read into (classic pcap), or
+/// copied into the batch's arena; batches are recycled, never freed.
 #[derive(Debug, Default)]
 pub struct FrameBatch {
-    /// The frames' bytes.
+    /// The bytes of frames that were copied.
     pub data: Vec<u8>,
+    /// The read buffers other frames lie in, held until the batch is cleared.
+    pub buffers: Vec<SharedBuffer>,
     /// The frames.
     pub frames: Vec<FrameMeta>,
     /// No frame numbered at or below this will be sent to this worker after this batch.
@@ -65,6 +71,7 @@ impl FrameBatch {
     pub fn with_capacity(frames: usize, bytes: usize) -> Self {
         FrameBatch {
             data: Vec::with_capacity(bytes),
+            buffers: Vec::with_capacity(4),
             frames: Vec::with_capacity(frames),
             watermark: 0,
             watermark_ts: 0,
@@ -72,16 +79,17 @@ impl FrameBatch {
         }
     }
 
-    /// Empty it for reuse (keeps its memory).
+    /// Empty it for reuse (keeps its memory, lets go of the read buffers).
     pub fn clear(&mut self) {
         self.data.clear();
+        self.buffers.clear();
         self.frames.clear();
         self.watermark = 0;
         self.watermark_ts = 0;
         self.last = false;
     }
 
-    /// Append a frame.
+    /// Append a frame by copying its bytes.
     pub fn push(
         &mut self,
         number: u64,
@@ -98,6 +106,38 @@ impl FrameBatch {
             linktype,
             offset,
             len: data.len() as u32,
+            buffer: 0,
+            restart,
+        });
+    }
+
+    /// Append a frame that lies in `buffer` at `offset`, without copying it: the batch holds
+    /// the buffer until it is cleared.
+    #[allow(clippy::too_many_arguments)]
+    pub fn push_placed(
+        &mut self,
+        number: u64,
+        ts_ns: u64,
+        linktype: LinkType,
+        buffer: &SharedBuffer,
+        offset: usize,
+        len: usize,
+        restart: bool,
+    ) {
+        if !self
+            .buffers
+            .last()
+            .is_some_and(|b| SharedBuffer::ptr_eq(b, buffer))
+        {
+            self.buffers.push(SharedBuffer::clone(buffer));
+        }
+        self.frames.push(FrameMeta {
+            number,
+            ts_ns,
+            linktype,
+            offset: offset as u32,
+            len: len as u32,
+            buffer: self.buffers.len() as u16,
             restart,
         });
     }
@@ -109,7 +149,10 @@ impl FrameBatch {
             order: m.number,
             ts_ns: m.ts_ns,
             linktype: m.linktype,
-            data: &self.data[m.offset as usize..(m.offset + m.len) as usize],
+            data: match m.buffer {
+                0 => &self.data[m.offset as usize..(m.offset + m.len) as usize],
+                k => &self.buffers[k as usize - 1][m.offset as usize..(m.offset + m.len) as usize],
+            },
             restart: m.restart,
         })
     }

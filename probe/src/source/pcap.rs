@@ -4,7 +4,10 @@
 //! loses frames, and each one is counted.
 //!
 //! Frames go to workers by flow (a symmetric hash), in batches that are recycled through a
-//! return ring: the steady state allocates nothing.
+//! return ring: the steady state allocates nothing. A classic pcap file's frames are not
+//! copied: a batch points into the reader's buffers and holds them until the worker is done
+//! with it (the reader recycles a buffer once no batch holds it). Pcapng frames, and frames of
+//! several files merged, are copied into the batch.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -13,7 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Result};
-use decoder::capture::CaptureReader;
+use decoder::capture::{CaptureReader, SharedBuffer};
 use decoder::link::LinkType;
 use decoder::stack::flow_hash;
 
@@ -210,6 +213,23 @@ struct Reader {
     done: bool,
 }
 
+/// A frame's bytes as the reader gave them.
+#[derive(Clone, Copy)]
+enum Bytes<'a> {
+    /// To be copied into the batch.
+    Copy(&'a [u8]),
+    /// Lying in a shared read buffer at this offset: the batch keeps the buffer.
+    Placed(&'a [u8], &'a SharedBuffer, usize),
+}
+
+impl<'a> Bytes<'a> {
+    fn data(self) -> &'a [u8] {
+        match self {
+            Bytes::Copy(d) | Bytes::Placed(d, ..) => d,
+        }
+    }
+}
+
 /// Replays the files into the feed; returns when they are played (or `stop` is set).
 pub struct Replayer {
     opts: ReplayOptions,
@@ -310,10 +330,14 @@ impl Replayer {
                 }
                 if readers.len() == 1 {
                     let r = &mut readers[0];
-                    match r.cap.next_record() {
-                        Ok(Some(rec)) => {
+                    match r.cap.next_placed() {
+                        Ok(Some((rec, place))) => {
                             span = (span.0.min(rec.ts_ns), span.1.max(rec.ts_ns));
-                            self.frame(rec.ts_ns + shift, rec.linktype, rec.data);
+                            let bytes = match place {
+                                Some((buf, at)) => Bytes::Placed(rec.data, buf, at),
+                                None => Bytes::Copy(rec.data),
+                            };
+                            self.frame(rec.ts_ns + shift, rec.linktype, bytes);
                         }
                         Ok(None) => {
                             finish(r, &mut self.stats, None);
@@ -350,7 +374,7 @@ impl Replayer {
                 let r = &mut readers[k];
                 if let Some((ts, lt)) = r.staged.take() {
                     span = (span.0.min(ts), span.1.max(ts));
-                    self.frame(ts + shift, lt, &r.buf);
+                    self.frame(ts + shift, lt, Bytes::Copy(&r.buf));
                 }
             }
             // The next loop starts where this one ended, so windows keep moving; its
@@ -364,7 +388,7 @@ impl Replayer {
     }
 
     /// Pace, then dispatch one frame.
-    fn frame(&mut self, ts: u64, lt: LinkType, data: &[u8]) {
+    fn frame(&mut self, ts: u64, lt: LinkType, bytes: Bytes<'_>) {
         let first = *self.first_ts.get_or_insert(ts);
         let due = match self.opts.pacing {
             Pacing::Lossless => None,
@@ -386,11 +410,11 @@ impl Replayer {
                 std::thread::sleep(due - now);
             }
         }
-        self.sent_bytes += data.len() as u64;
-        self.dispatch(ts, lt, data);
+        self.sent_bytes += bytes.data().len() as u64;
+        self.dispatch(ts, lt, bytes);
     }
 
-    fn dispatch(&mut self, ts: u64, lt: LinkType, data: &[u8]) {
+    fn dispatch(&mut self, ts: u64, lt: LinkType, bytes: Bytes<'_>) {
         self.number += 1;
         self.stats.frames += 1;
         if self.stats.first_ts == 0 {
@@ -402,7 +426,7 @@ impl Replayer {
         let w = if n == 1 {
             0
         } else {
-            (flow_hash(lt, data) % n as u64) as usize
+            (flow_hash(lt, bytes.data()) % n as u64) as usize
         };
         if self.current[w].is_none() {
             self.current[w] = self.feed.take(w, self.lossless());
@@ -413,7 +437,12 @@ impl Replayer {
             return;
         };
         let restart = std::mem::take(&mut self.restart[w]);
-        b.push(self.number, ts, lt, data, restart);
+        match bytes {
+            Bytes::Copy(data) => b.push(self.number, ts, lt, data, restart),
+            Bytes::Placed(data, buf, at) => {
+                b.push_placed(self.number, ts, lt, buf, at, data.len(), restart)
+            }
+        }
         self.pending += 1;
         if b.frames.len() >= BATCH_FRAMES || self.pending >= BATCH_FRAMES * n {
             self.flush(false);
