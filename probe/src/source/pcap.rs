@@ -3,8 +3,9 @@
 //! like tcpreplay (`--pps`, `--mbps`, `--speed`), in which case a worker that cannot keep up
 //! loses frames, and each one is counted.
 //!
-//! Frames go to workers by flow (a symmetric hash), in batches that are recycled through a
-//! return ring: the steady state allocates nothing. A classic pcap file's frames are not
+//! Frames go to workers by flow ([`FlowMap`]: each flow, both directions, to the worker with
+//! the fewest frames when it first appears), in batches that are recycled through a return
+//! ring: the steady state allocates nothing. A classic pcap file's frames are not
 //! copied: a batch points into the reader's buffers and holds them until the worker is done
 //! with it (the reader recycles a buffer once no batch holds it). Pcapng frames, and frames of
 //! several files merged, are copied into the batch.
@@ -203,6 +204,77 @@ impl Feed {
     }
 }
 
+/// Which worker each flow goes to. A flow (both directions of an association or connection:
+/// the symmetric [`flow_hash`]) goes to the worker that had taken the fewest frames when the
+/// flow first appeared, and stays there, so its reassembly and duplicate tracking stay on
+/// one worker. An interconnect carries few associations, tens rather than thousands, too few
+/// for a hash alone to spread them evenly: siggen's 64 load associations hashed over two
+/// workers split 40 / 24, and the busier worker set the pace. Frames that are not IP (hash 0)
+/// go to worker 0, and once the table is three quarters full, new flows are placed by hash.
+#[derive(Debug)]
+pub struct FlowMap {
+    /// Open addressing, linear probing; key 0 is an empty slot.
+    keys: Vec<u64>,
+    workers: Vec<u16>,
+    used: usize,
+    /// Frames given to each worker so far.
+    frames: Vec<u64>,
+}
+
+impl FlowMap {
+    /// Slots in the table (a power of two).
+    pub const SLOTS: usize = 1 << 16;
+
+    /// A map over `workers` workers.
+    pub fn new(workers: usize) -> Self {
+        FlowMap {
+            keys: vec![0; Self::SLOTS],
+            workers: vec![0; Self::SLOTS],
+            used: 0,
+            frames: vec![0; workers.max(1)],
+        }
+    }
+
+    /// The worker for a frame of flow `hash`; counts the frame.
+    #[inline]
+    pub fn worker(&mut self, hash: u64) -> usize {
+        let n = self.frames.len();
+        let w = if n == 1 || hash == 0 {
+            0
+        } else {
+            self.lookup(hash)
+        };
+        self.frames[w] += 1;
+        w
+    }
+
+    fn lookup(&mut self, hash: u64) -> usize {
+        let mask = Self::SLOTS - 1;
+        let mut k = (hash >> 32) as usize & mask;
+        loop {
+            match self.keys[k] {
+                key if key == hash => return usize::from(self.workers[k]),
+                0 => break,
+                _ => k = (k + 1) & mask,
+            }
+        }
+        let n = self.frames.len();
+        if self.used >= Self::SLOTS / 4 * 3 {
+            return (hash % n as u64) as usize;
+        }
+        let w = (0..n).min_by_key(|&w| self.frames[w]).unwrap_or(0);
+        self.keys[k] = hash;
+        self.workers[k] = w as u16;
+        self.used += 1;
+        w
+    }
+
+    /// Frames given to each worker so far.
+    pub fn frames(&self) -> &[u64] {
+        &self.frames
+    }
+}
+
 /// One open file and its next record.
 struct Reader {
     path: PathBuf,
@@ -234,6 +306,7 @@ impl<'a> Bytes<'a> {
 pub struct Replayer {
     opts: ReplayOptions,
     feed: Feed,
+    flows: FlowMap,
     current: Vec<Option<FrameBatch>>,
     pending: usize,
     /// Per worker: its next frame starts a new pass over the files.
@@ -290,6 +363,7 @@ impl Replayer {
         let n = feed.to.len();
         Replayer {
             opts,
+            flows: FlowMap::new(n),
             feed,
             current: (0..n).map(|_| None).collect(),
             pending: 0,
@@ -426,7 +500,7 @@ impl Replayer {
         let w = if n == 1 {
             0
         } else {
-            (flow_hash(lt, bytes.data()) % n as u64) as usize
+            self.flows.worker(flow_hash(lt, bytes.data()))
         };
         if self.current[w].is_none() {
             self.current[w] = self.feed.take(w, self.lossless());
@@ -498,5 +572,67 @@ fn finish(r: &mut Reader, stats: &mut ReplayStats, error: Option<String>) {
         stats
             .capture_errors
             .push(format!("{}: {e}", r.path.display()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Flow hashes as `flow_hash` makes them: well mixed.
+    fn hash(k: u64) -> u64 {
+        let mut x = k.wrapping_add(1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        x ^= x >> 31;
+        x.wrapping_mul(0xbf58_476d_1ce4_e5b9) | 1
+    }
+
+    #[test]
+    fn flows_stay_on_their_worker_and_spread_evenly() {
+        let mut m = FlowMap::new(2);
+        let first: Vec<usize> = (0..64).map(|k| m.worker(hash(k))).collect();
+        for round in 0..100 {
+            for k in 0..64 {
+                assert_eq!(
+                    m.worker(hash(k)),
+                    first[k as usize],
+                    "flow {k}, round {round}"
+                );
+            }
+        }
+        assert_eq!(m.frames(), &[3232, 3232]);
+        // Non-IP frames (hash 0) all go to worker 0.
+        assert_eq!(m.worker(0), 0);
+    }
+
+    #[test]
+    fn a_new_flow_goes_to_the_least_loaded_worker() {
+        let mut m = FlowMap::new(3);
+        let a = m.worker(hash(1));
+        for _ in 0..10 {
+            m.worker(hash(1));
+        }
+        let b = m.worker(hash(2));
+        let c = m.worker(hash(3));
+        assert_ne!(a, b);
+        assert_ne!(a, c);
+        assert_ne!(b, c);
+        // Worker b and c have one frame each, a eleven: the next new flow goes to b or c.
+        assert_ne!(m.worker(hash(4)), a);
+    }
+
+    #[test]
+    fn a_full_table_places_new_flows_by_hash() {
+        let mut m = FlowMap::new(2);
+        let limit = FlowMap::SLOTS / 4 * 3;
+        for k in 0..limit as u64 {
+            m.worker(hash(k));
+        }
+        for k in limit as u64..limit as u64 + 1000 {
+            let h = hash(k);
+            assert_eq!(m.worker(h), (h % 2) as usize);
+        }
+        // Flows placed before it filled keep their worker.
+        let again = FlowMap::new(2).worker(hash(0));
+        assert_eq!(m.worker(hash(0)), again);
     }
 }
