@@ -19,7 +19,7 @@ fn block(out: &mut Vec<u8>, kind: u32, body: &[u8]) {
     out.extend_from_slice(&kind.to_le_bytes());
     out.extend_from_slice(&len.to_le_bytes());
     out.extend_from_slice(body);
-    out.extend(std::iter::repeat(0).take(pad));
+    out.extend(std::iter::repeat_n(0, pad));
     out.extend_from_slice(&len.to_le_bytes());
 }
 
