@@ -283,6 +283,10 @@ struct Reader {
     staged: Option<(u64, LinkType)>,
     buf: Vec<u8>,
     done: bool,
+    /// Frames may stay in the reader's buffers: a regular file, whose reads fill a whole
+    /// buffer. A pipe's reads return a few kilobytes each, and a buffer held by batches cannot
+    /// take the next read, so each would start a buffer of its own: a pipe's frames are copied.
+    placed: bool,
 }
 
 /// A frame's bytes as the reader gave them.
@@ -395,6 +399,7 @@ impl Replayer {
                     staged: None,
                     buf: Vec::new(),
                     done: false,
+                    placed: !is_stream(p),
                 });
             }
             let mut span = (u64::MAX, 0u64);
@@ -408,8 +413,8 @@ impl Replayer {
                         Ok(Some((rec, place))) => {
                             span = (span.0.min(rec.ts_ns), span.1.max(rec.ts_ns));
                             let bytes = match place {
-                                Some((buf, at)) => Bytes::Placed(rec.data, buf, at),
-                                None => Bytes::Copy(rec.data),
+                                Some((buf, at)) if r.placed => Bytes::Placed(rec.data, buf, at),
+                                _ => Bytes::Copy(rec.data),
                             };
                             self.frame(rec.ts_ns + shift, rec.linktype, bytes);
                         }
