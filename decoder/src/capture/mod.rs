@@ -396,7 +396,9 @@ impl<R: Read> CaptureReader<R> {
 
     /// The next record and, for classic pcap, the shared buffer its bytes lie in with their
     /// offset there: a consumer may keep a clone of the buffer instead of copying the bytes
-    /// (the reader never writes into a buffer someone else holds).
+    /// (the reader never writes into a buffer someone else holds). Worth it where reads fill a
+    /// whole buffer (a file); a pipe's reads return a few kilobytes, and a held buffer cannot
+    /// take the next one, so each would start a buffer of its own.
     #[allow(clippy::type_complexity)]
     pub fn next_placed(
         &mut self,

@@ -246,7 +246,7 @@ fn argument(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
                 imsi(get(e, ctx(0)))
             };
         }
-        OpCode::SEND_IMSI => info.msisdn = addr((same_tag(p.identifier, OCTETS)).then_some(p)),
+        OpCode::SEND_IMSI => info.msisdn = addr(same_tag(p.identifier, OCTETS).then_some(p)),
         OpCode::PROCESS_UNSTRUCTURED_SS_REQUEST
         | OpCode::UNSTRUCTURED_SS_REQUEST
         | OpCode::UNSTRUCTURED_SS_NOTIFY => {
@@ -342,7 +342,7 @@ fn result(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
             }
         }
         OpCode::SEND_IDENTIFICATION => info.imsi = imsi(get(e, OCTETS)),
-        OpCode::SEND_IMSI => info.imsi = imsi((same_tag(p.identifier, OCTETS)).then_some(p)),
+        OpCode::SEND_IMSI => info.imsi = imsi(same_tag(p.identifier, OCTETS).then_some(p)),
         OpCode::ANY_TIME_INTERROGATION | OpCode::PROVIDE_SUBSCRIBER_INFO => {
             // { subscriberInfo SubscriberInfo { locationInformation [0] { ..., vlr-number [1] } } }
             let si = if op == OpCode::ANY_TIME_INTERROGATION {
@@ -415,14 +415,18 @@ mod tests {
     /// next OCTET STRING) for the IMSI, where rasn's decoder joined the segments.
     #[test]
     fn identities_in_constructed_form_are_joined_and_keep_their_place() {
+        // An UpdateLocation argument: SEQUENCE { imsi, then `rest` }.
+        let ul = |imsi: &[u8], rest: &[u8]| {
+            let mut p = vec![0x30, (imsi.len() + rest.len()) as u8];
+            p.extend_from_slice(imsi);
+            p.extend_from_slice(rest);
+            info(2, ComponentKind::Invoke, &p)
+        };
         for imsi in [
             &hex!("24 0c 04 03 13 00 14 04 05 21 43 65 87 f9")[..],
             &hex!("24 80 04 03 13 00 14 24 80 04 05 21 43 65 87 f9 00 00 00 00")[..],
         ] {
-            let mut p = vec![0x30, (imsi.len() + 14) as u8];
-            p.extend_from_slice(imsi);
-            p.extend_from_slice(&hex!("81 05 91 21 60 55 f5 04 05 91 21 43 65 f7"));
-            let i = info(2, ComponentKind::Invoke, &p);
+            let i = ul(imsi, &hex!("81 05 91 21 60 55 f5 04 05 91 21 43 65 f7"));
             assert_eq!(i.imsi.unwrap().as_str(), "310041123456789", "{imsi:02x?}");
             assert_eq!(i.node(NodeRole::Vlr).unwrap().as_str(), "1234567");
             assert_eq!(i.node(NodeRole::Msc).unwrap().as_str(), "1206555");
@@ -439,10 +443,7 @@ mod tests {
             &hex!("24 07 02 01 05 04 02 13 00")[..],
             &hex!("24 0c 04 0a 00 00 00 00 00 00 00 00 00 00")[..],
         ] {
-            let mut p = vec![0x30, (imsi.len() + 7) as u8];
-            p.extend_from_slice(imsi);
-            p.extend_from_slice(&hex!("04 05 91 21 43 65 f7"));
-            let i = info(2, ComponentKind::Invoke, &p);
+            let i = ul(imsi, &hex!("04 05 91 21 43 65 f7"));
             assert_eq!(i.imsi, None, "{imsi:02x?}");
             assert_eq!(i.node(NodeRole::Vlr).unwrap().as_str(), "1234567");
         }

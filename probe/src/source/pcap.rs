@@ -7,8 +7,8 @@
 //! the fewest frames when it first appears), in batches that are recycled through a return
 //! ring: the steady state allocates nothing. A classic pcap file's frames are not
 //! copied: a batch points into the reader's buffers and holds them until the worker is done
-//! with it (the reader recycles a buffer once no batch holds it). Pcapng frames, and frames of
-//! several files merged, are copied into the batch.
+//! with it (the reader recycles a buffer once no batch holds it). Pcapng frames, frames of
+//! several files merged and frames read from a pipe are copied into the batch.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -238,12 +238,7 @@ impl FlowMap {
     /// The worker for a frame of flow `hash`; counts the frame.
     #[inline]
     pub fn worker(&mut self, hash: u64) -> usize {
-        let n = self.frames.len();
-        let w = if n == 1 || hash == 0 {
-            0
-        } else {
-            self.lookup(hash)
-        };
+        let w = if hash == 0 { 0 } else { self.lookup(hash) };
         self.frames[w] += 1;
         w
     }
