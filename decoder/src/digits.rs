@@ -10,6 +10,7 @@ use core::fmt;
 pub const MAX_DIGITS: usize = 32;
 
 /// A digit string in ASCII (`0`-`9`, and `*`, `#`, `a`, `b`, `c` for the TBCD codes 10-14).
+/// The bytes past the last digit are zero, so equal strings are equal values.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Digits {
     /// Number of digits; the top bit flags truncation.
@@ -69,6 +70,7 @@ impl Digits {
         }
         if odd && tail.is_empty() && n > 0 {
             n -= 1;
+            d.buf[n] = 0;
         }
         d.len = n as u8;
         if !tail.is_empty() {
@@ -146,8 +148,59 @@ impl Digits {
     #[must_use]
     pub fn prefix(&self, n: usize) -> Digits {
         let mut d = *self;
-        d.len = n.min(self.len()) as u8;
+        let n = n.min(self.len());
+        d.len = n as u8;
+        d.buf[n..].fill(0);
         d
+    }
+
+    /// The first sixteen bytes of the string as one word, for strings of at most 16 digits:
+    /// equal words, equal strings (the bytes past the last digit are always zero). For
+    /// caches keyed by a number without decoding or hashing it digit by digit.
+    pub fn word16(&self) -> Option<u128> {
+        if self.len > 16 {
+            return None;
+        }
+        let mut w = [0u8; 16];
+        w.copy_from_slice(&self.buf[..16]);
+        Some(u128::from_le_bytes(w))
+    }
+
+    /// A key that tells digit strings apart, for 1 to 15 decimal digits (every IMSI and E.164
+    /// number); `None` for anything else. Four bits a digit, the first digit in the top
+    /// nibble, the nibbles after the last digit `F` (so the lowest is always `F`). It has no
+    /// decimal meaning; unlike [`Digits::to_u64`] it takes no multiplication, only masks and
+    /// shifts over two words.
+    #[inline]
+    pub fn key(&self) -> Option<u64> {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        let n = self.len();
+        if n == 0 || n > 15 {
+            return None;
+        }
+        // Digits 0-7 and 8-15, the first in the top byte; bytes at and past `n` (which
+        // `prefix` leaves behind) are masked out.
+        let word = |i: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&self.buf[i..i + 8]);
+            u64::from_be_bytes(w)
+        };
+        let held = |k: usize| !u64::MAX.checked_shr(8 * k as u32).unwrap_or(0);
+        let half = |w: u64, keep: u64| {
+            // A digit is 0x30..=0x39: high nibble 3, and low nibble + 6 stays below 16; any
+            // other byte leaves a bit set here.
+            let bad = (w & (0xf0 * ONES)) ^ (0x30 * ONES)
+                | ((w & (0x0f * ONES)) + 6 * ONES) & (0xf0 * ONES);
+            let x = (w & keep & (0x0f * ONES)) | ((0x0f * ONES) & !keep);
+            // Eight nibbles, one a byte, packed into 32 bits in order.
+            let x = (x | x >> 4) & 0x00ff_00ff_00ff_00ff;
+            let x = (x | x >> 8) & 0x0000_ffff_0000_ffff;
+            let x = (x | x >> 16) & 0xffff_ffff;
+            (bad & keep == 0).then_some(x)
+        };
+        let hi = half(word(0), held(n.min(8)))?;
+        let lo = half(word(8), held(n.saturating_sub(8)))?;
+        Some(hi << 32 | lo)
     }
 
     /// The value as a number, if every character is a decimal digit and it fits (≤ 19 digits).
@@ -357,6 +410,52 @@ mod tests {
         }
     }
 
+    /// [`Digits::key`] the obvious way: a nibble a digit, first digit highest, `F` after.
+    fn key_by_digit(s: &str) -> Option<u64> {
+        if s.is_empty() || s.len() > 15 || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let digits = s.bytes().map(|b| u64::from(b - b'0'));
+        let padded = digits.chain(core::iter::repeat(0xf)).take(16);
+        Some(padded.fold(0, |k, d| k << 4 | d))
+    }
+
+    proptest! {
+        /// The two-word key is the nibble-a-digit key, digits or not, any length.
+        #[test]
+        fn key_is_a_nibble_a_digit(s in "[0-9]{1,15}|[0-9*#a-c]{1,15}|[0-9]{16,24}") {
+            prop_assert_eq!(Digits::from_ascii(&s).unwrap().key(), key_by_digit(&s));
+        }
+
+        /// Different numbers, different keys (leading zeros and lengths included).
+        #[test]
+        fn keys_tell_numbers_apart(a in "[0-9]{1,15}", b in "[0-9]{1,15}") {
+            let (ka, kb) = (Digits::from_ascii(&a).unwrap().key(), Digits::from_ascii(&b).unwrap().key());
+            prop_assert_eq!(ka == kb, a == b);
+        }
+    }
+
+    #[test]
+    fn key_ignores_what_a_prefix_cut_off() {
+        let d = Digits::from_ascii("310150123456789").unwrap();
+        for k in 1..=15 {
+            assert_eq!(
+                d.prefix(k).key(),
+                key_by_digit(&d.as_str()[..k]),
+                "{k} digits"
+            );
+        }
+        assert_eq!(
+            Digits::from_ascii("12#").unwrap().prefix(2).key(),
+            key_by_digit("12")
+        );
+        assert_eq!(Digits::EMPTY.key(), None);
+        assert_eq!(
+            Digits::from_ascii("0").unwrap().key(),
+            Some(0x0fff_ffff_ffff_ffff)
+        );
+    }
+
     #[test]
     fn to_u64_ignores_what_a_prefix_cut_off() {
         let d = Digits::from_ascii("310150123456789").unwrap();
@@ -401,6 +500,26 @@ mod tests {
             Digits::from_bcd(&hex!("21 43 05"), false).as_str(),
             "123450"
         );
+    }
+
+    #[test]
+    fn equal_strings_are_equal_values() {
+        let ascii = |s: &str| Digits::from_ascii(s).unwrap();
+        // The padding nibble of an odd global title is not kept.
+        assert_eq!(Digits::from_bcd(&hex!("21 43 05"), true), ascii("12345"));
+        assert_eq!(Digits::from_bcd(&hex!("21 43 95"), true), ascii("12345"));
+        // Nor the digits a prefix leaves out.
+        assert_eq!(ascii("310150123456789").prefix(6), ascii("310150"));
+        assert_eq!(
+            ascii("310150123456789").prefix(6).word16(),
+            ascii("310150").word16()
+        );
+        assert_ne!(ascii("3101").word16(), ascii("31010").word16());
+        assert_eq!(
+            ascii("1234567890123456").word16().map(|w| w >> 120),
+            Some(u128::from(b'6'))
+        );
+        assert_eq!(ascii("12345678901234567").word16(), None);
     }
 
     #[test]
