@@ -49,12 +49,12 @@ fn pass_stack(frames: &[(u64, Vec<u8>)]) {
 /// Decoding and classifying with a classifier that has seen the frames once already (its
 /// tables grown, as in a long run); `ir classify` minus `ir stack` is the classifier's cost.
 #[inline(never)]
-fn pass_classify(frames: &[(u64, Vec<u8>)], classifier: &mut rules::engine::Classifier<'_>) {
+fn pass_classify(frames: &[(u64, Vec<u8>)], classifier: &mut rules::engine::Classifier<'_>) -> u64 {
     let mut out = rules::engine::Outcome::default();
     bench::decode_frames(&mut FrameDecoder::default(), frames, &mut |ctx, m| {
         classifier.classify(ctx, m, &mut out);
         black_box(&out);
-    });
+    })
 }
 
 fn warm_classifier<'e>(
@@ -116,7 +116,8 @@ fn main() {
                 rules::policy::Policy::parse("load.toml", &siggen::net::policy_toml()).unwrap();
             let engine = rules::engine::Engine::new(policy);
             let mut classifier = warm_classifier(&frames, &engine);
-            pass_classify(&frames, &mut classifier);
+            let messages = pass_classify(&frames, &mut classifier);
+            eprintln!("classify: {messages} messages");
             frames.len()
         }
         other => panic!("unknown stage {other}"),

@@ -145,12 +145,18 @@ pub struct Engine {
     pub rules: RuleTable,
     home: OperatorId,
     map_rules: [[Option<RuleIdx>; 256]; 3],
-    /// Per command: its category 1, 2 and 3 rules (see [`Engine::diameter_rules`]).
+    /// Per command: its category 1, 2 and 3 rules (see [`Engine::diameter_rules`]), in a
+    /// table indexed by the command code's low six bits; the commands that find their slot
+    /// taken are in `diameter_overflow`. `u32::MAX`, no command code, marks an empty slot.
     diameter_rules: Vec<(u32, [Option<RuleIdx>; 3])>,
+    diameter_overflow: Vec<(u32, [Option<RuleIdx>; 3])>,
     diameter_app_rules: Vec<(u32, RuleIdx)>,
     fixed: Fixed,
     custom: Vec<Custom>,
 }
+
+/// Slots of the table of Diameter commands' rules (S6a's 316-324 and the others fall apart).
+const DIAMETER_SLOTS: usize = 64;
 
 /// `anyTimeInterrogation` → `any_time_interrogation`, `sendIMSI` → `send_imsi`.
 pub fn snake(name: &str) -> String {
@@ -285,6 +291,16 @@ impl Engine {
                 }
             }
         }
+        let mut diameter_slots = vec![(u32::MAX, [None; 3]); DIAMETER_SLOTS];
+        let mut diameter_overflow = Vec::new();
+        for (cmd, row) in diameter_rules {
+            let slot = &mut diameter_slots[cmd as usize % DIAMETER_SLOTS];
+            if slot.0 == u32::MAX {
+                *slot = (cmd, row);
+            } else {
+                diameter_overflow.push((cmd, row));
+            }
+        }
         let mut diameter_app_rules = Vec::new();
         for &app in &cats.diameter_cat1_applications {
             let name = ApplicationId(app)
@@ -344,7 +360,8 @@ impl Engine {
             rules,
             home,
             map_rules,
-            diameter_rules,
+            diameter_rules: diameter_slots,
+            diameter_overflow,
             diameter_app_rules,
             fixed,
             custom,
@@ -372,7 +389,11 @@ impl Engine {
 
     /// A command's category 1, 2 and 3 rules, found once per message.
     fn diameter_rules(&self, cmd: u32) -> [Option<RuleIdx>; 3] {
-        self.diameter_rules
+        let slot = &self.diameter_rules[cmd as usize % DIAMETER_SLOTS];
+        if slot.0 == cmd {
+            return slot.1;
+        }
+        self.diameter_overflow
             .iter()
             .find(|(c, _)| *c == cmd)
             .map_or([None; 3], |r| r.1)
@@ -655,16 +676,104 @@ impl RealmSlot {
     };
 }
 
+/// A direct-mapped cache from a word to what a slower lookup says of it: one multiply, one
+/// compare, one slot per key, a miss overwrites the slot. Worker-local: a collision (chosen
+/// or not) only costs a lookup.
+#[derive(Debug)]
+struct Memo<V> {
+    /// `(key, value)`; `u128::MAX`, which no key built from digits can be, marks an empty slot.
+    slots: Vec<(u128, V)>,
+}
+
+impl<V: Copy> Memo<V> {
+    /// `n` slots (a power of two).
+    fn new(n: usize, empty: V) -> Self {
+        debug_assert!(n.is_power_of_two());
+        Memo {
+            slots: vec![(u128::MAX, empty); n],
+        }
+    }
+
+    fn get(&mut self, key: u128, look: impl FnOnce() -> V) -> V {
+        let h = (key as u64 ^ (key >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let i = (h >> 40) as usize & (self.slots.len() - 1);
+        let slot = &mut self.slots[i];
+        if slot.0 != key {
+            *slot = (key, look());
+        }
+        slot.1
+    }
+}
+
+/// The numbering plan's lookups that a message's own numbers need (a serving node's
+/// country, an IMSI's PLMN), through a worker's caches: an interconnect carries a few
+/// thousand node numbers and a few hundred PLMNs, and a trie walk or two hash probes cost
+/// more than the rest of a message's judgement.
+#[derive(Debug)]
+struct Lookups<'e> {
+    e: &'e Engine,
+    e164: Memo<(Option<Country>, Option<OperatorId>)>,
+    imsi_plmn: Memo<Option<Plmn>>,
+    plmn_location: Memo<Option<Location>>,
+}
+
+impl<'e> Lookups<'e> {
+    fn new(e: &'e Engine) -> Self {
+        Lookups {
+            e,
+            e164: Memo::new(4096, (None, None)),
+            imsi_plmn: Memo::new(256, None),
+            plmn_location: Memo::new(256, None),
+        }
+    }
+
+    /// [`NumberingPlan::e164`].
+    fn e164(&mut self, n: &Digits) -> (Option<Country>, Option<OperatorId>) {
+        let plan = &self.e.plan;
+        match n.word16() {
+            Some(key) => self.e164.get(key, || plan.e164(n)),
+            None => plan.e164(n),
+        }
+    }
+
+    /// Where a PLMN is: its country (from the MCC) and operator.
+    fn plmn_location(&mut self, p: Plmn) -> Option<Location> {
+        let plan = &self.e.plan;
+        let key = u128::from(p.mcc) | u128::from(p.mnc) << 16 | u128::from(p.mnc3) << 32;
+        self.plmn_location.get(key, || {
+            plan.mcc_country(p.mcc).map(|country| Location {
+                country,
+                operator: plan.plmn_operator(p),
+            })
+        })
+    }
+
+    /// [`NumberingPlan::imsi_plmn`], which reads the first six digits only.
+    fn imsi_plmn(&mut self, imsi: &Digits) -> Option<Plmn> {
+        let plan = &self.e.plan;
+        match imsi.word16() {
+            Some(w) => self
+                .imsi_plmn
+                .get(w & 0xffff_ffff_ffff, || plan.imsi_plmn(imsi)),
+            None => plan.imsi_plmn(imsi),
+        }
+    }
+}
+
 /// A worker's classifier: the engine and the worker's own memory of open dialogues.
 #[derive(Debug)]
 pub struct Classifier<'e> {
     e: &'e Engine,
     dialogues: BoundedMap<DialogueKey, Dialogue>,
+    /// Capture time after which the oldest open dialogue may have timed out: until then,
+    /// [`Classifier::expire`] has nothing to look at.
+    expire_after: u64,
     cache: Vec<(u128, Source)>,
     /// Diameter origins (Origin-Host and Origin-Realm) and who they are, keyed by the names the
     /// source holds; the last entry holds what the cache cannot.
     origins: Vec<Source>,
     realms: Vec<RealmSlot>,
+    lookups: Lookups<'e>,
     stats: ClassifyStats,
 }
 
@@ -760,9 +869,11 @@ impl<'e> Classifier<'e> {
         Classifier {
             e,
             dialogues: BoundedMap::new(e.policy.limits.dialogues),
+            expire_after: u64::MAX,
             cache: vec![(u128::MAX, Source::UNKNOWN); CACHE + 1],
             origins: vec![Source::UNKNOWN; ORIGIN_CACHE + 1],
             realms: vec![RealmSlot::EMPTY; REALM_CACHE],
+            lookups: Lookups::new(e),
             stats: ClassifyStats::default(),
         }
     }
@@ -836,13 +947,25 @@ impl<'e> Classifier<'e> {
         }
     }
 
+    fn dialogue_timeout_ns(&self) -> u64 {
+        self.e.policy.thresholds.dialogue_timeout_s * 1_000_000_000
+    }
+
+    /// Forget the dialogues that have waited longer than the timeout for an answer.
     fn expire(&mut self, now: u64) {
-        let timeout = self.e.policy.thresholds.dialogue_timeout_s * 1_000_000_000;
+        if now <= self.expire_after {
+            return;
+        }
+        let timeout = self.dialogue_timeout_ns();
         while self
             .dialogues
             .pop_lru_if(|_, d| now.saturating_sub(d.subject.ts_ns) > timeout)
             .is_some()
         {}
+        self.expire_after = self
+            .dialogues
+            .peek_lru()
+            .map_or(u64::MAX, |(_, d)| d.subject.ts_ns.saturating_add(timeout));
     }
 
     fn map(&mut self, ctx: FrameContext, m: &MapMessage<'_>, out: &mut Outcome) {
@@ -879,15 +1002,6 @@ impl<'e> Classifier<'e> {
             target.imsi = target.imsi.or(d.target.imsi);
             target.msisdn = target.msisdn.or(d.target.msisdn);
         }
-        let keys = Keys::of(&target);
-        let subject = Subject {
-            frame: ctx.number,
-            ts_ns: ctx.ts_ns,
-            proto: Proto::Map,
-            opcode: Some(op.0),
-            cmd: None,
-            app: None,
-        };
         match c.kind {
             ComponentKind::Invoke => {}
             ComponentKind::ReturnResultLast | ComponentKind::ReturnResult => {
@@ -899,6 +1013,15 @@ impl<'e> Classifier<'e> {
             }
             ComponentKind::ReturnError | ComponentKind::Reject => return,
         }
+        let keys = Keys::of(&target);
+        let subject = Subject {
+            frame: ctx.number,
+            ts_ns: ctx.ts_ns,
+            proto: Proto::Map,
+            opcode: Some(op.0),
+            cmd: None,
+            app: None,
+        };
         let slot = self.source_slot(m.calling.gt.as_ref());
         let source = &self.cache[slot].1;
         // Remember the requests whose dialogues later messages need (see `remembered`).
@@ -908,6 +1031,8 @@ impl<'e> Classifier<'e> {
                     tid: t,
                     peer: peer_digest(&m.calling),
                 };
+                let deadline = ctx.ts_ns.saturating_add(self.dialogue_timeout_ns());
+                self.expire_after = self.expire_after.min(deadline);
                 self.dialogues.insert(
                     key,
                     Dialogue {
@@ -929,7 +1054,7 @@ impl<'e> Classifier<'e> {
             // The home network's own requests judge nothing, but say where subscribers are.
             if cat3.is_some() {
                 presence_job(
-                    self.e,
+                    &mut self.lookups,
                     &mut self.stats,
                     ctx,
                     subject,
@@ -981,7 +1106,7 @@ impl<'e> Classifier<'e> {
         }
         if cat3.is_some() {
             presence_job(
-                self.e,
+                &mut self.lookups,
                 &mut self.stats,
                 ctx,
                 subject,
@@ -1024,7 +1149,7 @@ impl<'e> Classifier<'e> {
             let served_at_home = m
                 .info
                 .node(NodeRole::NetworkNode)
-                .is_some_and(|n| self.e.plan.e164(n).1 == Some(self.e.home));
+                .is_some_and(|n| self.lookups.e164(n).1 == Some(self.e.home));
             if !served_at_home {
                 self.stats.sms_unverifiable += 1;
                 return;
@@ -1065,6 +1190,7 @@ impl<'e> Classifier<'e> {
             e,
             origins,
             realms,
+            lookups,
             stats,
             ..
         } = self;
@@ -1091,7 +1217,7 @@ impl<'e> Classifier<'e> {
         let claim = (ctx, subject, target, keys);
         if source.is_home() {
             if cat3.is_some() {
-                diameter_presence(e, stats, claim, h.cmd, s, source, None, out);
+                diameter_presence(lookups, stats, claim, h.cmd, s, source, None, out);
             }
             return;
         }
@@ -1122,7 +1248,7 @@ impl<'e> Classifier<'e> {
             out.verdict = Some(verdict(subject, rule, *source, target, Detail::None));
             return;
         }
-        if let Some((rule, why)) = consistency(e, realms, dm, source.plmn) {
+        if let Some((rule, why)) = consistency(e, realms, lookups, dm, source.plmn) {
             out.verdict = Some(verdict(
                 subject,
                 rule,
@@ -1144,7 +1270,7 @@ impl<'e> Classifier<'e> {
             return;
         }
         if cat3.is_some() {
-            diameter_presence(e, stats, claim, h.cmd, s, source, cat3, out);
+            diameter_presence(lookups, stats, claim, h.cmd, s, source, cat3, out);
         }
     }
 }
@@ -1154,6 +1280,7 @@ impl<'e> Classifier<'e> {
 fn consistency(
     e: &Engine,
     realms: &mut [RealmSlot],
+    lookups: &mut Lookups<'_>,
     dm: &DiameterMessage<'_>,
     origin_plmn: Option<Plmn>,
 ) -> Option<(RuleIdx, &'static str)> {
@@ -1178,7 +1305,7 @@ fn consistency(
     }
     if let (Some(imsi), Some(o)) = (s.imsi, origin_plmn) {
         let dest = s.dest_realm.and_then(|r| realm_lookup(e, realms, r).1);
-        if let (Some(p), Some(d)) = (e.plan.imsi_plmn(&imsi), dest) {
+        if let (Some(p), Some(d)) = (lookups.imsi_plmn(&imsi), dest) {
             let fits = |x: &Plmn| x.mcc == p.mcc && x.mnc == p.mnc;
             if !fits(&d) && !fits(&o) {
                 return Some((
@@ -1214,7 +1341,7 @@ fn consistency(
 /// message, its target and the target's keys.
 #[allow(clippy::too_many_arguments)]
 fn diameter_presence(
-    e: &Engine,
+    lookups: &mut Lookups<'_>,
     stats: &mut ClassifyStats,
     claim: (FrameContext, Subject, Target, Keys),
     cmd: CommandCode,
@@ -1233,12 +1360,7 @@ fn diameter_presence(
         CommandCode::PURGE_UE => Presence::Departure,
         _ => Presence::Activity,
     };
-    let claimed = s.visited_plmn.and_then(|p| {
-        e.plan.mcc_country(p.mcc).map(|country| Location {
-            country,
-            operator: e.plan.plmn_operator(p),
-        })
-    });
+    let claimed = s.visited_plmn.and_then(|p| lookups.plmn_location(p));
     push_presence(
         out,
         (key, ctx, subject, target),
@@ -1253,7 +1375,7 @@ fn diameter_presence(
 /// where and whom.
 #[allow(clippy::too_many_arguments)]
 fn presence_job(
-    e: &Engine,
+    lookups: &mut Lookups<'_>,
     stats: &mut ClassifyStats,
     ctx: FrameContext,
     subject: Subject,
@@ -1281,7 +1403,7 @@ fn presence_job(
         .or_else(|| m.info.node(NodeRole::Sgsn));
     let at = match node {
         Some(n) if op != OpCode::PURGE_MS => {
-            let (country, operator) = e.plan.e164(n);
+            let (country, operator) = lookups.e164(n);
             country.map(|country| Location { country, operator })
         }
         _ => None,
@@ -1339,6 +1461,27 @@ fn verdict(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Commands that share a slot of the rule table (316, 380 and 444 are all 60 mod 64)
+    /// each find their own rules; a command without rules finds none.
+    #[test]
+    fn diameter_commands_sharing_a_slot_keep_their_rules() {
+        let text = "[home]\nname = \"H\"\ncountry = \"US\"\nplmn = [\"310-410\"]\n\
+                    [categories]\ndiameter_cat1_commands = [316, 444]\n\
+                    diameter_cat2_commands = [380]\ndiameter_cat3_commands = [316]\n";
+        let e = Engine::new(Policy::parse("p.toml", text).unwrap());
+        let cat = |r: Option<RuleIdx>| r.map(|r| e.rule(r).unwrap().category);
+        let cats = |cmd| e.diameter_rules(cmd).map(cat);
+        assert_eq!(
+            cats(316),
+            [Some(Category::Cat1), None, Some(Category::Cat3)]
+        );
+        assert_eq!(cats(380), [None, Some(Category::Cat2), None]);
+        assert_eq!(cats(444), [Some(Category::Cat1), None, None]);
+        assert_eq!(cats(508), [None; 3]);
+        assert_eq!(cats(318), [None; 3]);
+        assert!(!e.diameter_overflow.is_empty());
+    }
 
     #[test]
     fn snake_case_ids() {

@@ -209,19 +209,20 @@ pub struct Target {
 }
 
 impl Target {
-    /// A key for the subscriber: the IMSI, else the MSISDN (distinct key spaces).
+    /// A key for the subscriber: the IMSI's, else the MSISDN's (distinct key spaces). Keys
+    /// tell subscribers apart and place them on shards; they are not numbers to print.
     pub fn key(&self) -> Option<u64> {
         self.imsi_key().or_else(|| self.msisdn_key())
     }
 
-    /// The IMSI's key.
+    /// The IMSI's key ([`Digits::key`]: up to 15 decimal digits, the lowest nibble `F`).
     pub fn imsi_key(&self) -> Option<u64> {
-        self.imsi.and_then(|d| d.to_u64())
+        self.imsi.and_then(|d| d.key())
     }
 
-    /// The MSISDN's key: its value with the top bit set, apart from every IMSI's.
+    /// The MSISDN's key: [`Digits::key`] with the lowest nibble `E`, apart from every IMSI's.
     pub fn msisdn_key(&self) -> Option<u64> {
-        self.msisdn.and_then(|d| d.to_u64()).map(|n| n | 1 << 63)
+        self.msisdn.and_then(|d| d.key()).map(|k| k ^ 1)
     }
 
     /// Whether nothing identifies the subscriber.
