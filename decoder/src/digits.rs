@@ -174,33 +174,32 @@ impl Digits {
     #[inline]
     pub fn key(&self) -> Option<u64> {
         const ONES: u64 = 0x0101_0101_0101_0101;
-        let n = self.len();
-        if n == 0 || n > 15 {
+        if self.len == 0 || self.len > 15 {
             return None;
         }
-        // Digits 0-7 and 8-15, the first in the top byte; bytes at and past `n` (which
-        // `prefix` leaves behind) are masked out.
+        // Digits 0-7 and 8-15, the first in the top byte. Every byte is zero (past the end)
+        // or of `TBCD`'s alphabet: a decimal digit 0x30-0x39 has bits 5 and 4 set and a low
+        // nibble below 10; `*`, `#` and `a`-`c` have bit 5 without bit 4; `?` (15) has a low
+        // nibble that carries into bit 4 when 6 is added.
         let word = |i: usize| {
             let mut w = [0u8; 8];
             w.copy_from_slice(&self.buf[i..i + 8]);
             u64::from_be_bytes(w)
         };
-        let held = |k: usize| !u64::MAX.checked_shr(8 * k as u32).unwrap_or(0);
-        let half = |w: u64, keep: u64| {
-            // A digit is 0x30..=0x39: high nibble 3, and low nibble + 6 stays below 16; any
-            // other byte leaves a bit set here.
-            let bad = (w & (0xf0 * ONES)) ^ (0x30 * ONES)
-                | ((w & (0x0f * ONES)) + 6 * ONES) & (0xf0 * ONES);
-            let x = (w & keep & (0x0f * ONES)) | ((0x0f * ONES) & !keep);
+        let (hi, lo) = (word(0), word(8));
+        let other = |w: u64| (w >> 1 & !w | ((w & (0x0f * ONES)) + 6 * ONES)) & (0x10 * ONES);
+        if other(hi) | other(lo) != 0 {
+            return None;
+        }
+        let pack = |w: u64| {
+            // A digit's low nibble, or F for a zero byte (bit 5 clear).
+            let x = (w & (0x0f * ONES)) | ((!w >> 5 & ONES) * 0x0f);
             // Eight nibbles, one a byte, packed into 32 bits in order.
             let x = (x | x >> 4) & 0x00ff_00ff_00ff_00ff;
             let x = (x | x >> 8) & 0x0000_ffff_0000_ffff;
-            let x = (x | x >> 16) & 0xffff_ffff;
-            (bad & keep == 0).then_some(x)
+            (x | x >> 16) & 0xffff_ffff
         };
-        let hi = half(word(0), held(n.min(8)))?;
-        let lo = half(word(8), held(n.saturating_sub(8)))?;
-        Some(hi << 32 | lo)
+        Some(pack(hi) << 32 | pack(lo))
     }
 
     /// The value as a number, if every character is a decimal digit and it fits (≤ 19 digits).
@@ -450,6 +449,13 @@ mod tests {
             key_by_digit("12")
         );
         assert_eq!(Digits::EMPTY.key(), None);
+        // A global title's F digit (`?`) is no decimal digit either.
+        assert_eq!(Digits::from_bcd(&hex!("21 f3"), false).key(), None);
+        assert_eq!(Digits::from_bcd(&hex!("21 3f"), true).key(), None);
+        assert_eq!(
+            Digits::from_bcd(&hex!("21 43"), false).key(),
+            key_by_digit("1234")
+        );
         assert_eq!(
             Digits::from_ascii("0").unwrap().key(),
             Some(0x0fff_ffff_ffff_ffff)
