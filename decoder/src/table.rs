@@ -213,11 +213,28 @@ impl<K: Copy + Eq + Hash, V> BoundedMap<K, V> {
         })
     }
 
+    /// Move `s` to the front: `unlink` and `push_front` in one, with what being in the list
+    /// and not at its head says (a previous entry, a head) taken as known.
     fn touch(&mut self, s: u32) {
-        if self.head != s {
-            self.unlink(s);
-            self.push_front(s);
+        let old = self.head;
+        if old == s {
+            return;
         }
+        let (prev, next) = {
+            let slot = &mut self.slots[s as usize];
+            let links = (slot.prev, slot.next);
+            slot.prev = NIL;
+            slot.next = old;
+            links
+        };
+        self.slots[prev as usize].next = next;
+        if next != NIL {
+            self.slots[next as usize].prev = prev;
+        } else {
+            self.tail = prev;
+        }
+        self.slots[old as usize].prev = s;
+        self.head = s;
     }
 
     fn push_front(&mut self, s: u32) {
