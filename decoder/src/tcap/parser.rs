@@ -143,8 +143,31 @@ fn tcap(i: &[u8]) -> PResult<'_, Tcap<'_>> {
     Ok((rest, Tcap::Itu(m)))
 }
 
-/// The dialogue portion: EXTERNAL { direct-reference, single-ASN1-type [0] DialoguePDU }.
-fn dialogue(v: &[u8]) -> Result<Dialogue<'_>, PErr> {
+/// The direct-reference of an ITU dialogue portion's EXTERNAL: the OID dialogue-as-id
+/// {itu-t recommendation q 773 as(1) dialogue-as(1) version1(1)}, Q.773 §4.2.1.
+const DIALOGUE_AS_ID: [u8; 9] = [0x06, 0x07, 0x00, 0x11, 0x86, 0x05, 0x01, 0x01, 0x01];
+
+/// The single-ASN1-type's contents of a dialogue portion laid out as nearly every one is:
+/// EXTERNAL, dialogue-as-id, `[0]`, all with one-octet lengths. Read at fixed offsets, the
+/// same octets [`dialogue`] would reach element by element; `None` for any other layout,
+/// which that reading takes (and reports, when it is wrong).
+fn dialogue_single_short(v: &[u8]) -> Option<&[u8]> {
+    let [0x28, l1, rest @ ..] = v else {
+        return None;
+    };
+    let ext = rest.get(..usize::from(*l1)).filter(|_| *l1 < 0x80)?;
+    let (oid, rest) = ext.split_at_checked(DIALOGUE_AS_ID.len())?;
+    let [0xa0, l2, single @ ..] = rest else {
+        return None;
+    };
+    if oid != DIALOGUE_AS_ID || *l2 >= 0x80 {
+        return None;
+    }
+    single.get(..usize::from(*l2))
+}
+
+/// The single-ASN1-type's contents of a dialogue portion, element by element.
+fn dialogue_single(v: &[u8]) -> Result<&[u8], PErr> {
     let ext = first(v)?;
     if ext.identifier != 0x28 {
         return Err(PErr::at(
@@ -155,13 +178,22 @@ fn dialogue(v: &[u8]) -> Result<Dialogue<'_>, PErr> {
             },
         ));
     }
-    let Some(single) = ber::find(ext.value, 0xa0) else {
-        return Err(PErr::at(
+    match ber::find(ext.value, 0xa0) {
+        Some(single) => Ok(single.value),
+        None => Err(PErr::at(
             ext.value,
             ErrorKind::Invalid("dialogue portion without single-ASN1-type [0]"),
-        ));
+        )),
+    }
+}
+
+/// The dialogue portion: EXTERNAL { direct-reference, single-ASN1-type [0] DialoguePDU }.
+fn dialogue(v: &[u8]) -> Result<Dialogue<'_>, PErr> {
+    let single = match dialogue_single_short(v) {
+        Some(single) => single,
+        None => dialogue_single(v)?,
     };
-    let pdu = first(single.value)?;
+    let pdu = first(single)?;
     let kind = match pdu.identifier {
         0x60 => DialoguePdu::Request,
         0x61 => DialoguePdu::Response,
@@ -410,6 +442,37 @@ mod tests {
         "6b 1e 28 1c 06 07 00 11 86 05 01 01 01 a0 11 60 0f 80 02 07 80 a1 09 06 07 04 00 00 01 00 10 03"
         "6c 08 a1 06 02 01 80 02 01 07"
     );
+
+    /// The fixed-offset reading of a dialogue portion agrees with the element-by-element one
+    /// wherever it reads anything: on the portion of `BEGIN`, on every cut of it, on every
+    /// octet of it replaced by a few telling values, and with trailing octets.
+    #[test]
+    fn short_dialogue_reading_is_the_general_one() {
+        let portion = &BEGIN[10..40];
+        assert_eq!(portion[0], 0x28);
+        let mut cases: Vec<Vec<u8>> = (0..=portion.len()).map(|n| portion[..n].to_vec()).collect();
+        for i in 0..portion.len() {
+            for b in [0x00, 0x01, 0x06, 0x28, 0x7f, 0x80, 0x81, 0xa0, 0xff] {
+                let mut c = portion.to_vec();
+                c[i] = b;
+                cases.push(c);
+            }
+        }
+        let mut longer = portion.to_vec();
+        longer.extend_from_slice(&[0x05, 0x00]);
+        cases.push(longer);
+        let mut short = 0;
+        for c in &cases {
+            if let Some(single) = dialogue_single_short(c) {
+                short += 1;
+                assert_eq!(Some(single), dialogue_single(c).ok(), "{c:02x?}");
+            }
+        }
+        // The portion itself, its trailing-octet variant and the harmless replacements
+        // (inside the PDU) take the fixed-offset way.
+        assert!(dialogue_single_short(portion).is_some());
+        assert!(short > 30, "{short}");
+    }
 
     #[test]
     fn begin_with_dialogue() {
