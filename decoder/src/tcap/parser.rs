@@ -189,7 +189,14 @@ fn dialogue_single(v: &[u8]) -> Result<&[u8], PErr> {
 
 /// The dialogue portion: EXTERNAL { direct-reference, single-ASN1-type [0] DialoguePDU }.
 fn dialogue(v: &[u8]) -> Result<Dialogue<'_>, PErr> {
-    let single = match dialogue_single_short(v) {
+    dialogue_read(v, true)
+}
+
+/// [`dialogue`]; `fixed`: take the layout nearly every dialogue portion has at fixed
+/// offsets (tests compare it with the element-by-element reading).
+#[inline]
+fn dialogue_read(v: &[u8], fixed: bool) -> Result<Dialogue<'_>, PErr> {
+    let single = match dialogue_single_short(v).filter(|_| fixed) {
         Some(single) => single,
         None => dialogue_single(v)?,
     };
@@ -215,7 +222,19 @@ fn dialogue(v: &[u8]) -> Result<Dialogue<'_>, PErr> {
         result: None,
     };
     let (mut acn_seen, mut result_seen) = (false, false);
-    for t in Tlvs::new(pdu.value) {
+    let mut elements = pdu.value;
+    // An AARQ or AARE nearly always opens with protocol-version [0] (version1) and an
+    // application-context-name [1] holding just the OID, in short lengths: read them at
+    // fixed offsets, the same octets the loop below would find.
+    if let [0x80, 0x02, 0x07, 0x80, 0xa1, l1, 0x06, l2, rest @ ..] = elements {
+        let (l1, l2) = (usize::from(*l1), usize::from(*l2));
+        if fixed && l1 < 0x80 && l1 == l2 + 2 && l2 <= rest.len() {
+            d.acn = Some(Oid(&rest[..l2]));
+            acn_seen = true;
+            elements = &rest[l2..];
+        }
+    }
+    for t in Tlvs::new(elements) {
         let t = t?;
         match t.identifier {
             0xa1 if !acn_seen => {
@@ -458,6 +477,35 @@ mod tests {
                 cases.push(c);
             }
         }
+        // Two octets replaced: long-form lengths that could pass for short ones.
+        for i in 0..portion.len() {
+            for j in i + 1..portion.len() {
+                for (a, b) in [(0x81, 0x7f), (0x81, 0x06), (0x82, 0x00), (0x7f, 0x7d)] {
+                    let mut c = portion.to_vec();
+                    c[i] = a;
+                    c[j] = b;
+                    cases.push(c);
+                }
+            }
+        }
+        // A long-form application-context-name length whose octets could pass for short
+        // ones (`a1 81 06 7f`: six octets, not an OID of 127), in a PDU long enough for it.
+        let tlv = |id: u8, content: &[u8]| {
+            let mut t = vec![id];
+            if content.len() < 0x80 {
+                t.push(content.len() as u8);
+            } else {
+                t.extend_from_slice(&[0x81, content.len() as u8]);
+            }
+            t.extend_from_slice(content);
+            t
+        };
+        let mut elements = vec![0x80, 0x02, 0x07, 0x80, 0xa1, 0x81, 0x06];
+        elements.extend_from_slice(&[0x7f, 0, 0, 0, 0, 0]);
+        elements.extend(tlv(0xbe, &[0; 128]));
+        let mut external = DIALOGUE_AS_ID.to_vec();
+        external.extend(tlv(0xa0, &tlv(0x60, &elements)));
+        cases.push(tlv(0x28, &external));
         let mut longer = portion.to_vec();
         longer.extend_from_slice(&[0x05, 0x00]);
         cases.push(longer);
@@ -472,6 +520,16 @@ mod tests {
         // (inside the PDU) take the fixed-offset way.
         assert!(dialogue_single_short(portion).is_some());
         assert!(short > 30, "{short}");
+        // The whole reading (the PDU's first elements at fixed offsets too) gives the same
+        // dialogue, or the same error, as the element-by-element one.
+        for c in &cases {
+            let (fixed, general) = (dialogue_read(c, true), dialogue_read(c, false));
+            assert_eq!(format!("{fixed:?}"), format!("{general:?}"), "{c:02x?}");
+        }
+        assert_eq!(
+            dialogue(portion).unwrap().acn.unwrap().to_string(),
+            "0.4.0.0.1.0.16.3"
+        );
     }
 
     #[test]
