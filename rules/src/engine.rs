@@ -676,6 +676,15 @@ impl RealmSlot {
     };
 }
 
+/// The slot of a word in a direct-mapped table of `n` slots (a power of two, at least 2):
+/// the top bits of a multiplicative hash. For the worker's caches (`Memo`, and the
+/// global-title cache, whose hit borrows its `Source` instead of copying it).
+fn slot_of(key: u128, n: usize) -> usize {
+    debug_assert!(n.is_power_of_two() && n >= 2);
+    let h = (key as u64 ^ (key >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (h >> (64 - n.trailing_zeros())) as usize
+}
+
 /// A direct-mapped cache from a word to what a slower lookup says of it: one multiply, one
 /// compare, one slot per key, a miss overwrites the slot. Worker-local: a collision (chosen
 /// or not) only costs a lookup.
@@ -688,15 +697,13 @@ struct Memo<V> {
 impl<V: Copy> Memo<V> {
     /// `n` slots (a power of two).
     fn new(n: usize, empty: V) -> Self {
-        debug_assert!(n.is_power_of_two());
         Memo {
             slots: vec![(u128::MAX, empty); n],
         }
     }
 
     fn get(&mut self, key: u128, look: impl FnOnce() -> V) -> V {
-        let h = (key as u64 ^ (key >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        let i = (h >> 40) as usize & (self.slots.len() - 1);
+        let i = slot_of(key, self.slots.len());
         let slot = &mut self.slots[i];
         if slot.0 != key {
             *slot = (key, look());
@@ -907,8 +914,7 @@ impl<'e> Classifier<'e> {
             self.cache[CACHE].1 = self.e.attribute_gt(&gt.digits());
             return CACHE;
         };
-        let h = (key as u64 ^ (key >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        let i = (h >> 52) as usize % CACHE;
+        let i = slot_of(key, CACHE);
         if self.cache[i].0 != key {
             self.cache[i] = (key, self.e.attribute_gt(&gt.digits()));
         }
