@@ -3,7 +3,9 @@
 //!
 //! `valgrind --tool=callgrind --toggle-collect='ir::pass*' target/release/examples/ir tcap`
 //!
-//! then Ir ÷ frames is instructions per frame (`ir classify` minus `ir stack`: the classifier's).
+//! then Ir ÷ items is instructions per item (`ir classify` minus `ir stack`: the classifier's).
+//! Stages: `tcap` and `map` (the TCAP messages), `diameter` (the Diameter messages,
+//! `summarize`), `stack` and `classify` (whole frames).
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -36,6 +38,13 @@ fn pass_map(parts: &[&[u8]]) {
         let c = Components::new(&m).next().unwrap().unwrap();
         let op = OpCode(c.op.unwrap().local().unwrap() as u8);
         black_box(parse_map_parameter(op, c.kind, c.parameter.as_ref()).unwrap());
+    }
+}
+
+#[inline(never)]
+fn pass_diameter(messages: &[&[u8]]) {
+    for m in messages {
+        black_box(decoder::diameter::summarize(black_box(m)).unwrap());
     }
 }
 
@@ -106,6 +115,17 @@ fn main() {
         "map" => {
             pass_map(&tcaps);
             tcaps.len()
+        }
+        "diameter" => {
+            let messages: Vec<&[u8]> = frames
+                .iter()
+                .filter_map(|(_, f)| {
+                    let l = bench::layers(f).unwrap();
+                    l.diameter.then(|| &f[l.user])
+                })
+                .collect();
+            pass_diameter(&messages);
+            messages.len()
         }
         "stack" => {
             pass_stack(&frames);

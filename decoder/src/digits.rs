@@ -94,6 +94,23 @@ impl Digits {
         Some(d)
     }
 
+    /// Digits from decimal text; `None` if `s` is empty, longer than [`MAX_DIGITS`] or holds
+    /// anything but `0-9`.
+    pub fn from_decimal(s: &[u8]) -> Option<Digits> {
+        if s.is_empty() || s.len() > MAX_DIGITS {
+            return None;
+        }
+        let mut d = Digits::EMPTY;
+        for (slot, &c) in d.buf.iter_mut().zip(s) {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            *slot = c;
+        }
+        d.len = s.len() as u8;
+        Some(d)
+    }
+
     /// The decimal digits of `s`, skipping any other character (`1-206-555` → `1206555`).
     pub fn from_decimal_chars(s: &[u8]) -> Digits {
         let mut d = Digits::EMPTY;
