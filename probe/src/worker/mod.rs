@@ -226,11 +226,11 @@ impl<'e> Core<'e> {
             for job in &outcome.jobs {
                 counters.jobs += 1;
                 let s = shard_of(job.key, n);
-                let msg = ShardMsg {
+                let msg = || ShardMsg {
                     order: f.order,
                     item: ShardItem::Job(*job),
                 };
-                push(
+                push_with(
                     &mut to[s],
                     &mut overflow[s],
                     msg,
@@ -306,7 +306,8 @@ impl<'e> Core<'e> {
             if !safe {
                 break;
             }
-            let Ok(m) = self.from[i].pop() else {
+            // Read in place, released after: a job is not copied out of the ring.
+            let Ok(head) = self.from[i].read_chunk(1) else {
                 break;
             };
             did = true;
@@ -322,15 +323,17 @@ impl<'e> Core<'e> {
                 verdicts.push(v);
                 counters.verdicts += 1;
             };
-            match m.item {
-                ShardItem::Job(job) => shard.apply(engine, &job, &mut emit),
-                ShardItem::Watermark { ts } => {
+            let m = &head.as_slices().0[0];
+            match &m.item {
+                ShardItem::Job(job) => shard.apply(engine, job, &mut emit),
+                &ShardItem::Watermark { ts } => {
                     marks[i] = m.order;
                     if m.order != END {
                         shard.advance(engine, ts, &mut emit);
                     }
                 }
             }
+            head.commit_all();
         }
         did
     }
@@ -344,7 +347,12 @@ impl<'e> Core<'e> {
         if self.verdicts.is_empty() {
             return;
         }
-        let mut next = self.spare.try_recv().unwrap_or_default();
+        // A spent batch back from the collector, else a new one of full size (one allocation
+        // a batch, not a regrowth every few verdicts).
+        let mut next = self
+            .spare
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(VERDICT_BATCH));
         next.clear();
         let full = std::mem::replace(&mut self.verdicts, next);
         let _ = self.collector.send(ToCollector::Verdicts(full));
@@ -445,15 +453,26 @@ fn push(
     msg: ShardMsg,
     count: &mut u64,
 ) {
-    if !overflow.is_empty() {
-        overflow.push_back(msg);
-        *count += 1;
-        return;
+    push_with(ring, overflow, || msg, count);
+}
+
+/// [`push`] a message made where it goes: straight into the ring's slot when there is one
+/// (a job is some 300 bytes; each copy of it costs more than the rest of the handover).
+#[inline]
+fn push_with(
+    ring: &mut rtrb::Producer<ShardMsg>,
+    overflow: &mut VecDeque<ShardMsg>,
+    msg: impl FnOnce() -> ShardMsg,
+    count: &mut u64,
+) {
+    if overflow.is_empty() {
+        if let Ok(slot) = ring.write_chunk_uninit(1) {
+            slot.fill_from_iter(core::iter::once_with(msg));
+            return;
+        }
     }
-    if let Err(rtrb::PushError::Full(m)) = ring.push(msg) {
-        overflow.push_back(m);
-        *count += 1;
-    }
+    overflow.push_back(msg());
+    *count += 1;
 }
 
 #[cold]
