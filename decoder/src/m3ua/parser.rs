@@ -9,7 +9,28 @@ use crate::error::{
 /// Decode a SIGTRAN common header (RFC 4666 §3.1) and delimit its parameters. The rest of
 /// the input after the message is returned (a user message holds exactly one, normally).
 pub fn parse_m3ua_message(i: &[u8]) -> LResult<'_, Message<'_>> {
-    located(Layer::M3ua, i, common)
+    match straight_common(i) {
+        Some(m) => Ok(m),
+        None => located(Layer::M3ua, i, common),
+    }
+}
+
+/// A common header whose message fits its input, read straight off the bytes. `None` for
+/// anything [`common`] would refuse; where both read a message they read the same one.
+#[inline]
+fn straight_common(i: &[u8]) -> Option<(&[u8], Message<'_>)> {
+    let &[version, _, class, kind, l0, l1, l2, l3] = i.first_chunk()?;
+    let length = u32::from_be_bytes([l0, l1, l2, l3]) as usize;
+    if version != 1 || length < HEADER_LEN || length > i.len() {
+        return None;
+    }
+    let m = Message {
+        version,
+        class: MessageClass(class),
+        kind: MessageType(kind),
+        params: &i[HEADER_LEN..length],
+    };
+    Some((&i[length..], m))
 }
 
 pub(crate) fn common(i: &[u8]) -> PResult<'_, Message<'_>> {
@@ -68,11 +89,33 @@ impl<'a> Params<'a> {
 impl<'a> Iterator for Params<'a> {
     type Item = Result<Param<'a>, DecodeError>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.rest.is_empty() {
             return None;
         }
         self.count += 1;
+        if self.count <= MAX_PARAMS {
+            if let Some((p, consumed)) = straight_param(self.rest) {
+                let out = Param {
+                    offset: self.offset,
+                    ..p
+                };
+                self.offset += consumed;
+                self.rest = &self.rest[consumed..];
+                return Some(Ok(out));
+            }
+        }
+        self.refused()
+    }
+}
+
+impl<'a> Params<'a> {
+    /// The general reading of the next parameter (counted already), which says why one is
+    /// refused.
+    #[cold]
+    #[inline(never)]
+    fn refused(&mut self) -> Option<Result<Param<'a>, DecodeError>> {
         let input = self.rest;
         let r = if self.count > MAX_PARAMS {
             Err(DecodeError::new(
@@ -99,6 +142,24 @@ impl<'a> Iterator for Params<'a> {
             }
         }
     }
+}
+
+/// A parameter that fits its input, read straight off the bytes: the parameter and where the
+/// next one starts. `None` for anything [`param`] would refuse; where both read a parameter
+/// they read the same one.
+#[inline]
+fn straight_param(i: &[u8]) -> Option<(Param<'_>, usize)> {
+    let &[t0, t1, l0, l1] = i.first_chunk()?;
+    let len = usize::from(u16::from_be_bytes([l0, l1]));
+    if len < PARAM_HEADER_LEN || len > i.len() {
+        return None;
+    }
+    let p = Param {
+        tag: u16::from_be_bytes([t0, t1]),
+        value: &i[PARAM_HEADER_LEN..len],
+        offset: 0,
+    };
+    Some((p, len.next_multiple_of(4).min(i.len())))
 }
 
 fn param(i: &[u8]) -> PResult<'_, (Param<'_>, usize)> {
@@ -143,8 +204,13 @@ pub fn parse_m3ua_transfer<'a>(msg: &Message<'a>) -> Result<Transfer<'a>, Decode
             tag::ROUTING_CONTEXT => routing_context = Some(u32_param(p.value).map_err(at)?),
             tag::NETWORK_APPEARANCE => network_appearance = Some(u32_param(p.value).map_err(at)?),
             tag::PROTOCOL_DATA => {
-                let r = located(Layer::M3ua, p.value, protocol_data);
-                let mut pd = complete(p.value, Layer::M3ua, r).map_err(at)?;
+                let mut pd = match straight_protocol_data(p.value) {
+                    Some(pd) => pd,
+                    None => {
+                        let r = located(Layer::M3ua, p.value, protocol_data);
+                        complete(p.value, Layer::M3ua, r).map_err(at)?
+                    }
+                };
                 pd.offset = p.offset + PARAM_HEADER_LEN + PROTOCOL_DATA_FIXED;
                 data = Some(pd);
             }
@@ -168,6 +234,23 @@ pub fn parse_m3ua_transfer<'a>(msg: &Message<'a>) -> Result<Transfer<'a>, Decode
 fn u32_param(v: &[u8]) -> Result<u32, DecodeError> {
     let r = located(Layer::M3ua, v, be_u32);
     complete(v, Layer::M3ua, r)
+}
+
+/// [`protocol_data`] straight off the bytes: `None` where it would fail (fewer than its 12
+/// fixed octets).
+#[inline]
+fn straight_protocol_data(i: &[u8]) -> Option<ProtocolData<'_>> {
+    let (&[o0, o1, o2, o3, d0, d1, d2, d3, si, ni, mp, sls], data) = i.split_first_chunk()?;
+    Some(ProtocolData {
+        opc: u32::from_be_bytes([o0, o1, o2, o3]),
+        dpc: u32::from_be_bytes([d0, d1, d2, d3]),
+        si,
+        ni,
+        mp,
+        sls,
+        data,
+        offset: 0,
+    })
 }
 
 fn protocol_data(i: &[u8]) -> PResult<'_, ProtocolData<'_>> {
@@ -203,6 +286,37 @@ mod tests {
         "0210 0011 00002007 00001001 03 02 00 05 09" // protocol data, 1 byte of SCCP
         "000000"
     );
+
+    /// The straight readings of a parameter and of the Protocol Data's fixed part agree with
+    /// the general ones: each reads exactly what the general one reads, the same way.
+    #[test]
+    fn straight_parameter_reading_is_the_general_one() {
+        use proptest::prelude::*;
+        let input = (
+            any::<u16>(),
+            0u16..40,
+            proptest::collection::vec(any::<u8>(), 0..40),
+        )
+            .prop_map(|(tag, len, tail)| {
+                let mut i = tag.to_be_bytes().to_vec();
+                i.extend_from_slice(&len.to_be_bytes());
+                i.extend_from_slice(&tail);
+                i
+            });
+        let cut = (input, 0usize..48).prop_map(|(i, n)| i[..n.min(i.len())].to_vec());
+        proptest!(|(i in cut)| {
+            prop_assert_eq!(straight_param(&i), param(&i).ok().map(|(_, p)| p));
+            prop_assert_eq!(straight_protocol_data(&i), protocol_data(&i).ok().map(|(_, d)| d));
+            // A common header: version 1 (mostly), lengths near the input's.
+            let mut h = vec![if i.len() % 7 == 0 { 2 } else { 1 }, 0];
+            h.extend_from_slice(&i[..i.len().min(2)]);
+            if i.len() > 2 {
+                h.extend_from_slice(&[0, 0]);
+                h.extend_from_slice(&i[2..]);
+            }
+            prop_assert_eq!(straight_common(&h), common(&h).ok());
+        });
+    }
 
     #[test]
     fn transfer_data() {
