@@ -8,6 +8,21 @@ use crate::error::{
 
 /// Decode the common header; the chunks follow as an iterator.
 pub fn parse_sctp_packet(data: &[u8]) -> Result<(CommonHeader, Chunks<'_>), DecodeError> {
+    let chunks = Chunks {
+        packet: data,
+        offset: HEADER_LEN,
+        count: 0,
+        failed: false,
+    };
+    if let Some(&[p0, p1, p2, p3, v0, v1, v2, v3, c0, c1, c2, c3]) = data.first_chunk() {
+        let header = CommonHeader {
+            src_port: u16::from_be_bytes([p0, p1]),
+            dst_port: u16::from_be_bytes([p2, p3]),
+            vtag: u32::from_be_bytes([v0, v1, v2, v3]),
+            checksum: u32::from_be_bytes([c0, c1, c2, c3]),
+        };
+        return Ok((header, chunks));
+    }
     let r = located(Layer::Sctp, data, |i| {
         let (i, src_port) = be_u16(i)?;
         let (i, dst_port) = be_u16(i)?;
@@ -24,15 +39,7 @@ pub fn parse_sctp_packet(data: &[u8]) -> Result<(CommonHeader, Chunks<'_>), Deco
         ))
     });
     let header = complete(data, Layer::Sctp, r)?;
-    Ok((
-        header,
-        Chunks {
-            packet: data,
-            offset: HEADER_LEN,
-            count: 0,
-            failed: false,
-        },
-    ))
+    Ok((header, chunks))
 }
 
 /// The chunks of a packet, in order. Yields an error once and then stops.
@@ -47,11 +54,29 @@ pub struct Chunks<'a> {
 impl<'a> Iterator for Chunks<'a> {
     type Item = Result<Chunk<'a>, DecodeError>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.failed || self.offset >= self.packet.len() {
             return None;
         }
         self.count += 1;
+        if self.count <= MAX_CHUNKS_PER_PACKET {
+            if let Some((mut c, consumed)) = straight_chunk(&self.packet[self.offset..]) {
+                c.offset = self.offset;
+                self.offset += consumed;
+                return Some(Ok(c));
+            }
+        }
+        self.refused()
+    }
+}
+
+impl<'a> Chunks<'a> {
+    /// The general reading of the next chunk (counted already), which says why one is
+    /// refused.
+    #[cold]
+    #[inline(never)]
+    fn refused(&mut self) -> Option<Result<Chunk<'a>, DecodeError>> {
         let rest = &self.packet[self.offset..];
         let r = if self.count > MAX_CHUNKS_PER_PACKET {
             Err(DecodeError::new(
@@ -74,6 +99,25 @@ impl<'a> Iterator for Chunks<'a> {
             }
         }
     }
+}
+
+/// A chunk that fits its input, read straight off the bytes, and the bytes it takes with its
+/// padding. `None` for anything [`chunk`] would refuse; where both read a chunk they read the
+/// same one.
+#[inline]
+fn straight_chunk(i: &[u8]) -> Option<(Chunk<'_>, usize)> {
+    let &[kind, flags, l0, l1] = i.first_chunk()?;
+    let length = usize::from(u16::from_be_bytes([l0, l1]));
+    if length < CHUNK_HEADER_LEN || length > i.len() {
+        return None;
+    }
+    let c = Chunk {
+        kind: ChunkType(kind),
+        flags,
+        value: &i[CHUNK_HEADER_LEN..length],
+        offset: 0,
+    };
+    Some((c, length.next_multiple_of(4).min(i.len())))
 }
 
 /// One chunk and the bytes it takes with its padding.
@@ -110,6 +154,41 @@ fn chunk(i: &[u8]) -> PResult<'_, (Chunk<'_>, usize)> {
 
 /// Decode a DATA or I-DATA chunk. Errors are relative to the chunk's value.
 pub fn parse_sctp_data_chunk<'a>(c: &Chunk<'a>) -> Result<DataChunk<'a>, DecodeError> {
+    match straight_data_chunk(c) {
+        Some(d) => Ok(d),
+        None => data_chunk(c),
+    }
+}
+
+/// A DATA chunk (not I-DATA) with user data, read straight off the bytes. `None` for
+/// anything else; where [`data_chunk`] reads the chunk it reads the same.
+#[inline]
+fn straight_data_chunk<'a>(c: &Chunk<'a>) -> Option<DataChunk<'a>> {
+    if c.kind == ChunkType::I_DATA {
+        return None;
+    }
+    let (&[t0, t1, t2, t3, s0, s1, n0, n1, p0, p1, p2, p3], data) = c.value.split_first_chunk()?;
+    if data.is_empty() {
+        return None;
+    }
+    Some(DataChunk {
+        tsn: u32::from_be_bytes([t0, t1, t2, t3]),
+        stream: u16::from_be_bytes([s0, s1]),
+        ssn: u32::from(u16::from_be_bytes([n0, n1])),
+        ppid: Ppid(u32::from_be_bytes([p0, p1, p2, p3])),
+        fsn: 0,
+        unordered: c.flags & 0x04 != 0,
+        begin: c.flags & 0x02 != 0,
+        end: c.flags & 0x01 != 0,
+        interleaved: false,
+        data,
+    })
+}
+
+/// The general reading of a DATA or I-DATA chunk, which says why one is refused.
+#[cold]
+#[inline(never)]
+fn data_chunk<'a>(c: &Chunk<'a>) -> Result<DataChunk<'a>, DecodeError> {
     let interleaved = c.kind == ChunkType::I_DATA;
     let flags = c.flags;
     let begin = flags & 0x02 != 0;
@@ -158,6 +237,39 @@ pub fn parse_sctp_data_chunk<'a>(c: &Chunk<'a>) -> Result<DataChunk<'a>, DecodeE
 mod tests {
     use super::*;
     use hex_literal::hex;
+
+    /// The straight readings of a chunk and of a DATA chunk agree with the general ones: each
+    /// reads exactly what the general one reads (or, for DATA, a part of it), the same way.
+    #[test]
+    fn straight_chunk_reading_is_the_general_one() {
+        use proptest::prelude::*;
+        let kinds = proptest::sample::select(vec![0u8, 1, 3, 64]);
+        let input = (
+            kinds,
+            any::<u8>(),
+            0u16..40,
+            proptest::collection::vec(any::<u8>(), 0..40),
+        )
+            .prop_map(|(kind, flags, len, tail)| {
+                let mut i = vec![kind, flags];
+                i.extend_from_slice(&len.to_be_bytes());
+                i.extend_from_slice(&tail);
+                i
+            });
+        let cut = (input, 0usize..48).prop_map(|(i, n)| i[..n.min(i.len())].to_vec());
+        proptest!(|(i in cut)| {
+            let general = chunk(&i).ok().map(|(_, c)| c);
+            prop_assert_eq!(straight_chunk(&i), general);
+            if let Some((c, _)) = general {
+                if let Some(d) = straight_data_chunk(&c) {
+                    prop_assert_eq!(Ok(d), data_chunk(&c));
+                } else {
+                    let data = c.kind != ChunkType::I_DATA && c.value.len() > 12;
+                    prop_assert!(!data, "a DATA chunk left to the general reading");
+                }
+            }
+        });
+    }
 
     #[test]
     fn bundled_chunks_with_and_without_last_padding() {
