@@ -218,6 +218,20 @@ impl<'a> Tlvs<'a> {
             failed: false,
         }
     }
+
+    /// What is left to read (empty after an error).
+    pub(crate) fn remaining(&self) -> &'a [u8] {
+        if self.failed {
+            &[]
+        } else {
+            self.rest
+        }
+    }
+
+    /// Go on after `rest`, a tail of [`Tlvs::remaining`] that a caller read past itself.
+    pub(crate) fn resume(&mut self, rest: &'a [u8]) {
+        self.rest = rest;
+    }
 }
 
 impl<'a> Iterator for Tlvs<'a> {
