@@ -4,7 +4,9 @@ use super::{
     param, Address, GlobalTitle, Message, MessageType, Segmentation, Ssn, Unitdata,
     MAX_OPTIONAL_PARAMS,
 };
-use crate::error::{complete, fail, located, take_len, DecodeError, ErrorKind, Layer, PResult};
+use crate::error::{
+    complete, fail, located, take_len, DecodeError, ErrorKind, Layer, PErr, PResult,
+};
 
 /// Decode an SCCP message. Connectionless messages are decoded whole; other types are only
 /// named. Error offsets count from the message type octet.
@@ -46,78 +48,13 @@ fn straight_unitdata(i: &[u8]) -> Option<Unitdata<'_>> {
         protocol_class: Some(i[1]),
         return_cause: None,
         hop_counter,
-        called: straight_address(called_raw)?,
-        calling: straight_address(calling_raw)?,
+        called: address(called_raw).ok()?.1,
+        calling: address(calling_raw).ok()?.1,
         data,
         data_offset,
         segmentation: None,
         calling_raw,
     })
-}
-
-/// [`address`] straight off the bytes: `None` where it would fail. Inlined into its two
-/// callers, which write its result in place (a call returned it through memory: 80 Ir).
-#[inline(always)]
-fn straight_address(i: &[u8]) -> Option<Address<'_>> {
-    let (&ai, mut r) = i.split_first()?;
-    let gti = (ai >> 2) & 0x0f;
-    let mut a = Address {
-        route_on_ssn: ai & 0x40 != 0,
-        gti,
-        pc: None,
-        ssn: None,
-        gt: None,
-    };
-    if ai & 0x01 != 0 {
-        let (pc, rest) = r.split_first_chunk::<2>()?;
-        a.pc = Some(u32::from(u16::from_le_bytes(*pc) & 0x3fff));
-        r = rest;
-    }
-    if ai & 0x02 != 0 {
-        let (&ssn, rest) = r.split_first()?;
-        a.ssn = Some(Ssn(ssn));
-        r = rest;
-    }
-    let gt = |tt, np, es, nai, odd, bcd| {
-        Some(GlobalTitle {
-            tt,
-            np,
-            es,
-            nai,
-            odd,
-            bcd,
-        })
-    };
-    a.gt = match gti {
-        0 => None,
-        1 => {
-            let (&b, bcd) = r.split_first()?;
-            gt(None, None, None, Some(b & 0x7f), b & 0x80 != 0, bcd)
-        }
-        2 => {
-            let (&tt, bcd) = r.split_first()?;
-            gt(Some(tt), None, None, None, false, bcd)
-        }
-        3 => {
-            let (&[tt, npes], bcd) = r.split_first_chunk::<2>()?;
-            let es = npes & 0x0f;
-            gt(Some(tt), Some(npes >> 4), Some(es), None, es == 1, bcd)
-        }
-        4 => {
-            let (&[tt, npes, nai], bcd) = r.split_first_chunk::<3>()?;
-            let es = npes & 0x0f;
-            gt(
-                Some(tt),
-                Some(npes >> 4),
-                Some(es),
-                Some(nai & 0x7f),
-                es == 1,
-                bcd,
-            )
-        }
-        _ => return None,
-    };
-    Some(a)
 }
 
 fn message(i: &[u8]) -> PResult<'_, Message<'_>> {
@@ -220,9 +157,22 @@ fn shift(p: crate::error::PErr, whole: &[u8], start: usize, sub: &[u8]) -> crate
     }
 }
 
-/// Decode a party address (Q.713 §3.4.1 address indicator, then PC, SSN, GT).
+/// Decode a party address (Q.713 §3.4.1 address indicator, then PC, SSN, GT), straight off
+/// the bytes. Inlined into its callers, which write the result in place (a call returned it
+/// through memory: 80 Ir).
+#[inline(always)]
 pub(crate) fn address(i: &[u8]) -> PResult<'_, Address<'_>> {
-    let (mut r, ai) = be_u8(i)?;
+    // Cut short at `r`: what nom's number parsers say.
+    let short = |r: &[u8]| {
+        nom::Err::Error(PErr {
+            kind: ErrorKind::Truncated {
+                need: 0,
+                have: r.len() as u32,
+            },
+            remaining: r.len(),
+        })
+    };
+    let (&ai, mut r) = i.split_first().ok_or_else(|| short(i))?;
     let gti = (ai >> 2) & 0x0f;
     let mut a = Address {
         route_on_ssn: ai & 0x40 != 0,
@@ -232,64 +182,57 @@ pub(crate) fn address(i: &[u8]) -> PResult<'_, Address<'_>> {
         gt: None,
     };
     if ai & 0x01 != 0 {
-        let (rest, pc) = le_u16(r)?;
-        a.pc = Some(u32::from(pc & 0x3fff));
+        let (pc, rest) = r.split_first_chunk::<2>().ok_or_else(|| short(r))?;
+        a.pc = Some(u32::from(u16::from_le_bytes(*pc) & 0x3fff));
         r = rest;
     }
     if ai & 0x02 != 0 {
-        let (rest, ssn) = be_u8(r)?;
+        let (&ssn, rest) = r.split_first().ok_or_else(|| short(r))?;
         a.ssn = Some(Ssn(ssn));
         r = rest;
     }
-    let gt = match gti {
-        0 => None,
-        1 => {
-            let (rest, b) = be_u8(r)?;
-            r = rest;
-            Some(GlobalTitle {
-                tt: None,
-                np: None,
-                es: None,
-                nai: Some(b & 0x7f),
-                odd: b & 0x80 != 0,
-                bcd: r,
-            })
-        }
-        2 => {
-            let (rest, tt) = be_u8(r)?;
-            r = rest;
-            Some(GlobalTitle {
-                tt: Some(tt),
-                np: None,
-                es: None,
-                nai: None,
-                odd: false,
-                bcd: r,
-            })
-        }
-        3 | 4 => {
-            let (rest, tt) = be_u8(r)?;
-            let (rest, npes) = be_u8(rest)?;
-            let (rest, nai) = if gti == 4 {
-                let (rest, n) = be_u8(rest)?;
-                (rest, Some(n & 0x7f))
-            } else {
-                (rest, None)
-            };
-            r = rest;
-            let es = npes & 0x0f;
-            Some(GlobalTitle {
-                tt: Some(tt),
-                np: Some(npes >> 4),
-                es: Some(es),
-                nai,
-                odd: es == 1,
-                bcd: r,
-            })
-        }
+    let gt = |tt, np, es, nai, odd, bcd| {
+        Some(GlobalTitle {
+            tt,
+            np,
+            es,
+            nai,
+            odd,
+            bcd,
+        })
+    };
+    // The octets before the address signals, one at a time as they are read.
+    let (head, bcd) = match gti {
+        0 => (&[][..], r),
+        1 | 2 => r.split_at_checked(1).ok_or_else(|| short(&[]))?,
+        3 => r.split_at_checked(2).ok_or_else(|| short(&[]))?,
+        4 => r.split_at_checked(3).ok_or_else(|| short(&[]))?,
         _ => return fail(i, ErrorKind::Invalid("reserved global title indicator")),
     };
-    a.gt = gt;
+    a.gt = match (gti, head) {
+        (1, &[b]) => gt(None, None, None, Some(b & 0x7f), b & 0x80 != 0, bcd),
+        (2, &[tt]) => gt(Some(tt), None, None, None, false, bcd),
+        (3, &[tt, npes]) => gt(
+            Some(tt),
+            Some(npes >> 4),
+            Some(npes & 0x0f),
+            None,
+            npes & 0x0f == 1,
+            bcd,
+        ),
+        (4, &[tt, npes, nai]) => {
+            let es = npes & 0x0f;
+            gt(
+                Some(tt),
+                Some(npes >> 4),
+                Some(es),
+                Some(nai & 0x7f),
+                es == 1,
+                bcd,
+            )
+        }
+        _ => None,
+    };
     Ok((&i[i.len()..], a))
 }
 
