@@ -5,6 +5,7 @@ use super::{tag, Message, MessageClass, MessageType, Param, ProtocolData, Transf
 use crate::error::{
     complete, fail, located, take_len, DecodeError, ErrorKind, LResult, Layer, PResult,
 };
+use crate::sctp::straight_tlv;
 
 /// Decode a SIGTRAN common header (RFC 4666 §3.1) and delimit its parameters. The rest of
 /// the input after the message is returned (a user message holds exactly one, normally).
@@ -144,22 +145,18 @@ impl<'a> Params<'a> {
     }
 }
 
-/// A parameter that fits its input, read straight off the bytes: the parameter and where the
-/// next one starts. `None` for anything [`param`] would refuse; where both read a parameter
-/// they read the same one.
+/// A parameter that fits its input, read straight off the bytes (the SCTP chunk layout,
+/// [`straight_tlv`]): the parameter and where the next one starts. `None` for anything
+/// [`param`] would refuse; where both read a parameter they read the same one.
 #[inline]
 fn straight_param(i: &[u8]) -> Option<(Param<'_>, usize)> {
-    let &[t0, t1, l0, l1] = i.first_chunk()?;
-    let len = usize::from(u16::from_be_bytes([l0, l1]));
-    if len < PARAM_HEADER_LEN || len > i.len() {
-        return None;
-    }
+    let (tag, value, taken) = straight_tlv(i)?;
     let p = Param {
-        tag: u16::from_be_bytes([t0, t1]),
-        value: &i[PARAM_HEADER_LEN..len],
+        tag: u16::from_be_bytes(tag),
+        value,
         offset: 0,
     };
-    Some((p, len.next_multiple_of(4).min(i.len())))
+    Some((p, taken))
 }
 
 fn param(i: &[u8]) -> PResult<'_, (Param<'_>, usize)> {

@@ -101,23 +101,35 @@ impl<'a> Chunks<'a> {
     }
 }
 
-/// A chunk that fits its input, read straight off the bytes, and the bytes it takes with its
-/// padding. `None` for anything [`chunk`] would refuse; where both read a chunk they read the
-/// same one.
+/// A TLV laid out as an SCTP chunk (RFC 9260 §3.2), and as M3UA and SUA parameters, which
+/// copy that layout (RFC 4666 §3.2): two octets, a 16-bit length counting the 4-octet header,
+/// the value, padding to 4 octets that the last one may leave out. Read straight off the
+/// bytes when it fits its input: the first two octets, the value, and the octets it takes
+/// with its padding. `None` for a length below the header's or past the input.
 #[inline]
-fn straight_chunk(i: &[u8]) -> Option<(Chunk<'_>, usize)> {
-    let &[kind, flags, l0, l1] = i.first_chunk()?;
+pub(crate) fn straight_tlv(i: &[u8]) -> Option<([u8; 2], &[u8], usize)> {
+    let &[a, b, l0, l1] = i.first_chunk()?;
     let length = usize::from(u16::from_be_bytes([l0, l1]));
     if length < CHUNK_HEADER_LEN || length > i.len() {
         return None;
     }
+    let value = &i[CHUNK_HEADER_LEN..length];
+    Some(([a, b], value, length.next_multiple_of(4).min(i.len())))
+}
+
+/// A chunk that fits its input, read straight off the bytes ([`straight_tlv`]), and the bytes
+/// it takes with its padding. `None` for anything [`chunk`] would refuse; where both read a
+/// chunk they read the same one.
+#[inline]
+fn straight_chunk(i: &[u8]) -> Option<(Chunk<'_>, usize)> {
+    let ([kind, flags], value, taken) = straight_tlv(i)?;
     let c = Chunk {
         kind: ChunkType(kind),
         flags,
-        value: &i[CHUNK_HEADER_LEN..length],
+        value,
         offset: 0,
     };
-    Some((c, length.next_multiple_of(4).min(i.len())))
+    Some((c, taken))
 }
 
 /// One chunk and the bytes it takes with its padding.
