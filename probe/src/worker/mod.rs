@@ -230,7 +230,7 @@ impl<'e> Core<'e> {
                     order: f.order,
                     item: ShardItem::Job(*job),
                 };
-                push_with(
+                push(
                     &mut to[s],
                     &mut overflow[s],
                     msg,
@@ -245,7 +245,7 @@ impl<'e> Core<'e> {
     pub fn watermark(&mut self, order: u64, ts: u64) {
         self.end_ts = self.end_ts.max(ts);
         for s in 0..self.to.len() {
-            let msg = ShardMsg {
+            let msg = || ShardMsg {
                 order,
                 item: ShardItem::Watermark { ts },
             };
@@ -447,19 +447,11 @@ impl<'e> Core<'e> {
     }
 }
 
-fn push(
-    ring: &mut rtrb::Producer<ShardMsg>,
-    overflow: &mut VecDeque<ShardMsg>,
-    msg: ShardMsg,
-    count: &mut u64,
-) {
-    push_with(ring, overflow, || msg, count);
-}
-
-/// [`push`] a message made where it goes: straight into the ring's slot when there is one
-/// (a job is some 300 bytes; each copy of it costs more than the rest of the handover).
+/// Queue a message for a shard, made where it goes: straight into the ring's slot when the
+/// ring has room and nothing waits before it (a job is some 300 bytes; each copy of it costs
+/// more than the rest of the handover), else at the back of the overflow queue, counted.
 #[inline]
-fn push_with(
+fn push(
     ring: &mut rtrb::Producer<ShardMsg>,
     overflow: &mut VecDeque<ShardMsg>,
     msg: impl FnOnce() -> ShardMsg,
