@@ -8,6 +8,7 @@
 
 use arrayvec::ArrayVec;
 use decoder::diameter::{ApplicationId, CommandCode};
+use decoder::digits::short_word;
 use decoder::map::{NodeRole, OpCode};
 use decoder::stack::{DiameterMessage, FrameContext, MapMessage, Message, TcapUser};
 use decoder::table::BoundedMap;
@@ -809,29 +810,6 @@ fn bytes_hash(b: &[u8]) -> u64 {
     h ^ h >> 32
 }
 
-/// Up to eight bytes as a little-endian word, zero-padded. Two loads that overlap when the
-/// string is shorter than their sum, instead of a copy of a length known only at run time
-/// (a call to `memcpy` for a few bytes, on every message).
-#[inline]
-fn short_word(b: &[u8]) -> u64 {
-    let n = b.len();
-    debug_assert!(n <= 8, "{n} bytes");
-    match (b.first_chunk::<4>(), b.last_chunk::<4>()) {
-        (Some(first), Some(last)) => {
-            u64::from(u32::from_le_bytes(*first))
-                | u64::from(u32::from_le_bytes(*last)) << (8 * (n - 4))
-        }
-        _ => match (b.first(), b.last()) {
-            (Some(&first), Some(&last)) => {
-                u64::from(first)
-                    | u64::from(b[n / 2]) << (8 * (n / 2))
-                    | u64::from(last) << (8 * (n - 1))
-            }
-            _ => 0,
-        },
-    }
-}
-
 /// A global title's address signals and oddness packed in a word: up to 15 octets (30 digits)
 /// in the low bytes, the octet count and the odd flag in the top byte. Distinct titles give
 /// distinct keys, and no title gives `u128::MAX`, the empty slot.
@@ -1510,15 +1488,6 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Two overlapping loads read what a zero-padded copy of the bytes reads, at every
-        /// length (the copy is what `short_word` replaced).
-        #[test]
-        fn short_word_is_a_zero_padded_copy(b in proptest::collection::vec(proptest::num::u8::ANY, 0..=8)) {
-            let mut x = [0u8; 8];
-            x[..b.len()].copy_from_slice(&b);
-            proptest::prop_assert_eq!(short_word(&b), u64::from_le_bytes(x));
-        }
-
         /// A global title's key is its octets, zero-padded, with the count and the odd flag in
         /// the top byte; no key for more than fifteen octets.
         #[test]
