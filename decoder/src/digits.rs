@@ -264,14 +264,15 @@ impl Digits {
             return None;
         }
         let pack = |w: u64| {
-            // A digit's low nibble, or F for a zero byte (bit 5 clear).
-            let x = (w & (0x0f * ONES)) | ((!w >> 5 & ONES) * 0x0f);
-            // Eight nibbles, one a byte, packed into 32 bits in order.
+            // Each digit's low nibble (0 past the end), eight a byte, packed into 32 bits in
+            // order.
+            let x = w & (0x0f * ONES);
             let x = (x | x >> 4) & 0x00ff_00ff_00ff_00ff;
             let x = (x | x >> 8) & 0x0000_ffff_0000_ffff;
             (x | x >> 16) & 0xffff_ffff
         };
-        Some(pack(hi) << 32 | pack(lo))
+        // The nibbles past the last digit are F: 1 ≤ len ≤ 15, so the shift is at most 60.
+        Some(pack(hi) << 32 | pack(lo) | u64::MAX >> (4 * self.len))
     }
 
     /// The value as a number, if every character is a decimal digit and it fits (≤ 19 digits).
