@@ -706,9 +706,17 @@ impl<V: Copy> Memo<V> {
     fn get(&mut self, key: u128, look: impl FnOnce() -> V) -> V {
         let i = slot_of(key, self.slots.len());
         let slot = &mut self.slots[i];
-        if slot.0 != key {
-            *slot = (key, look());
+        if slot.0 == key {
+            return slot.1;
         }
+        Self::fill(slot, key, look)
+    }
+
+    /// A miss: the slower lookup, out of line (see [`realm_miss`]).
+    #[cold]
+    #[inline(never)]
+    fn fill(slot: &mut (u128, V), key: u128, look: impl FnOnce() -> V) -> V {
+        *slot = (key, look());
         slot.1
     }
 }
@@ -837,6 +845,18 @@ fn realm_lookup(
     if usize::from(slot.len) == realm.len() && &slot.bytes[..realm.len()] == realm {
         return slot.found;
     }
+    realm_miss(e, slot, realm)
+}
+
+/// A realm that is not in its cache slot: looked up and put there. Out of line, so that the
+/// hit above, every other message, stays a few instructions without a stack frame.
+#[cold]
+#[inline(never)]
+fn realm_miss(
+    e: &Engine,
+    slot: &mut RealmSlot,
+    realm: &[u8],
+) -> (Option<OperatorId>, Option<Plmn>) {
     let found = e.plan.realm(realm);
     slot.len = realm.len() as u8;
     slot.bytes[..realm.len()].copy_from_slice(realm);
@@ -904,19 +924,42 @@ impl<'e> Classifier<'e> {
     /// `cache`. The cache is keyed by the address signals as they are on the wire, so a hit
     /// decodes no digit and copies nothing; the last entry holds what the cache cannot.
     fn source_slot(&mut self, gt: Option<&decoder::sccp::GlobalTitle<'_>>) -> usize {
+        let key = gt.and_then(gt_key);
+        if let Some(key) = key {
+            let i = slot_of(key, CACHE);
+            if self.cache[i].0 == key {
+                return i;
+            }
+        }
+        self.source_miss(gt, key)
+    }
+
+    /// A calling party that is not in the cache: attributed and put there, or, without a
+    /// global title or with one too long for a key, in the last entry. Out of line (see
+    /// [`realm_miss`]).
+    #[cold]
+    #[inline(never)]
+    fn source_miss(
+        &mut self,
+        gt: Option<&decoder::sccp::GlobalTitle<'_>>,
+        key: Option<u128>,
+    ) -> usize {
         let Some(gt) = gt else {
             self.cache[CACHE].1 = Source::UNKNOWN;
             return CACHE;
         };
-        let Some(key) = gt_key(gt) else {
-            self.cache[CACHE].1 = self.e.attribute_gt(&gt.digits());
-            return CACHE;
-        };
-        let i = slot_of(key, CACHE);
-        if self.cache[i].0 != key {
-            self.cache[i] = (key, self.e.attribute_gt(&gt.digits()));
+        let source = self.e.attribute_gt(&gt.digits());
+        match key {
+            Some(key) => {
+                let i = slot_of(key, CACHE);
+                self.cache[i] = (key, source);
+                i
+            }
+            None => {
+                self.cache[CACHE].1 = source;
+                CACHE
+            }
         }
-        i
     }
 
     /// Who sent a Diameter request with this Origin-Host and Origin-Realm: the index of its
@@ -935,6 +978,14 @@ impl<'e> Classifier<'e> {
             }
             _ => ORIGIN_CACHE,
         };
+        self.origin_miss(i, host, realm)
+    }
+
+    /// An origin that is not in its cache slot `i`: attributed and put there. Out of line
+    /// (see [`realm_miss`]).
+    #[cold]
+    #[inline(never)]
+    fn origin_miss(&mut self, i: usize, host: Option<&[u8]>, realm: Option<&[u8]>) -> usize {
         let found = realm.map(|r| realm_lookup(self.e, &mut self.realms, r));
         self.origins[i] = self.e.realm_source(host, realm, found);
         i
