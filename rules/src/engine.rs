@@ -6,7 +6,6 @@
 //! Classifying a message gives at most one verdict, the jobs that the subscriber's shard must
 //! run (location history, SMS follow-up), and an observation for the rate statistics.
 
-use arrayvec::ArrayVec;
 use decoder::diameter::{ApplicationId, CommandCode};
 use decoder::digits::short_word;
 use decoder::map::{NodeRole, OpCode};
@@ -78,6 +77,111 @@ pub struct Job {
     pub kind: JobKind,
 }
 
+impl Job {
+    /// A job about nobody: what the unused places of [`Jobs`] hold.
+    const NONE: Job = Job {
+        key: 0,
+        at_ns: 0,
+        subject: Subject {
+            frame: 0,
+            ts_ns: 0,
+            proto: Proto::Map,
+            opcode: None,
+            cmd: None,
+            app: None,
+        },
+        source: Source::UNKNOWN,
+        target: Target {
+            imsi: None,
+            msisdn: None,
+        },
+        kind: JobKind::SmsDelivered,
+    };
+}
+
+/// The jobs of one message, at most two, each written where it stays: a job is some 300
+/// bytes, and one built on the stack and then pushed is copied twice (its source, then the
+/// whole job), on most interconnect messages.
+#[derive(Clone, Copy)]
+pub struct Jobs {
+    len: u8,
+    places: [Job; 2],
+}
+
+impl Jobs {
+    /// The most jobs one message makes.
+    pub const CAPACITY: usize = 2;
+
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// Add a job, written field by field in the place it keeps (`*place = Job { .. }`
+    /// builds it on the stack first and copies it over); nothing when full.
+    #[inline]
+    fn push(
+        &mut self,
+        (key, at_ns): (u64, u64),
+        subject: Subject,
+        source: &Source,
+        target: Target,
+        kind: JobKind,
+    ) {
+        let Some(place) = self.places.get_mut(usize::from(self.len)) else {
+            return;
+        };
+        // Every field, by name: a field added to `Job` is a compile error here.
+        let Job {
+            key: k,
+            at_ns: a,
+            subject: su,
+            source: so,
+            target: t,
+            kind: ki,
+        } = place;
+        (*k, *a, *su, *so, *t, *ki) = (key, at_ns, subject, *source, target, kind);
+        self.len += 1;
+    }
+}
+
+impl Default for Jobs {
+    fn default() -> Self {
+        Jobs {
+            len: 0,
+            places: [Job::NONE; Jobs::CAPACITY],
+        }
+    }
+}
+
+impl core::ops::Deref for Jobs {
+    type Target = [Job];
+
+    fn deref(&self) -> &[Job] {
+        &self.places[..usize::from(self.len)]
+    }
+}
+
+impl<'a> IntoIterator for &'a Jobs {
+    type Item = &'a Job;
+    type IntoIter = core::slice::Iter<'a, Job>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl PartialEq for Jobs {
+    fn eq(&self, other: &Jobs) -> bool {
+        **self == **other
+    }
+}
+
+impl core::fmt::Debug for Jobs {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
 /// An interconnect request about a subscriber, for the per-source rate statistics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Observation {
@@ -95,7 +199,7 @@ pub struct Outcome {
     /// A stateless verdict.
     pub verdict: Option<Verdict>,
     /// Jobs for subscribers' shards.
-    pub jobs: ArrayVec<Job, 2>,
+    pub jobs: Jobs,
     /// An observation for rate statistics.
     pub observation: Option<Observation>,
 }
@@ -1178,14 +1282,9 @@ impl<'e> Classifier<'e> {
         // MAP v1/v2 carry mobile-terminated messages in forwardSM (46) too, addressed by IMSI.
         if op == OpCode::MT_FORWARD_SM || (op == OpCode::MO_FORWARD_SM && m.info.imsi.is_some()) {
             if let Some(key) = keys.imsi {
-                let _ = out.jobs.try_push(Job {
-                    key,
-                    at_ns: ctx.ts_ns,
-                    subject,
-                    source: *source,
-                    target,
-                    kind: JobKind::SmsDelivered,
-                });
+                let when = (key, ctx.ts_ns);
+                out.jobs
+                    .push(when, subject, source, target, JobKind::SmsDelivered);
             }
         }
     }
@@ -1222,14 +1321,9 @@ impl<'e> Classifier<'e> {
             })
             .key()
             {
-                let _ = out.jobs.try_push(Job {
-                    key,
-                    at_ns: ctx.ts_ns,
-                    subject: d.subject,
-                    source,
-                    target,
-                    kind: JobKind::SmsAnswered,
-                });
+                let when = (key, ctx.ts_ns);
+                out.jobs
+                    .push(when, d.subject, &source, target, JobKind::SmsAnswered);
             }
         }
     }
@@ -1487,14 +1581,9 @@ fn push_presence(
     let Some(at) = at else {
         return;
     };
-    let _ = out.jobs.try_push(Job {
-        key,
-        at_ns: ctx.ts_ns,
-        subject,
-        source: *source,
-        target,
-        kind: JobKind::Presence { event, at, rule },
-    });
+    let kind = JobKind::Presence { event, at, rule };
+    out.jobs
+        .push((key, ctx.ts_ns), subject, source, target, kind);
 }
 
 fn verdict(
@@ -1555,6 +1644,53 @@ mod tests {
             });
             proptest::prop_assert_eq!(gt_key(&gt), want);
         }
+    }
+
+    /// Jobs are written in place: the list holds what was pushed since the last clear, in
+    /// order, whatever the places held before; a third is dropped.
+    #[test]
+    fn jobs_hold_what_was_pushed_since_the_last_clear() {
+        let subject = |frame| Subject {
+            frame,
+            ..Job::NONE.subject
+        };
+        let mut target = Job::NONE.target;
+        target.imsi = Digits::from_ascii("310410123456789");
+        let mut jobs = Jobs::default();
+        for frame in 1..=3 {
+            let kind = JobKind::SmsDelivered;
+            jobs.push(
+                (frame, 10 * frame),
+                subject(frame),
+                &Source::UNKNOWN,
+                target,
+                kind,
+            );
+        }
+        assert_eq!(jobs.len(), Jobs::CAPACITY);
+        assert_eq!(
+            jobs.iter()
+                .map(|j| (j.key, j.at_ns, j.subject.frame))
+                .collect::<Vec<_>>(),
+            [(1, 10, 1), (2, 20, 2)]
+        );
+        assert!(jobs.iter().all(|j| j.target == target));
+        let full = jobs;
+        jobs.clear();
+        assert!(jobs.is_empty());
+        assert_eq!(jobs, Jobs::default());
+        let kind = JobKind::SmsAnswered;
+        jobs.push(
+            (9, 90),
+            subject(9),
+            &Source::UNKNOWN,
+            Job::NONE.target,
+            kind,
+        );
+        assert_eq!(jobs.len(), 1);
+        assert_eq!((jobs[0].key, jobs[0].kind), (9, JobKind::SmsAnswered));
+        assert_eq!(jobs[0].target, Job::NONE.target);
+        assert_ne!(jobs, full);
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub mod policy;
 pub mod state;
 pub mod verdict;
 
-pub use engine::{Classifier, Engine, Job, JobKind, Observation, Outcome};
+pub use engine::{Classifier, Engine, Job, JobKind, Jobs, Observation, Outcome};
 pub use policy::{Policy, PolicyError};
 pub use state::ShardState;
 pub use verdict::{Category, Verdict};
