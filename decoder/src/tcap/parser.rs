@@ -9,8 +9,75 @@ use crate::error::{
 /// Decode a TCAP message: the transaction and dialogue portions. Components are read with
 /// [`Components`]. Errors name the element that Q.773's `TCAPMessages` module requires.
 pub fn parse_tcap_message(data: &[u8]) -> Result<Tcap<'_>, DecodeError> {
+    match straight_message(data) {
+        Some(m) => Ok(Tcap::Itu(m)),
+        None => general_message(data),
+    }
+}
+
+/// [`parse_tcap_message`] element by element: any layout, and every error.
+#[inline(never)]
+fn general_message(data: &[u8]) -> Result<Tcap<'_>, DecodeError> {
     let r = located(Layer::Tcap, data, tcap);
     complete(data, Layer::Tcap, r)
+}
+
+/// A Begin, Continue or End laid out as nearly every one is: its transaction IDs, then at
+/// most a dialogue portion and a component portion, in that order, and nothing else. Read
+/// straight off the bytes (each element by [`parse_ber_tlv`], whose short forms are inline)
+/// instead of through [`tcap`]'s element loop and its errors. `None` for anything else,
+/// which [`tcap`] reads (and reports, when it is wrong); where both read a message they read
+/// the same one.
+#[inline]
+fn straight_message(i: &[u8]) -> Option<Message<'_>> {
+    let kind = match i.first()? {
+        0x62 => TcapKind::Begin,
+        0x65 => TcapKind::Continue,
+        0x64 => TcapKind::End,
+        _ => return None,
+    };
+    let (value, after) = element(i, i[0])?;
+    let mut m = Message {
+        kind,
+        otid: None,
+        dtid: None,
+        dialogue: None,
+        p_abort_cause: None,
+        components: &[],
+        raw: &i[..i.len() - after.len()],
+    };
+    let mut rest = value;
+    // Transaction IDs: 1 to 4 octets (Q.773 OrigTransactionID, DestTransactionID).
+    let tid = |t: &[u8]| (1..=4).contains(&t.len());
+    if kind != TcapKind::End {
+        let (otid, r) = element(rest, 0x48).filter(|(t, _)| tid(t))?;
+        (rest, m.otid) = (r, Some(otid));
+    }
+    if kind != TcapKind::Begin {
+        let (dtid, r) = element(rest, 0x49).filter(|(t, _)| tid(t))?;
+        (rest, m.dtid) = (r, Some(dtid));
+    }
+    if let Some((portion, r)) = element(rest, 0x6b) {
+        (rest, m.dialogue) = (r, Some(dialogue(portion).ok()?));
+    }
+    if let Some((components, r)) = element(rest, 0x6c) {
+        (rest, m.components) = (r, components);
+    }
+    rest.is_empty().then_some(m)
+}
+
+/// An element with identifier `id` and a length in one octet, or in two as `81 l`: its
+/// contents and what follows it. These are the forms [`parse_ber_tlv`] reads inline, and it
+/// reads them alike; `None` for anything else.
+#[inline(always)]
+fn element(i: &[u8], id: u8) -> Option<(&[u8], &[u8])> {
+    let (header, len) = match *i {
+        [x, l, ..] if x == id && l < 0x80 => (2, usize::from(l)),
+        [x, 0x81, l, ..] if x == id => (3, usize::from(l)),
+        _ => return None,
+    };
+    let contents = i.get(header..header + len)?;
+    Some((contents, &i[header + len..]))
 }
 
 fn tcap(i: &[u8]) -> PResult<'_, Tcap<'_>> {
@@ -550,6 +617,65 @@ mod tests {
             for k in 0..v.len() {
                 for b in [
                     0, 1, 2, 3, 0x04, 0x06, 0x30, 0x7f, 0x80, 0x81, 0xa1, 0xa2, 0xa3, 0xff,
+                ] {
+                    let mut w = v.to_vec();
+                    w[k] = b;
+                    agree(&w);
+                }
+            }
+        }
+    }
+
+    /// The straight reading of a message agrees with the general one wherever it reads
+    /// anything: on a Begin with a dialogue portion, a Continue, an End with and without
+    /// components (which it must read), every cut of them, every octet replaced by a few
+    /// telling values, and with octets after them.
+    #[test]
+    fn straight_message_reading_is_the_general_one() {
+        fn agree(i: &[u8]) -> bool {
+            let general = general_message(i);
+            let Some(m) = straight_message(i) else {
+                return false;
+            };
+            assert_eq!(general, Ok(Tcap::Itu(m)), "{i:02x?}");
+            true
+        }
+        let samples: [&[u8]; 6] = [
+            &BEGIN,
+            &hex!("62 81 0b 48 01 01 6c 06 a1 04 02 01 01 02"),
+            &hex!("65 16 48 04 a5 05 00 01 49 04 84 00 01 ff 6c 08 a1 06 02 01 02 02 01 38"),
+            &hex!("64 12 49 01 05 6c 0d a2 0b 02 01 01 30 06 02 01 2d 04 01 f1"),
+            &hex!("64 03 49 01 05"),
+            &hex!("62 0b 48 01 01 6c 06 a1 04 02 01 01 02"),
+        ];
+        // Transaction IDs of no and of five octets, which Q.773 does not allow; an Abort.
+        for v in [
+            &hex!("64 02 49 00")[..],
+            &hex!("62 02 48 00"),
+            &hex!("64 07 49 05 01 02 03 04 05"),
+            &hex!("67 03 49 01 05"),
+        ] {
+            agree(v);
+        }
+        // An indefinite length whose contents and end-of-contents octets span 0x80 + 2
+        // octets: read as a length of 128, it would look like a message of its own.
+        let mut indefinite = hex!("62 80 48 01 01 6c 7b").to_vec();
+        indefinite.extend_from_slice(&[0x05; 0x7b]);
+        indefinite.extend_from_slice(&[0, 0]);
+        assert!(general_message(&indefinite).is_ok());
+        assert!(!agree(&indefinite));
+        for v in samples {
+            assert!(agree(v), "the straight reading skips {v:02x?}");
+            let mut longer = v.to_vec();
+            longer.extend_from_slice(&[0x6c, 0x00]);
+            agree(&longer);
+            for n in 0..v.len() {
+                agree(&v[..n]);
+            }
+            for k in 0..v.len() {
+                for b in [
+                    0, 1, 2, 4, 5, 0x28, 0x48, 0x49, 0x61, 0x62, 0x64, 0x65, 0x67, 0x6b, 0x6c,
+                    0x7f, 0x80, 0x81, 0x82, 0xa0, 0xff,
                 ] {
                     let mut w = v.to_vec();
                     w[k] = b;
