@@ -267,19 +267,31 @@ fn dialogue_read(v: &[u8], fixed: bool) -> Result<Dialogue<'_>, PErr> {
         Some(single) => single,
         None => dialogue_single(v)?,
     };
-    let pdu = first(single)?;
-    let kind = match pdu.identifier {
-        0x60 => DialoguePdu::Request,
-        0x61 => DialoguePdu::Response,
-        0x64 => DialoguePdu::Abort,
-        found => {
-            return Err(PErr::at(
-                pdu.raw,
-                ErrorKind::UnexpectedTag {
-                    expected: "AARQ (0x60), AARE (0x61) or ABRT (0x64)",
-                    found,
-                },
-            ))
+    let kind = |identifier| match identifier {
+        0x60 => Some(DialoguePdu::Request),
+        0x61 => Some(DialoguePdu::Response),
+        0x64 => Some(DialoguePdu::Abort),
+        _ => None,
+    };
+    // The PDU, in one of the forms `first` reads inline too, or as `first` reads it.
+    let straight = single
+        .first()
+        .filter(|_| fixed)
+        .and_then(|&id| Some((kind(id)?, element(single, id)?.0)));
+    let (kind, pdu) = match straight {
+        Some(pdu) => pdu,
+        None => {
+            let pdu = first(single)?;
+            let Some(kind) = kind(pdu.identifier) else {
+                return Err(PErr::at(
+                    pdu.raw,
+                    ErrorKind::UnexpectedTag {
+                        expected: "AARQ (0x60), AARE (0x61) or ABRT (0x64)",
+                        found: pdu.identifier,
+                    },
+                ));
+            };
+            (kind, pdu.value)
         }
     };
     // Every element of the PDU must decode; the first [1] and [2] are the ones used.
@@ -289,7 +301,7 @@ fn dialogue_read(v: &[u8], fixed: bool) -> Result<Dialogue<'_>, PErr> {
         result: None,
     };
     let (mut acn_seen, mut result_seen) = (false, false);
-    let mut elements = pdu.value;
+    let mut elements = pdu;
     // An AARQ or AARE nearly always opens with protocol-version [0] (version1) and an
     // application-context-name [1] holding just the OID, in short lengths: read them at
     // fixed offsets, the same octets the loop below would find.
