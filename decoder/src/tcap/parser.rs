@@ -37,15 +37,7 @@ fn straight_message(i: &[u8]) -> Option<Message<'_>> {
         _ => return None,
     };
     let (value, after) = element(i, i[0])?;
-    let mut m = Message {
-        kind,
-        otid: None,
-        dtid: None,
-        dialogue: None,
-        p_abort_cause: None,
-        components: &[],
-        raw: &i[..i.len() - after.len()],
-    };
+    let mut m = bare(kind, &i[..i.len() - after.len()]);
     let mut rest = value;
     // Transaction IDs: 1 to 4 octets (Q.773 OrigTransactionID, DestTransactionID).
     let tid = |t: &[u8]| (1..=4).contains(&t.len());
@@ -64,6 +56,20 @@ fn straight_message(i: &[u8]) -> Option<Message<'_>> {
         (rest, m.components) = (r, components);
     }
     rest.is_empty().then_some(m)
+}
+
+/// A message of `kind` whose encoding is `raw`, before its elements are read.
+#[inline(always)]
+fn bare(kind: TcapKind, raw: &[u8]) -> Message<'_> {
+    Message {
+        kind,
+        otid: None,
+        dtid: None,
+        dialogue: None,
+        p_abort_cause: None,
+        components: &[],
+        raw,
+    }
 }
 
 /// An element with identifier `id` and a length in one octet, or in two as `81 l`: its
@@ -103,15 +109,7 @@ fn tcap(i: &[u8]) -> PResult<'_, Tcap<'_>> {
         }
     };
     let (rest, outer) = parse_ber_tlv(i)?;
-    let mut m = Message {
-        kind,
-        otid: None,
-        dtid: None,
-        dialogue: None,
-        p_abort_cause: None,
-        components: &[],
-        raw: &i[..i.len() - rest.len()],
-    };
+    let mut m = bare(kind, &i[..i.len() - rest.len()]);
     let mut elems = Tlvs::new(outer.value).peekable();
     let mut next = || elems.next().transpose();
     // The elements each message type has, in the order TCAPMessages lists them.
