@@ -216,13 +216,15 @@ impl Target {
     }
 
     /// The IMSI's key ([`Digits::key`]: up to 15 decimal digits, the lowest nibble `F`).
+    #[inline]
     pub fn imsi_key(&self) -> Option<u64> {
-        self.imsi.and_then(|d| d.key())
+        self.imsi.as_ref().and_then(Digits::key)
     }
 
     /// The MSISDN's key: [`Digits::key`] with the lowest nibble `E`, apart from every IMSI's.
+    #[inline]
     pub fn msisdn_key(&self) -> Option<u64> {
-        self.msisdn.and_then(|d| d.key()).map(|k| k ^ 1)
+        self.msisdn.as_ref().and_then(Digits::key).map(|k| k ^ 1)
     }
 
     /// Whether nothing identifies the subscriber.
