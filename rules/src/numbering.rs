@@ -8,7 +8,6 @@
 //! Wikipedia-derived `mcc-mnc-list` (all in `rules/data/`). The tables are read once per
 //! process; lookups then walk a digit trie and take tens of nanoseconds.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use decoder::{Digits, Plmn};
@@ -64,7 +63,13 @@ impl DigitTrie {
     }
 
     fn node(&mut self, prefix: &[u8]) -> Option<usize> {
-        let mut n = 0usize;
+        self.node_and_country(prefix).map(|(n, _)| n)
+    }
+
+    /// The node of `prefix`, made if need be, and the country of its longest prefix that has
+    /// one (what [`DigitTrie::lookup`] of `prefix` says).
+    fn node_and_country(&mut self, prefix: &[u8]) -> Option<(usize, Option<Country>)> {
+        let (mut n, mut country) = (0usize, self.country[0]);
         for &c in prefix {
             let d = usize::from(c.checked_sub(b'0').filter(|d| *d <= 9)?);
             let next = self.children[n][d];
@@ -78,8 +83,9 @@ impl DigitTrie {
             } else {
                 next as usize
             };
+            country = self.country[n].or(country);
         }
-        Some(n)
+        Some((n, country))
     }
 
     /// Map numbers starting with `prefix` to `country` (replacing an earlier entry).
@@ -122,17 +128,18 @@ impl DigitTrie {
     }
 }
 
-/// Built-in numbering data, computed once per process.
+/// Built-in numbering data, computed once per process. The names and prefixes are slices of
+/// the tables compiled into the binary: reading them allocates only the maps.
 #[derive(Debug)]
 pub struct Builtin {
     /// E.164 prefixes (country code and, for shared codes, leading digits) to countries.
-    pub e164_countries: Vec<(String, Country)>,
+    pub e164_countries: Vec<(&'static str, Country)>,
     /// E.164 number ranges to operator names.
-    pub e164_carriers: Vec<(String, String)>,
+    pub e164_carriers: Vec<(&'static str, &'static str)>,
     /// MCC to country (the MCC's main country where several share it).
-    pub mcc_country: HashMap<u16, Country>,
+    pub mcc_country: FastMap<u16, Country>,
     /// MCC-MNC to operator name and country (an MNC of 2 and of 3 digits are different keys).
-    pub plmn_operator: HashMap<Plmn, (String, Option<Country>)>,
+    pub plmn_operator: FastMap<Plmn, (&'static str, Option<Country>)>,
 }
 
 const MCC_MNC_TSV: &str = include_str!("../data/mcc_mnc.tsv");
@@ -148,60 +155,84 @@ impl Builtin {
     }
 
     fn compute() -> Builtin {
+        let rows: Vec<MccRow> = mcc_rows().collect();
+        let mcc_country = mcc_countries(&rows);
         Builtin {
             e164_countries: e164_countries(),
-            e164_carriers: CARRIERS_TSV
-                .lines()
-                .filter(|l| !l.starts_with('#'))
-                .filter_map(|l| l.split_once('\t'))
-                .map(|(p, n)| (p.to_owned(), n.to_owned()))
-                .collect(),
-            mcc_country: mcc_countries(),
-            plmn_operator: plmn_operators(),
+            e164_carriers: table_rows(CARRIERS_TSV).filter_map(tab_split).collect(),
+            plmn_operator: plmn_operators(&rows, &mcc_country),
+            mcc_country,
         }
     }
 }
 
 /// Country codes and the prefixes of the regions that share one (`data/e164_countries.tsv`,
 /// derived from libphonenumber's metadata; `tests/e164_table.rs` keeps it current).
-fn e164_countries() -> Vec<(String, Country)> {
-    E164_COUNTRIES_TSV
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
+fn e164_countries() -> Vec<(&'static str, Country)> {
+    table_rows(E164_COUNTRIES_TSV)
         .filter_map(|l| {
-            let (prefix, country) = l.split_once('\t')?;
-            Some((prefix.to_owned(), Country::parse(country)?))
+            let (prefix, country) = tab_split(l)?;
+            Some((prefix, Country::parse(country)?))
         })
         .collect()
 }
 
-fn mcc_rows() -> impl Iterator<
-    Item = (
-        u16,
-        &'static str,
-        Option<Country>,
-        &'static str,
-        &'static str,
-    ),
-> {
-    MCC_MNC_TSV
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-        .filter_map(|l| {
-            let f: Vec<&str> = l.split('\t').collect();
-            if f.len() < 6 {
-                return None;
+/// The rows of a compiled-in table: its lines, less comments (`#`) and empty ones. Split by
+/// bytes: `str::lines` sets up a memchr search for every line, which for the carrier table's
+/// 28,890 short rows cost more than everything else a process does to start.
+fn table_rows(text: &'static str) -> impl Iterator<Item = &'static str> {
+    let mut rest = text;
+    core::iter::from_fn(move || {
+        while !rest.is_empty() {
+            // A newline is ASCII: the cut is at a character boundary.
+            let end = rest.bytes().position(|b| b == b'\n').unwrap_or(rest.len());
+            let (line, tail) = rest.split_at(end);
+            rest = tail.get(1..).unwrap_or_default();
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            if !line.is_empty() && !line.starts_with('#') {
+                return Some(line);
             }
-            let mcc: u16 = f[0].parse().ok()?;
-            Some((mcc, f[1], Country::parse(f[2]), f[4], f[5]))
-        })
+        }
+        None
+    })
 }
 
-fn mcc_countries() -> HashMap<u16, Country> {
-    let mut votes: HashMap<u16, HashMap<Country, usize>> = HashMap::new();
-    for (mcc, _, country, _, _) in mcc_rows() {
-        if let Some(c) = country {
-            *votes.entry(mcc).or_default().entry(c).or_default() += 1;
+/// A row cut at its first tab (by bytes, as [`table_rows`]).
+fn tab_split(row: &'static str) -> Option<(&'static str, &'static str)> {
+    let i = row.bytes().position(|b| b == b'\t')?;
+    Some((&row[..i], &row[i + 1..]))
+}
+
+/// One row of `data/mcc_mnc.tsv`.
+struct MccRow {
+    mcc: u16,
+    mnc: &'static str,
+    country: Option<Country>,
+    operator: &'static str,
+    status: &'static str,
+}
+
+fn mcc_rows() -> impl Iterator<Item = MccRow> {
+    table_rows(MCC_MNC_TSV).filter_map(|l| {
+        // MCC, MNC, country, (region), operator, status; further fields are not read.
+        let mut f = l.split('\t');
+        let (mcc, mnc, country) = (f.next()?, f.next()?, f.next()?);
+        let (operator, status) = (f.nth(1)?, f.next()?);
+        Some(MccRow {
+            mcc: mcc.parse().ok()?,
+            mnc,
+            country: Country::parse(country),
+            operator,
+            status,
+        })
+    })
+}
+
+fn mcc_countries(rows: &[MccRow]) -> FastMap<u16, Country> {
+    let mut votes: FastMap<u16, FastMap<Country, usize>> = FastMap::default();
+    for r in rows {
+        if let Some(c) = r.country {
+            *votes.entry(r.mcc).or_default().entry(c).or_default() += 1;
         }
     }
     votes
@@ -214,28 +245,30 @@ fn mcc_countries() -> HashMap<u16, Country> {
         .collect()
 }
 
-fn plmn_operators() -> HashMap<Plmn, (String, Option<Country>)> {
-    let mcc_country = mcc_countries();
-    let mut out: HashMap<Plmn, (String, Option<Country>, u8)> = HashMap::new();
-    for (mcc, mnc, country, operator, status) in mcc_rows() {
-        let Ok(mnc_v) = mnc.parse::<u16>() else {
+fn plmn_operators(
+    rows: &[MccRow],
+    mcc_country: &FastMap<u16, Country>,
+) -> FastMap<Plmn, (&'static str, Option<Country>)> {
+    let mut out: FastMap<Plmn, (&'static str, Option<Country>, u8)> = FastMap::default();
+    for r in rows {
+        let Ok(mnc_v) = r.mnc.parse::<u16>() else {
             continue;
         };
-        if operator.is_empty() {
+        if r.operator.is_empty() {
             continue;
         }
         let plmn = Plmn {
-            mcc,
+            mcc: r.mcc,
             mnc: mnc_v,
-            mnc3: mnc.len() == 3,
+            mnc3: r.mnc.len() == 3,
         };
         // Prefer the MCC's own country and operational networks where rows disagree.
-        let score = u8::from(country.is_some() && country == mcc_country.get(&mcc).copied()) * 2
-            + u8::from(status == "Operational");
+        let own = r.country.is_some() && r.country == mcc_country.get(&r.mcc).copied();
+        let score = u8::from(own) * 2 + u8::from(r.status == "Operational");
         match out.get(&plmn) {
             Some((_, _, s)) if *s >= score => {}
             _ => {
-                out.insert(plmn, (operator.to_owned(), country, score));
+                out.insert(plmn, (r.operator, r.country, score));
             }
         }
     }
@@ -292,7 +325,8 @@ const MAX_REALM: usize = 255;
 pub struct NumberingPlan {
     trie: DigitTrie,
     operators: Vec<Operator>,
-    by_name: FastMap<(String, Option<Country>), OperatorId>,
+    /// Operators by name, then country: a name looked up by reference, without a copy.
+    by_name: FastMap<String, Vec<(Option<Country>, OperatorId)>>,
     plmn: FastMap<Plmn, OperatorId>,
     realms: FastMap<String, OperatorId>,
     mcc_country: FastMap<u16, Country>,
@@ -312,20 +346,22 @@ impl NumberingPlan {
             by_name: FastMap::default(),
             plmn: FastMap::default(),
             realms: FastMap::default(),
-            mcc_country: b.mcc_country.iter().map(|(k, v)| (*k, *v)).collect(),
+            mcc_country: b.mcc_country.clone(),
         };
-        for (p, c) in &b.e164_countries {
-            plan.trie.set_country(p, *c);
+        for &(p, c) in &b.e164_countries {
+            plan.trie.set_country(p, c);
         }
-        for (p, name) in &b.e164_carriers {
-            let country = plan.trie.lookup(p.as_bytes()).0;
+        for &(p, name) in &b.e164_carriers {
+            let Some((n, country)) = plan.trie.node_and_country(p.as_bytes()) else {
+                continue;
+            };
             if let Some(id) = plan.intern(name, country, Relation::Foreign) {
-                plan.trie.set_operator(p, id);
+                plan.trie.operator[n] = Some(id);
             }
         }
         let mut rows: Vec<_> = b.plmn_operator.iter().collect();
         rows.sort_by_key(|(p, _)| **p);
-        for (plmn, (name, country)) in rows {
+        for (plmn, &(name, country)) in rows {
             let country = country.or_else(|| b.mcc_country.get(&plmn.mcc).copied());
             if let Some(id) = plan.intern(name, country, Relation::Foreign) {
                 plan.plmn.insert(*plmn, id);
@@ -340,8 +376,8 @@ impl NumberingPlan {
         country: Option<Country>,
         relation: Relation,
     ) -> Option<OperatorId> {
-        let key = (name.to_owned(), country);
-        if let Some(&id) = self.by_name.get(&key) {
+        let known = self.by_name.get(name).into_iter().flatten();
+        if let Some(&(_, id)) = known.into_iter().find(|(c, _)| *c == country) {
             return Some(id);
         }
         if self.operators.len() >= MAX_OPERATORS {
@@ -353,7 +389,10 @@ impl NumberingPlan {
             country,
             relation,
         });
-        self.by_name.insert(key, id);
+        self.by_name
+            .entry(name.to_owned())
+            .or_default()
+            .push((country, id));
         Some(id)
     }
 
@@ -495,6 +534,31 @@ mod tests {
             .and_then(|o| p.operator(o))
             .map(|o| o.name.clone())
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn table_rows_are_the_lines_less_comments_and_empty_ones() {
+        let text = "# header\n1\tA\n\n#1\tcommented\n22\tB b\r\n333\n4\tC";
+        let rows: Vec<_> = table_rows(text).collect();
+        assert_eq!(rows, ["1\tA", "22\tB b", "333", "4\tC"]);
+        // The same rows as `str::lines` gives, which they replace.
+        let by_lines: Vec<_> = text
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect();
+        assert_eq!(rows, by_lines);
+        let split: Vec<_> = rows.into_iter().map(tab_split).collect();
+        assert_eq!(
+            split,
+            [
+                Some(("1", "A")),
+                Some(("22", "B b")),
+                None,
+                Some(("4", "C"))
+            ]
+        );
+        assert_eq!(table_rows("").count(), 0);
+        assert_eq!(table_rows("\n\n#\n").count(), 0);
     }
 
     #[test]
