@@ -40,6 +40,13 @@ pub struct RateCell {
     pub targets: Hll,
 }
 
+impl RateCell {
+    fn count(&mut self, target: u64) {
+        self.messages += 1;
+        self.targets.insert(target);
+    }
+}
+
 /// Counts per source.
 #[derive(Debug, Clone, Default)]
 pub struct Rates {
@@ -52,13 +59,24 @@ const MAX_SOURCES: usize = 1024;
 impl Rates {
     /// Count one observation.
     pub fn observe(&mut self, o: &Observation) {
-        let mut key = SourceKey::of(o.operator, o.country);
-        if !self.cells.contains_key(&key) && self.cells.len() >= MAX_SOURCES {
-            key = SourceKey::Unknown;
+        let key = SourceKey::of(o.operator, o.country);
+        // A source seen before costs one probe of the table; a new one goes out of line.
+        match self.cells.get_mut(&key) {
+            Some(c) => c.count(o.target),
+            None => self.observe_new(key, o.target),
         }
-        let c = self.cells.entry(key).or_default();
-        c.messages += 1;
-        c.targets.insert(o.target);
+    }
+
+    /// A source not counted yet: a new cell, or, with the table full, the unknown source's.
+    #[cold]
+    #[inline(never)]
+    fn observe_new(&mut self, key: SourceKey, target: u64) {
+        let key = if self.cells.len() >= MAX_SOURCES {
+            SourceKey::Unknown
+        } else {
+            key
+        };
+        self.cells.entry(key).or_default().count(target);
     }
 
     /// Fold another worker's counts in (counts add, sketches merge).
@@ -73,5 +91,47 @@ impl Rates {
     /// Every source.
     pub fn iter(&self) -> impl Iterator<Item = (&SourceKey, &RateCell)> {
         self.cells.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from(operator: u16, target: u64) -> Observation {
+        Observation {
+            operator: Some(OperatorId(operator)),
+            country: None,
+            target,
+        }
+    }
+
+    fn cell(r: &Rates, k: SourceKey) -> (u64, u64) {
+        r.iter()
+            .find(|(key, _)| **key == k)
+            .map_or((0, 0), |(_, c)| (c.messages, c.targets.estimate()))
+    }
+
+    #[test]
+    fn sources_past_the_bound_are_counted_as_unknown_and_none_is_lost() {
+        let mut r = Rates::default();
+        let n = MAX_SOURCES as u16;
+        // Every source once, then as many again past the bound, then the first ones again.
+        for op in 0..n + 10 {
+            r.observe(&from(op, u64::from(op)));
+        }
+        for op in 0..5 {
+            r.observe(&from(op, 1_000 + u64::from(op)));
+        }
+        assert_eq!(r.iter().count(), MAX_SOURCES + 1, "the bound, and unknown");
+        assert_eq!(cell(&r, SourceKey::Unknown), (10, 10));
+        assert_eq!(cell(&r, SourceKey::Operator(OperatorId(0))), (2, 2));
+        assert_eq!(cell(&r, SourceKey::Operator(OperatorId(7))), (1, 1));
+        assert_eq!(cell(&r, SourceKey::Operator(OperatorId(n))), (0, 0));
+        let total: u64 = r.iter().map(|(_, c)| c.messages).sum();
+        assert_eq!(total, u64::from(n) + 10 + 5);
+        // A source already counted keeps its own cell when the table is full.
+        r.observe(&from(7, 99));
+        assert_eq!(cell(&r, SourceKey::Operator(OperatorId(7))), (2, 2));
     }
 }
