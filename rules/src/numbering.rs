@@ -376,8 +376,8 @@ impl NumberingPlan {
         country: Option<Country>,
         relation: Relation,
     ) -> Option<OperatorId> {
-        let known = self.by_name.get(name).into_iter().flatten();
-        if let Some(&(_, id)) = known.into_iter().find(|(c, _)| *c == country) {
+        let mut known = self.by_name.get(name).into_iter().flatten();
+        if let Some(&(_, id)) = known.find(|(c, _)| *c == country) {
             return Some(id);
         }
         if self.operators.len() >= MAX_OPERATORS {

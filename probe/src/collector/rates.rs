@@ -116,7 +116,7 @@ mod tests {
     fn sources_past_the_bound_are_counted_as_unknown_and_none_is_lost() {
         let mut r = Rates::default();
         let n = MAX_SOURCES as u16;
-        // Every source once, then as many again past the bound, then the first ones again.
+        // The bound's worth of sources and ten more, then five of the first ones again.
         for op in 0..n + 10 {
             r.observe(&from(op, u64::from(op)));
         }
