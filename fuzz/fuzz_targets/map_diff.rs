@@ -4,7 +4,7 @@
 //! numbers both report agree.
 #![no_main]
 
-use decoder::map::{parse_map_parameter, NodeRole, OpCode};
+use decoder::map::{parse_map_parameter, Node, NodeRole, OpCode};
 use decoder::tcap::ComponentKind;
 use decoder::Digits;
 use gsm_map::operations::auth::SendAuthenticationInfoArg;
@@ -47,8 +47,8 @@ fuzz_target!(|data: &[u8]| {
         2 => {
             if let Ok(t) = rasn::ber::decode::<UpdateLocationArg>(arg) {
                 agree("UL imsi", info.imsi.as_ref(), tbcd(&t.imsi));
-                agree("UL vlr", info.node(NodeRole::Vlr), address(&t.vlr_number));
-                agree("UL msc", info.node(NodeRole::Msc), address(&t.msc_number));
+                agree("UL vlr", info.node(NodeRole::Vlr).map(Node::number).as_ref(), address(&t.vlr_number));
+                agree("UL msc", info.node(NodeRole::Msc).map(Node::number).as_ref(), address(&t.msc_number));
             }
         }
         45 => {

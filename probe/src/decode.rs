@@ -165,7 +165,7 @@ pub fn write_message(j: &mut JsonLine, ctx: FrameContext, m: &Message<'_>) {
                 NodeRole::RoamingNumber,
             ] {
                 if let Some(d) = m.info.node(role) {
-                    j.digits(role.name(), d);
+                    j.digits(role.name(), &d.number());
                 }
             }
             if m.is_returned() {

@@ -8,7 +8,7 @@
 
 use decoder::diameter::{ApplicationId, CommandCode};
 use decoder::digits::short_word;
-use decoder::map::{NodeRole, OpCode};
+use decoder::map::{Node, NodeRole, OpCode};
 use decoder::stack::{DiameterMessage, FrameContext, MapMessage, Message, TcapUser};
 use decoder::table::BoundedMap;
 use decoder::tcap::{ComponentKind, TcapKind};
@@ -847,12 +847,13 @@ impl<'e> Lookups<'e> {
         }
     }
 
-    /// [`NumberingPlan::e164`].
-    fn e164(&mut self, n: &Digits) -> (Option<Country>, Option<OperatorId>) {
+    /// [`NumberingPlan::e164`] of a node number, keyed by its octets: a cached number is
+    /// never read into digits.
+    fn e164(&mut self, n: &Node) -> (Option<Country>, Option<OperatorId>) {
         let plan = &self.e.plan;
-        match n.word16() {
-            Some(key) => self.e164.get(key, || plan.e164(n)),
-            None => plan.e164(n),
+        match n.key() {
+            Some(key) => self.e164.get(key, || plan.e164(&n.number())),
+            None => plan.e164(&n.number()),
         }
     }
 

@@ -260,23 +260,32 @@ mod tests {
         assert_eq!(
             (
                 i.imsi.unwrap().as_str(),
-                i.node(NodeRole::Vlr).unwrap().as_str()
+                i.node(NodeRole::Vlr).unwrap().number().as_str()
             ),
             (IMSI, "447700900002")
         );
-        assert_eq!(i.node(NodeRole::Msc).unwrap().as_str(), "447700900001");
+        assert_eq!(
+            i.node(NodeRole::Msc).unwrap().number().as_str(),
+            "447700900001"
+        );
         let i = read(
             OpCode::UPDATE_LOCATION,
             ReturnResultLast,
             &MapArg::update_location_res("12065550001"),
         );
-        assert_eq!(i.node(NodeRole::Hlr).unwrap().as_str(), "12065550001");
+        assert_eq!(
+            i.node(NodeRole::Hlr).unwrap().number().as_str(),
+            "12065550001"
+        );
         let i = read(
             OpCode::UPDATE_GPRS_LOCATION,
             Invoke,
             &MapArg::update_gprs_location(IMSI, "4477009000"),
         );
-        assert_eq!(i.node(NodeRole::Sgsn).unwrap().as_str(), "4477009000");
+        assert_eq!(
+            i.node(NodeRole::Sgsn).unwrap().number().as_str(),
+            "4477009000"
+        );
         assert_eq!(
             read(
                 OpCode::SEND_AUTHENTICATION_INFO,
@@ -313,7 +322,7 @@ mod tests {
             Invoke,
             &MapArg::purge_ms(IMSI, "12065551"),
         );
-        assert_eq!(i.node(NodeRole::Vlr).unwrap().as_str(), "12065551");
+        assert_eq!(i.node(NodeRole::Vlr).unwrap().number().as_str(), "12065551");
         let i = read(
             OpCode::ANY_TIME_INTERROGATION,
             Invoke,
@@ -322,7 +331,7 @@ mod tests {
         assert_eq!(
             (
                 i.msisdn.unwrap().as_str(),
-                i.node(NodeRole::GsmScf).unwrap().as_str()
+                i.node(NodeRole::GsmScf).unwrap().number().as_str()
             ),
             (MSISDN, "8613010000")
         );
@@ -331,7 +340,7 @@ mod tests {
             ReturnResultLast,
             &MapArg::any_time_interrogation_res("12065552"),
         );
-        assert_eq!(i.node(NodeRole::Vlr).unwrap().as_str(), "12065552");
+        assert_eq!(i.node(NodeRole::Vlr).unwrap().number().as_str(), "12065552");
         assert_eq!(
             read(
                 OpCode::PROVIDE_SUBSCRIBER_INFO,
@@ -362,7 +371,7 @@ mod tests {
         assert_eq!(
             (
                 i.imsi.unwrap().as_str(),
-                i.node(NodeRole::RoamingNumber).unwrap().as_str()
+                i.node(NodeRole::RoamingNumber).unwrap().number().as_str()
             ),
             (IMSI, "447700900099")
         );
@@ -385,7 +394,7 @@ mod tests {
         assert_eq!(
             (
                 i.imsi.unwrap().as_str(),
-                i.node(NodeRole::NetworkNode).unwrap().as_str()
+                i.node(NodeRole::NetworkNode).unwrap().number().as_str()
             ),
             (IMSI, "447700900003")
         );
@@ -446,7 +455,7 @@ mod tests {
         assert_eq!(
             (
                 i.msisdn.unwrap().as_str(),
-                i.node(NodeRole::Mlc).unwrap().as_str()
+                i.node(NodeRole::Mlc).unwrap().number().as_str()
             ),
             (MSISDN, "79")
         );

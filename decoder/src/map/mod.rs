@@ -12,6 +12,8 @@ pub use codes::{ErrorCode, OpCode};
 pub use emit::{address_string, imsi_octets, MapArg};
 pub use parser::{parse_map_parameter, parse_map_parameter_into};
 
+use core::fmt;
+
 use arrayvec::ArrayVec;
 
 use crate::ber::Oid;
@@ -68,13 +70,50 @@ impl NodeRole {
     }
 }
 
-/// A node number and what it stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The most TBCD octets of a node number: an AddressString is at most 20 octets, the first
+/// of them its nature of address and numbering plan (29.002 §17.7.8).
+const MAX_NODE_OCTETS: usize = 19;
+
+/// A node number and what it stands for. The number is kept as the message carries it (TBCD
+/// octets) and read into digits by [`Node::number`], for the few that anything looks at.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Node {
     /// Its role.
     pub role: NodeRole,
+    len: u8,
+    /// The octets after the nature and plan; zero past `len`.
+    octets: [u8; MAX_NODE_OCTETS],
+}
+
+impl Node {
     /// Its E.164 digits.
-    pub number: Digits,
+    pub fn number(&self) -> Digits {
+        Digits::from_tbcd(&self.octets[..usize::from(self.len)])
+    }
+
+    /// A key that tells node numbers apart without reading their digits, for numbers of at
+    /// most 15 octets (30 digits; an E.164 number has at most 15): the octets, then their
+    /// count in the top byte. Equal keys are equal numbers; equal numbers may differ in key
+    /// (a filler nibble followed by anything but `F` reads the same). `None` when longer.
+    #[inline]
+    pub fn key(&self) -> Option<u128> {
+        if self.len > 15 {
+            return None;
+        }
+        let mut w = [0u8; 16];
+        w[..15].copy_from_slice(&self.octets[..15]);
+        w[15] = self.len;
+        Some(u128::from_le_bytes(w))
+    }
+}
+
+impl fmt::Debug for Node {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Node")
+            .field("role", &self.role)
+            .field("number", &self.number())
+            .finish()
+    }
 }
 
 /// The most node numbers kept from one parameter.
@@ -100,17 +139,26 @@ impl MapInfo {
     }
 
     /// The first node number with `role`.
-    pub fn node(&self, role: NodeRole) -> Option<&Digits> {
-        self.nodes
-            .iter()
-            .find(|n| n.role == role)
-            .map(|n| &n.number)
+    pub fn node(&self, role: NodeRole) -> Option<&Node> {
+        self.nodes.iter().find(|n| n.role == role)
     }
 
-    fn push_node(&mut self, role: NodeRole, number: Option<Digits>) {
-        if let Some(number) = number.filter(|d| !d.is_empty()) {
-            let _ = self.nodes.try_push(Node { role, number });
+    /// Keep a node number given as TBCD octets (at most [`MAX_NODE_OCTETS`]), unless it has no
+    /// digit: its first nibble is the filler.
+    pub(crate) fn push_node(&mut self, role: NodeRole, tbcd: &[u8]) {
+        let Some(&first) = tbcd.first() else {
+            return;
+        };
+        if first & 0x0f == 0x0f || tbcd.len() > MAX_NODE_OCTETS {
+            return;
         }
+        let mut octets = [0; MAX_NODE_OCTETS];
+        octets[..tbcd.len()].copy_from_slice(tbcd);
+        let _ = self.nodes.try_push(Node {
+            role,
+            len: tbcd.len() as u8,
+            octets,
+        });
     }
 }
 
@@ -122,4 +170,62 @@ pub fn is_map_acn(acn: &Oid<'_>) -> bool {
 /// The MAP version of an application-context-name (its last arc).
 pub fn acn_version(acn: &Oid<'_>) -> Option<u8> {
     is_map_acn(acn).then(|| acn.0[6])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn pushed(octets: &[u8]) -> MapInfo {
+        let mut info = MapInfo::default();
+        info.push_node(NodeRole::Vlr, octets);
+        info
+    }
+
+    proptest! {
+        /// A node number kept as octets reads as those octets read as TBCD, and one whose
+        /// first nibble is the filler (no digit) is not kept, as when it was read at once.
+        #[test]
+        fn a_node_number_is_its_octets_read_as_tbcd(
+            octets in proptest::collection::vec(any::<u8>(), 1..=MAX_NODE_OCTETS),
+        ) {
+            let digits = Digits::from_tbcd(&octets);
+            let info = pushed(&octets);
+            let node = info.node(NodeRole::Vlr);
+            prop_assert_eq!(node.is_some(), !digits.is_empty());
+            if let Some(n) = node {
+                prop_assert_eq!(n.number(), digits);
+            }
+        }
+
+        /// Keys are equal only for the same octets, so a cache keyed by them never answers
+        /// for another number; a digit string and the same with a zero octet added are apart.
+        #[test]
+        fn node_keys_tell_octet_strings_apart(
+            a in proptest::collection::vec(any::<u8>(), 1..=15),
+            b in proptest::collection::vec(any::<u8>(), 1..=15),
+        ) {
+            // A first digit, so that both are kept.
+            let (mut a, mut b) = (a, b);
+            a[0] &= 0xf7;
+            b[0] &= 0xf7;
+            let key = |o: &[u8]| pushed(o).node(NodeRole::Vlr).and_then(Node::key);
+            prop_assert!(key(&a).is_some());
+            prop_assert_eq!(key(&a) == key(&b), a == b);
+            if a.len() < 15 {
+                let mut longer = a.clone();
+                longer.push(0);
+                prop_assert_ne!(key(&a), key(&longer));
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_longer_than_fifteen_octets_have_no_key() {
+        let info = pushed(&[0x21; 16]);
+        let node = info.node(NodeRole::Vlr).unwrap();
+        assert_eq!(node.key(), None);
+        assert_eq!(node.number().as_str(), "12".repeat(16));
+    }
 }

@@ -134,6 +134,18 @@ fn addr(t: Option<&Tlv<'_>>) -> Option<Digits> {
         .then(|| Digits::from_tbcd(&v[1..]))
 }
 
+/// A node number (an AddressString) with `role`, kept as its TBCD octets: most messages'
+/// node numbers are never looked at, so they are read into digits only when asked for
+/// ([`MapInfo::node`]).
+fn node(info: &mut MapInfo, role: NodeRole, t: Option<&Tlv<'_>>) {
+    let mut scratch = Joined::new();
+    if let Some(v) = t.and_then(|t| octets(t, &mut scratch)) {
+        if (2..=20).contains(&v.len()) {
+            info.push_node(role, &v[1..]);
+        }
+    }
+}
+
 /// `SubscriberIdentity ::= CHOICE { imsi [0] IMSI, msisdn [1] ISDN-AddressString }`, given the
 /// explicit tag around it.
 fn subscriber_identity(t: Option<&Tlv<'_>>, info: &mut MapInfo) -> Result<(), PErr> {
@@ -151,14 +163,14 @@ fn sm_rp(e: &[Tlv<'_>], info: &mut MapInfo) {
     if let Some(da) = e.first() {
         match da.identifier & !CONSTRUCTED {
             0x80 => info.imsi = imsi(Some(da)),
-            0x84 => info.push_node(NodeRole::ServiceCentre, addr(Some(da))),
+            0x84 => node(info, NodeRole::ServiceCentre, Some(da)),
             _ => {}
         }
     }
     if let Some(oa) = e.get(1) {
         match oa.identifier & !CONSTRUCTED {
             0x82 => info.msisdn = addr(Some(oa)),
-            0x84 => info.push_node(NodeRole::ServiceCentre, addr(Some(oa))),
+            0x84 => node(info, NodeRole::ServiceCentre, Some(oa)),
             _ => {}
         }
     }
@@ -171,8 +183,8 @@ fn argument(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
         OpCode::UPDATE_LOCATION => {
             // { imsi, msc-Number [1], vlr-Number, ... }; v1 has locationInfo CHOICE with [1] too.
             info.imsi = imsi(get(e, OCTETS));
-            info.push_node(NodeRole::Vlr, addr(nth(e, OCTETS, 1)));
-            info.push_node(NodeRole::Msc, addr(get(e, ctx(1))));
+            node(info, NodeRole::Vlr, nth(e, OCTETS, 1));
+            node(info, NodeRole::Msc, get(e, ctx(1)));
         }
         OpCode::CANCEL_LOCATION => {
             // v3: [3] { identity, ... }; v1/v2: Identity itself. Identity ::= CHOICE { imsi,
@@ -194,8 +206,8 @@ fn argument(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
         OpCode::PROVIDE_ROAMING_NUMBER => {
             info.imsi = imsi(get(e, ctx(0)));
             info.msisdn = addr(get(e, ctx(2)));
-            info.push_node(NodeRole::Msc, addr(get(e, ctx(1))));
-            info.push_node(NodeRole::Gmsc, addr(get(e, ctx(8))));
+            node(info, NodeRole::Msc, get(e, ctx(1)));
+            node(info, NodeRole::Gmsc, get(e, ctx(8)));
         }
         OpCode::NOTE_SUBSCRIBER_DATA_MODIFIED
         | OpCode::RESTORE_DATA
@@ -220,22 +232,22 @@ fn argument(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
         }
         OpCode::SEND_ROUTING_INFO => {
             info.msisdn = addr(get(e, ctx(0)));
-            info.push_node(NodeRole::Gmsc, addr(get(e, ctx(6))));
+            node(info, NodeRole::Gmsc, get(e, ctx(6)));
         }
         OpCode::UPDATE_GPRS_LOCATION => {
             info.imsi = imsi(get(e, OCTETS));
-            info.push_node(NodeRole::Sgsn, addr(nth(e, OCTETS, 1)));
+            node(info, NodeRole::Sgsn, nth(e, OCTETS, 1));
         }
         OpCode::MT_FORWARD_SM | OpCode::MO_FORWARD_SM => sm_rp(e, info),
         OpCode::SEND_ROUTING_INFO_FOR_SM => {
             info.msisdn = addr(get(e, ctx(0)));
-            info.push_node(NodeRole::ServiceCentre, addr(get(e, ctx(2))));
+            node(info, NodeRole::ServiceCentre, get(e, ctx(2)));
         }
         OpCode::REPORT_SM_DELIVERY_STATUS
         | OpCode::ALERT_SERVICE_CENTRE
         | OpCode::ALERT_SERVICE_CENTRE_WITHOUT_RESULT => {
             info.msisdn = addr(get(e, OCTETS));
-            info.push_node(NodeRole::ServiceCentre, addr(nth(e, OCTETS, 1)));
+            node(info, NodeRole::ServiceCentre, nth(e, OCTETS, 1));
         }
         OpCode::INFORM_SERVICE_CENTRE => info.msisdn = addr(get(e, OCTETS)),
         OpCode::SEND_AUTHENTICATION_INFO => {
@@ -254,32 +266,33 @@ fn argument(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
         }
         OpCode::ANY_TIME_INTERROGATION => {
             subscriber_identity(get(e, ctx_c(0)), info)?;
-            info.push_node(NodeRole::GsmScf, addr(get(e, ctx(3))));
+            node(info, NodeRole::GsmScf, get(e, ctx(3)));
         }
         OpCode::ANY_TIME_SUBSCRIPTION_INTERROGATION => {
             subscriber_identity(get(e, ctx_c(0)), info)?;
-            info.push_node(NodeRole::GsmScf, addr(get(e, ctx(2))));
+            node(info, NodeRole::GsmScf, get(e, ctx(2)));
         }
         OpCode::ANY_TIME_MODIFICATION => {
             subscriber_identity(get(e, ctx_c(0)), info)?;
-            info.push_node(NodeRole::GsmScf, addr(get(e, ctx(1))));
+            node(info, NodeRole::GsmScf, get(e, ctx(1)));
         }
         OpCode::PURGE_MS => {
             // v3: [3] { imsi, vlr-Number [0], sgsn-Number [1] }; v2: { imsi, vlr-Number }.
             info.imsi = imsi(get(e, OCTETS));
-            info.push_node(
+            node(
+                info,
                 NodeRole::Vlr,
-                addr(get(e, ctx(0)).or_else(|| nth(e, OCTETS, 1))),
+                get(e, ctx(0)).or_else(|| nth(e, OCTETS, 1)),
             );
-            info.push_node(NodeRole::Sgsn, addr(get(e, ctx(1))));
+            node(info, NodeRole::Sgsn, get(e, ctx(1)));
         }
         OpCode::PROVIDE_SUBSCRIBER_LOCATION => {
             info.imsi = imsi(get(e, ctx(2)));
             info.msisdn = addr(get(e, ctx(3)));
-            info.push_node(NodeRole::Mlc, addr(get(e, OCTETS)));
+            node(info, NodeRole::Mlc, get(e, OCTETS));
         }
         OpCode::SEND_ROUTING_INFO_FOR_LCS => {
-            info.push_node(NodeRole::Mlc, addr(get(e, ctx(0))));
+            node(info, NodeRole::Mlc, get(e, ctx(0)));
             subscriber_identity(get(e, ctx_c(1)), info)?;
         }
         OpCode::SUBSCRIBER_LOCATION_REPORT => {
@@ -290,7 +303,7 @@ fn argument(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
             info.imsi = imsi(get(e, ctx(1)));
             info.msisdn = addr(get(e, ctx(2)));
         }
-        OpCode::RESET => info.push_node(NodeRole::Hlr, addr(get(e, OCTETS))),
+        OpCode::RESET => node(info, NodeRole::Hlr, get(e, OCTETS)),
         _ => {}
     }
     Ok(())
@@ -306,7 +319,7 @@ fn result(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
             } else {
                 get(e, OCTETS)
             };
-            info.push_node(NodeRole::Hlr, addr(hlr));
+            node(info, NodeRole::Hlr, hlr);
         }
         OpCode::PROVIDE_ROAMING_NUMBER => {
             let msrn = if same_tag(p.identifier, OCTETS) {
@@ -314,17 +327,17 @@ fn result(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
             } else {
                 get(e, OCTETS)
             };
-            info.push_node(NodeRole::RoamingNumber, addr(msrn));
+            node(info, NodeRole::RoamingNumber, msrn);
         }
         OpCode::SEND_ROUTING_INFO => {
             // v3: [3] { imsi [9], extendedRoutingInfo (routingInfo: roamingNumber | ...) };
             // v1/v2: { imsi, routingInfo, ... }.
             if p.identifier == ctx_c(3) {
                 info.imsi = imsi(get(e, ctx(9)));
-                info.push_node(NodeRole::RoamingNumber, addr(get(e, OCTETS)));
+                node(info, NodeRole::RoamingNumber, get(e, OCTETS));
             } else {
                 info.imsi = imsi(get(e, OCTETS));
-                info.push_node(NodeRole::RoamingNumber, addr(nth(e, OCTETS, 1)));
+                node(info, NodeRole::RoamingNumber, nth(e, OCTETS, 1));
             }
         }
         OpCode::SEND_ROUTING_INFO_FOR_SM => {
@@ -332,12 +345,12 @@ fn result(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
             if let Some(loc) = get(e, ctx_c(0)) {
                 let mut lbuf = Elements::new();
                 let l = elements(loc, &mut lbuf)?;
-                info.push_node(NodeRole::NetworkNode, addr(get(l, ctx(1))));
+                node(info, NodeRole::NetworkNode, get(l, ctx(1)));
                 if let Some(add) = get(l, ctx_c(6)) {
                     let mut abuf = Elements::new();
                     let a = elements(add, &mut abuf)?;
-                    info.push_node(NodeRole::Msc, addr(get(a, ctx(0))));
-                    info.push_node(NodeRole::Sgsn, addr(get(a, ctx(1))));
+                    node(info, NodeRole::Msc, get(a, ctx(0)));
+                    node(info, NodeRole::Sgsn, get(a, ctx(1)));
                 }
             }
         }
@@ -355,7 +368,7 @@ fn result(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
                 let s = elements(si, &mut sbuf)?;
                 if let Some(li) = get(s, ctx_c(0)) {
                     let mut lbuf = Elements::new();
-                    info.push_node(NodeRole::Vlr, addr(get(elements(li, &mut lbuf)?, ctx(1))));
+                    node(info, NodeRole::Vlr, get(elements(li, &mut lbuf)?, ctx(1)));
                 }
             }
         }
@@ -363,9 +376,10 @@ fn result(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
             subscriber_identity(get(e, ctx_c(0)), info)?;
             if let Some(li) = get(e, ctx_c(1)) {
                 let mut lbuf = Elements::new();
-                info.push_node(
+                node(
+                    info,
                     NodeRole::NetworkNode,
-                    addr(get(elements(li, &mut lbuf)?, OCTETS)),
+                    get(elements(li, &mut lbuf)?, OCTETS),
                 );
             }
         }
@@ -401,7 +415,10 @@ mod tests {
         let i = info(71, ComponentKind::Invoke, &p);
         assert_eq!(i.msisdn.unwrap().as_str(), "120655501");
         assert_eq!(i.imsi, None);
-        assert_eq!(i.node(NodeRole::GsmScf).unwrap().as_str(), "8613010077");
+        assert_eq!(
+            i.node(NodeRole::GsmScf).unwrap().number().as_str(),
+            "8613010077"
+        );
         let p = hex!("30 0c a0 0a 80 08 13 00 14 21 43 65 87 f9");
         assert_eq!(
             info(71, ComponentKind::Invoke, &p).imsi.unwrap().as_str(),
@@ -428,8 +445,8 @@ mod tests {
         ] {
             let i = ul(imsi, &hex!("81 05 91 21 60 55 f5 04 05 91 21 43 65 f7"));
             assert_eq!(i.imsi.unwrap().as_str(), "310041123456789", "{imsi:02x?}");
-            assert_eq!(i.node(NodeRole::Vlr).unwrap().as_str(), "1234567");
-            assert_eq!(i.node(NodeRole::Msc).unwrap().as_str(), "1206555");
+            assert_eq!(i.node(NodeRole::Vlr).unwrap().number().as_str(), "1234567");
+            assert_eq!(i.node(NodeRole::Msc).unwrap().number().as_str(), "1206555");
         }
         // ATI's msisdn [1] in constructed form: its segments are universal OCTET STRINGs.
         let p = hex!("30 0e a0 0c a1 0a 04 03 91 21 60 04 03 55 05 f1");
@@ -445,7 +462,7 @@ mod tests {
         ] {
             let i = ul(imsi, &hex!("04 05 91 21 43 65 f7"));
             assert_eq!(i.imsi, None, "{imsi:02x?}");
-            assert_eq!(i.node(NodeRole::Vlr).unwrap().as_str(), "1234567");
+            assert_eq!(i.node(NodeRole::Vlr).unwrap().number().as_str(), "1234567");
         }
     }
 
@@ -454,7 +471,10 @@ mod tests {
         let p = hex!("30 13 04 08 13 00 14 21 43 65 87 f9 a0 07 81 05 91 21 60 55 f5");
         let i = info(45, ComponentKind::ReturnResultLast, &p);
         assert_eq!(i.imsi.unwrap().as_str(), "310041123456789");
-        assert_eq!(i.node(NodeRole::NetworkNode).unwrap().as_str(), "1206555");
+        assert_eq!(
+            i.node(NodeRole::NetworkNode).unwrap().number().as_str(),
+            "1206555"
+        );
     }
 
     #[test]
@@ -462,7 +482,10 @@ mod tests {
         let p = hex!("30 12 80 08 13 00 14 21 43 65 87 f9 84 04 91 21 43 65 04 00");
         let i = info(44, ComponentKind::Invoke, &p);
         assert_eq!(i.imsi.unwrap().as_str(), "310041123456789");
-        assert_eq!(i.node(NodeRole::ServiceCentre).unwrap().as_str(), "123456");
+        assert_eq!(
+            i.node(NodeRole::ServiceCentre).unwrap().number().as_str(),
+            "123456"
+        );
     }
 
     #[test]
