@@ -47,8 +47,16 @@ fuzz_target!(|data: &[u8]| {
         2 => {
             if let Ok(t) = rasn::ber::decode::<UpdateLocationArg>(arg) {
                 agree("UL imsi", info.imsi.as_ref(), tbcd(&t.imsi));
-                agree("UL vlr", info.node(NodeRole::Vlr).map(Node::number).as_ref(), address(&t.vlr_number));
-                agree("UL msc", info.node(NodeRole::Msc).map(Node::number).as_ref(), address(&t.msc_number));
+                agree(
+                    "UL vlr",
+                    info.node(NodeRole::Vlr).map(Node::number).as_ref(),
+                    address(&t.vlr_number),
+                );
+                agree(
+                    "UL msc",
+                    info.node(NodeRole::Msc).map(Node::number).as_ref(),
+                    address(&t.msc_number),
+                );
             }
         }
         45 => {
