@@ -125,13 +125,17 @@ fn imsi(t: Option<&Tlv<'_>>) -> Option<Digits> {
     (3..=8).contains(&v.len()).then(|| Digits::from_tbcd(v))
 }
 
-/// An (ISDN-)AddressString: one octet of nature and plan, then TBCD digits (29.002 §17.7.8).
+/// The TBCD octets of an (ISDN-)AddressString: one octet of nature and plan, then the
+/// digits (29.002 §17.7.8); at most 20 octets in all.
+fn address_octets<'s>(t: &'s Tlv<'_>, scratch: &'s mut Joined) -> Option<&'s [u8]> {
+    let v = octets(t, scratch)?;
+    (2..=20).contains(&v.len()).then(|| &v[1..])
+}
+
+/// An (ISDN-)AddressString read into digits.
 fn addr(t: Option<&Tlv<'_>>) -> Option<Digits> {
     let mut scratch = Joined::new();
-    let v = octets(t?, &mut scratch)?;
-    (2..=20)
-        .contains(&v.len())
-        .then(|| Digits::from_tbcd(&v[1..]))
+    address_octets(t?, &mut scratch).map(Digits::from_tbcd)
 }
 
 /// A node number (an AddressString) with `role`, kept as its TBCD octets: most messages'
@@ -139,10 +143,8 @@ fn addr(t: Option<&Tlv<'_>>) -> Option<Digits> {
 /// ([`MapInfo::node`]).
 fn node(info: &mut MapInfo, role: NodeRole, t: Option<&Tlv<'_>>) {
     let mut scratch = Joined::new();
-    if let Some(v) = t.and_then(|t| octets(t, &mut scratch)) {
-        if (2..=20).contains(&v.len()) {
-            info.push_node(role, &v[1..]);
-        }
+    if let Some(v) = t.and_then(|t| address_octets(t, &mut scratch)) {
+        info.push_node(role, v);
     }
 }
 
