@@ -24,7 +24,7 @@ use rules::verdict::Verdict;
 const FRAMES: usize = 65_536;
 
 fn load_engine() -> Engine {
-    Engine::new(Policy::parse("load.toml", &siggen::net::policy_toml()).unwrap())
+    Engine::new(bench::load_policy().unwrap())
 }
 
 /// Decode every frame with a fresh decoder, handing each message to `on`; returns messages.

@@ -132,9 +132,7 @@ fn main() {
             frames.len()
         }
         "classify" => {
-            let policy =
-                rules::policy::Policy::parse("load.toml", &siggen::net::policy_toml()).unwrap();
-            let engine = rules::engine::Engine::new(policy);
+            let engine = rules::engine::Engine::new(bench::load_policy().unwrap());
             let mut classifier = warm_classifier(&frames, &engine);
             let messages = pass_classify(&frames, &mut classifier);
             eprintln!("classify: {messages} messages");

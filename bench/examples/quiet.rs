@@ -28,8 +28,7 @@ fn main() {
     };
     let (chunk, rounds) = (arg(1, 2048).max(1), arg(2, 200).max(2));
     let frames = bench::load_frames(65_536);
-    let policy = rules::policy::Policy::parse("load.toml", &siggen::net::policy_toml()).unwrap();
-    let engine = Engine::new(policy);
+    let engine = Engine::new(bench::load_policy().unwrap());
     let mut classifier = Classifier::new(&engine);
     let mut out = Outcome::default();
     // Warm, as a long run is: the classifier's tables grown, its caches filled.

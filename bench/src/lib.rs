@@ -35,6 +35,12 @@ pub fn decode_frames(
     n
 }
 
+/// The policy siggen's load frames are judged by (siggen's `load.toml`): what every
+/// benchmark of classification builds its engine from.
+pub fn load_policy() -> Result<rules::policy::Policy, rules::policy::PolicyError> {
+    rules::policy::Policy::parse("load.toml", &siggen::net::policy_toml())
+}
+
 /// `n` load frames (MAP over M3UA and Diameter over SCTP, 64 associations) with capture times.
 pub fn load_frames(n: usize) -> Vec<(u64, Vec<u8>)> {
     let mut load = siggen::load::Load::new(1, 1_000);

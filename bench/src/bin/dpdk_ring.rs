@@ -19,7 +19,6 @@ use clap::Parser;
 use probe::pipeline::{live_fed, Options};
 use probe::source::dpdk::RingFeeder;
 use rules::engine::Engine;
-use rules::policy::Policy;
 
 #[derive(Debug, Parser)]
 #[command(about = "sigwatch's live path (DPDK net_ring) in frames/s per worker")]
@@ -37,7 +36,7 @@ struct Cli {
 
 fn main() -> Result<()> {
     let cli = Cli::parse();
-    let engine = Engine::new(Policy::parse("load.toml", &siggen::net::policy_toml())?);
+    let engine = Engine::new(bench::load_policy()?);
     let eal = format!(
         "--no-huge --no-pci -m {} --file-prefix sigwatch-ring-{} --vdev net_ring0 --log-level=lib.eal:error",
         cli.memory_mb,
