@@ -175,7 +175,7 @@ impl Digits {
         d
     }
 
-    fn push(&mut self, c: u8) {
+    pub(crate) fn push(&mut self, c: u8) {
         let n = self.len();
         if n < MAX_DIGITS {
             self.buf[n] = c;
@@ -226,53 +226,13 @@ impl Digits {
         d
     }
 
-    /// The first sixteen bytes of the string as one word, for strings of at most 16 digits:
-    /// equal words, equal strings (the bytes past the last digit are always zero). For
-    /// caches keyed by a number without decoding or hashing it digit by digit.
-    pub fn word16(&self) -> Option<u128> {
-        if self.len > 16 {
-            return None;
-        }
-        let mut w = [0u8; 16];
-        w.copy_from_slice(&self.buf[..16]);
-        Some(u128::from_le_bytes(w))
-    }
-
-    /// A key that tells digit strings apart, for 1 to 15 decimal digits (every IMSI and E.164
-    /// number); `None` for anything else. Four bits a digit, the first digit in the top
-    /// nibble, the nibbles after the last digit `F` (so the lowest is always `F`). It has no
-    /// decimal meaning; unlike [`Digits::to_u64`] it takes no multiplication, only masks and
-    /// shifts over two words.
+    /// Eight bytes of the buffer from `i` (at most 24) as a big-endian word: the first
+    /// character in the top byte, zero past the last.
     #[inline]
-    pub fn key(&self) -> Option<u64> {
-        const ONES: u64 = 0x0101_0101_0101_0101;
-        if self.len == 0 || self.len > 15 {
-            return None;
-        }
-        // Digits 0-7 and 8-15, the first in the top byte. Every byte is zero (past the end)
-        // or of `TBCD`'s alphabet: a decimal digit 0x30-0x39 has bits 5 and 4 set and a low
-        // nibble below 10; `*`, `#` and `a`-`c` have bit 5 without bit 4; `?` (15) has a low
-        // nibble that carries into bit 4 when 6 is added.
-        let word = |i: usize| {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(&self.buf[i..i + 8]);
-            u64::from_be_bytes(w)
-        };
-        let (hi, lo) = (word(0), word(8));
-        let other = |w: u64| (w >> 1 & !w | ((w & (0x0f * ONES)) + 6 * ONES)) & (0x10 * ONES);
-        if other(hi) | other(lo) != 0 {
-            return None;
-        }
-        let pack = |w: u64| {
-            // Each digit's low nibble (0 past the end), eight a byte, packed into 32 bits in
-            // order.
-            let x = w & (0x0f * ONES);
-            let x = (x | x >> 4) & 0x00ff_00ff_00ff_00ff;
-            let x = (x | x >> 8) & 0x0000_ffff_0000_ffff;
-            (x | x >> 16) & 0xffff_ffff
-        };
-        // The nibbles past the last digit are F: 1 ≤ len ≤ 15, so the shift is at most 60.
-        Some(pack(hi) << 32 | pack(lo) | u64::MAX >> (4 * self.len))
+    pub(crate) fn word(&self, i: usize) -> u64 {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&self.buf[i..i + 8]);
+        u64::from_be_bytes(w)
     }
 
     /// The value as a number, if every character is a decimal digit and it fits (≤ 19 digits).
@@ -563,59 +523,6 @@ mod tests {
         );
     }
 
-    /// [`Digits::key`] the obvious way: a nibble a digit, first digit highest, `F` after.
-    fn key_by_digit(s: &str) -> Option<u64> {
-        if s.is_empty() || s.len() > 15 || !s.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        let digits = s.bytes().map(|b| u64::from(b - b'0'));
-        let padded = digits.chain(core::iter::repeat(0xf)).take(16);
-        Some(padded.fold(0, |k, d| k << 4 | d))
-    }
-
-    proptest! {
-        /// The two-word key is the nibble-a-digit key, digits or not, any length.
-        #[test]
-        fn key_is_a_nibble_a_digit(s in "[0-9]{1,15}|[0-9*#a-c]{1,15}|[0-9]{16,24}") {
-            prop_assert_eq!(Digits::from_ascii(&s).unwrap().key(), key_by_digit(&s));
-        }
-
-        /// Different numbers, different keys (leading zeros and lengths included).
-        #[test]
-        fn keys_tell_numbers_apart(a in "[0-9]{1,15}", b in "[0-9]{1,15}") {
-            let (ka, kb) = (Digits::from_ascii(&a).unwrap().key(), Digits::from_ascii(&b).unwrap().key());
-            prop_assert_eq!(ka == kb, a == b);
-        }
-    }
-
-    #[test]
-    fn key_ignores_what_a_prefix_cut_off() {
-        let d = Digits::from_ascii("310150123456789").unwrap();
-        for k in 1..=15 {
-            assert_eq!(
-                d.prefix(k).key(),
-                key_by_digit(&d.as_str()[..k]),
-                "{k} digits"
-            );
-        }
-        assert_eq!(
-            Digits::from_ascii("12#").unwrap().prefix(2).key(),
-            key_by_digit("12")
-        );
-        assert_eq!(Digits::EMPTY.key(), None);
-        // A global title's F digit (`?`) is no decimal digit either.
-        assert_eq!(Digits::from_bcd(&hex!("21 f3"), false).key(), None);
-        assert_eq!(Digits::from_bcd(&hex!("21 3f"), true).key(), None);
-        assert_eq!(
-            Digits::from_bcd(&hex!("21 43"), false).key(),
-            key_by_digit("1234")
-        );
-        assert_eq!(
-            Digits::from_ascii("0").unwrap().key(),
-            Some(0x0fff_ffff_ffff_ffff)
-        );
-    }
-
     #[test]
     fn to_u64_ignores_what_a_prefix_cut_off() {
         let d = Digits::from_ascii("310150123456789").unwrap();
@@ -670,16 +577,13 @@ mod tests {
         assert_eq!(Digits::from_bcd(&hex!("21 43 95"), true), ascii("12345"));
         // Nor the digits a prefix leaves out.
         assert_eq!(ascii("310150123456789").prefix(6), ascii("310150"));
+        let words = |d: Digits| [0, 8, 16, 24].map(|i| d.word(i));
         assert_eq!(
-            ascii("310150123456789").prefix(6).word16(),
-            ascii("310150").word16()
+            words(ascii("310150123456789").prefix(6)),
+            words(ascii("310150"))
         );
-        assert_ne!(ascii("3101").word16(), ascii("31010").word16());
-        assert_eq!(
-            ascii("1234567890123456").word16().map(|w| w >> 120),
-            Some(u128::from(b'6'))
-        );
-        assert_eq!(ascii("12345678901234567").word16(), None);
+        assert_eq!(ascii("12345678").word(0), u64::from_be_bytes(*b"12345678"));
+        assert_eq!(ascii("123456789").word(8), u64::from(b'9') << 56);
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod diameter;
 pub mod digits;
 pub mod error;
 pub mod gre;
+pub mod identity;
 pub mod ip;
 pub mod link;
 pub mod m2pa;
@@ -31,3 +32,4 @@ pub mod tcp;
 
 pub use digits::{Digits, Plmn};
 pub use error::{DecodeError, ErrorKind, Layer};
+pub use identity::Identity;

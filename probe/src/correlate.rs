@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use anyhow::{anyhow, Context, Result};
 use async_nats::jetstream;
-use decoder::{Digits, Plmn};
+use decoder::{Digits, Identity, Plmn};
 use rules::engine::Engine;
 use rules::geo::Country;
 use rules::policy::Proto;
@@ -136,8 +136,8 @@ fn verdict_of(engine: &Engine, a: &AlertIn) -> Option<Verdict> {
             realm: name(&a.source.realm),
         },
         target: Target {
-            imsi: a.target.imsi.as_deref().and_then(Digits::from_ascii),
-            msisdn: a.target.msisdn.as_deref().and_then(Digits::from_ascii),
+            imsi: a.target.imsi.as_deref().and_then(Identity::from_ascii),
+            msisdn: a.target.msisdn.as_deref().and_then(Identity::from_ascii),
         },
         detail: Detail::None,
     })

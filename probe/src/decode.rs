@@ -147,10 +147,10 @@ pub fn write_message(j: &mut JsonLine, ctx: FrameContext, m: &Message<'_>) {
                 j.str("acn", &acn.to_string());
             }
             if let Some(d) = &m.info.imsi {
-                j.digits("imsi", d);
+                j.digits("imsi", &d.digits());
             }
             if let Some(d) = &m.info.msisdn {
-                j.digits("msisdn", d);
+                j.digits("msisdn", &d.digits());
             }
             for role in [
                 NodeRole::Vlr,
@@ -194,10 +194,10 @@ pub fn write_message(j: &mut JsonLine, ctx: FrameContext, m: &Message<'_>) {
                 }
             }
             if let Some(d) = &s.imsi {
-                j.digits("imsi", d);
+                j.digits("imsi", &d.digits());
             }
             if let Some(d) = &s.msisdn {
-                j.digits("msisdn", d);
+                j.digits("msisdn", &d.digits());
             }
             if let Some(p) = s.visited_plmn {
                 j.str("visited_plmn", &p.to_string());

@@ -12,7 +12,7 @@ use decoder::map::{Node, NodeRole, OpCode};
 use decoder::stack::{DiameterMessage, FrameContext, MapMessage, Message, TcapUser};
 use decoder::table::BoundedMap;
 use decoder::tcap::{ComponentKind, TcapKind};
-use decoder::{Digits, Plmn};
+use decoder::{Digits, Identity, Plmn};
 
 use crate::geo::{Country, Geography};
 use crate::numbering::{NumberingPlan, OperatorId, Relation};
@@ -510,11 +510,11 @@ impl Engine {
         if let Some(imsi) = &t.imsi {
             return Some(
                 self.plan
-                    .imsi_plmn(imsi)
+                    .imsi_plmn(&imsi.digits())
                     .is_some_and(|p| self.policy.home.plmns.contains(&p)),
             );
         }
-        let m = t.msisdn.as_ref()?;
+        let m = &t.msisdn?.digits();
         let h = &self.policy.home;
         if !h.msisdn_prefixes.is_empty() {
             return Some(
@@ -581,8 +581,8 @@ impl Engine {
     }
 
     /// The roamer's home network, from its IMSI: the PLMN, its operator, its country.
-    fn imsi_home(&self, imsi: &Digits) -> Option<(Plmn, Option<OperatorId>, Option<Country>)> {
-        let plmn = self.plan.imsi_plmn(imsi)?;
+    fn imsi_home(&self, imsi: &Identity) -> Option<(Plmn, Option<OperatorId>, Option<Country>)> {
+        let plmn = self.plan.imsi_plmn(&imsi.digits())?;
         Some((
             plmn,
             self.plan.plmn_operator(plmn),
@@ -592,7 +592,7 @@ impl Engine {
 
     /// Whether `source` is the home network of a subscriber whose IMSI is `imsi`: its
     /// operator, when both operators are known, else its country.
-    fn is_subscribers_home(&self, source: &Source, imsi: &Digits) -> Option<(bool, Plmn)> {
+    fn is_subscribers_home(&self, source: &Source, imsi: &Identity) -> Option<(bool, Plmn)> {
         let (plmn, op, country) = self.imsi_home(imsi)?;
         if let Some(sp) = source.plmn {
             if sp.mcc == plmn.mcc && sp.mnc == plmn.mnc {
@@ -607,7 +607,7 @@ impl Engine {
     }
 
     /// Category 2: `Some(detail)` when `source` is not the subscriber's home network.
-    fn cat2(&self, source: &Source, imsi: &Digits) -> Option<Detail> {
+    fn cat2(&self, source: &Source, imsi: &Identity) -> Option<Detail> {
         let (is_home, plmn) = self.is_subscribers_home(source, imsi)?;
         let home_sub = self.policy.home.plmns.contains(&plmn);
         // The home network's own subscribers: only the home network may send these. Inbound
@@ -870,14 +870,10 @@ impl<'e> Lookups<'e> {
     }
 
     /// [`NumberingPlan::imsi_plmn`], which reads the first six digits only.
-    fn imsi_plmn(&mut self, imsi: &Digits) -> Option<Plmn> {
+    fn imsi_plmn(&mut self, imsi: &Identity) -> Option<Plmn> {
         let plan = &self.e.plan;
-        match imsi.word16() {
-            Some(w) => self
-                .imsi_plmn
-                .get(w & 0xffff_ffff_ffff, || plan.imsi_plmn(imsi)),
-            None => plan.imsi_plmn(imsi),
-        }
+        self.imsi_plmn
+            .get(u128::from(imsi.head6()), || plan.imsi_plmn(&imsi.digits()))
     }
 }
 
@@ -1656,7 +1652,7 @@ mod tests {
             ..Job::NONE.subject
         };
         let mut target = Job::NONE.target;
-        target.imsi = Digits::from_ascii("310410123456789");
+        target.imsi = Identity::from_ascii("310410123456789");
         let mut jobs = Jobs::default();
         for frame in 1..=3 {
             let kind = JobKind::SmsDelivered;

@@ -20,7 +20,7 @@
 //! one (that location may be as old as the last registration).
 
 use arrayvec::ArrayVec;
-use decoder::Digits;
+use decoder::{Digits, Identity};
 
 use crate::engine::{Engine, Job, JobKind, Location, Presence};
 use crate::geo::Country;
@@ -64,8 +64,8 @@ struct Pending {
     gt: Option<Digits>,
     operator: Option<OperatorId>,
     country: Option<Country>,
-    msisdn: Option<Digits>,
-    imsi: Option<Digits>,
+    msisdn: Option<Identity>,
+    imsi: Option<Identity>,
     deadline_ns: u64,
     seq: u64,
 }

@@ -4,7 +4,7 @@
 
 use core::fmt;
 
-use decoder::{Digits, Plmn};
+use decoder::{Digits, Identity, Plmn};
 
 use crate::geo::Country;
 use crate::numbering::{OperatorId, Relation};
@@ -203,9 +203,9 @@ impl Source {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Target {
     /// IMSI.
-    pub imsi: Option<Digits>,
+    pub imsi: Option<Identity>,
     /// MSISDN.
-    pub msisdn: Option<Digits>,
+    pub msisdn: Option<Identity>,
 }
 
 impl Target {
@@ -215,16 +215,16 @@ impl Target {
         self.imsi_key().or_else(|| self.msisdn_key())
     }
 
-    /// The IMSI's key ([`Digits::key`]: up to 15 decimal digits, the lowest nibble `F`).
+    /// The IMSI's key ([`Identity::key`]: up to 15 digits, the lowest nibble `F`).
     #[inline]
     pub fn imsi_key(&self) -> Option<u64> {
-        self.imsi.as_ref().and_then(Digits::key)
+        self.imsi.as_ref().and_then(Identity::key)
     }
 
-    /// The MSISDN's key: [`Digits::key`] with the lowest nibble `E`, apart from every IMSI's.
+    /// The MSISDN's key: [`Identity::key`] with the lowest nibble `E`, apart from every IMSI's.
     #[inline]
     pub fn msisdn_key(&self) -> Option<u64> {
-        self.msisdn.as_ref().and_then(Digits::key).map(|k| k ^ 1)
+        self.msisdn.as_ref().and_then(Identity::key).map(|k| k ^ 1)
     }
 
     /// Whether nothing identifies the subscriber.

@@ -25,7 +25,7 @@ fn cat1_from_the_interconnect_not_from_home() {
     assert_eq!(w.ids(&v), vec!["fs11.cat1.any_time_interrogation"]);
     assert_eq!(v[0].source.country.unwrap().to_string(), "CN");
     assert_eq!(w.operator_name(&v[0]).as_deref(), Some("China Unicom"));
-    assert_eq!(v[0].target.msisdn.unwrap().as_str(), HOME_MSISDN);
+    assert_eq!(v[0].target.msisdn.unwrap().to_string(), HOME_MSISDN);
     assert_eq!(w.engine.rule(v[0].rule).unwrap().category, Category::Cat1);
     // The same ATI from the home gsmSCF, and home-internal SRI and PSL: legitimate.
     assert!(w
@@ -172,7 +172,7 @@ fn cat2_insert_subscriber_data_inside_the_home_vlrs_update_location() {
     assert!(w.invoke(2, HOME_MSC, BB_VLR, 11, 2, ul).is_empty());
     let v = w.map(3, BB_VLR, HOME_MSC, isd_in(21, 11));
     assert_eq!(w.ids(&v), vec!["fs11.cat2.insert_subscriber_data"]);
-    assert_eq!(v[0].target.imsi.unwrap().as_str(), UK_IMSI);
+    assert_eq!(v[0].target.imsi.unwrap().to_string(), UK_IMSI);
     // In a dialogue nobody saw begin there is no IMSI to judge by: counted, not guessed.
     let before = w.classifier.stats().no_identity;
     assert!(w.map(4, BB_VLR, HOME_MSC, isd_in(22, 99)).is_empty());
@@ -379,8 +379,8 @@ fn recon_sri_for_sm_without_a_short_message() {
     let v = w.advance(200 * SEC);
     assert_eq!(w.ids(&v), vec!["recon.sri_sm_without_delivery"]);
     assert_eq!(v[0].subject.frame, 1, "reported on the SRI-for-SM's frame");
-    assert_eq!(v[0].target.imsi.unwrap().as_str(), HOME_IMSI);
-    assert_eq!(v[0].target.msisdn.unwrap().as_str(), HOME_MSISDN);
+    assert_eq!(v[0].target.imsi.unwrap().to_string(), HOME_IMSI);
+    assert_eq!(v[0].target.msisdn.unwrap().to_string(), HOME_MSISDN);
     assert_eq!(w.operator_name(&v[0]).as_deref(), Some("China Unicom"));
 
     // The legitimate look-alike: the short message follows from the same network.

@@ -11,7 +11,8 @@ pub use codes::{avp, ApplicationId, CommandCode, VENDOR_3GPP};
 pub use emit::{emit_diameter, AvpSpec, DiameterSpec};
 pub use parser::{frame_len, parse_diameter_header, parse_diameter_message, summarize, Avps};
 
-use crate::digits::{Digits, Plmn};
+use crate::digits::Plmn;
+use crate::identity::Identity;
 
 /// Header flags (RFC 6733 §3).
 pub mod flags {
@@ -126,10 +127,10 @@ pub struct Summary<'a> {
     /// User-Name (the IMSI in S6a, SLh, SLg, S13).
     pub user_name: Option<&'a [u8]>,
     /// The subscriber's IMSI: User-Name when it is one, or a Subscription-Id of type IMSI.
-    pub imsi: Option<Digits>,
+    pub imsi: Option<Identity>,
     /// The subscriber's MSISDN: the MSISDN AVP (top level or in User-Identity), a
     /// Subscription-Id of type E.164, or a `tel:`/`sip:+` Public-Identity.
-    pub msisdn: Option<Digits>,
+    pub msisdn: Option<Identity>,
     /// Visited-PLMN-Id.
     pub visited_plmn: Option<Plmn>,
     /// Public-Identity (Sh, Cx).

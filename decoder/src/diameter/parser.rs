@@ -7,6 +7,7 @@ use super::{
 };
 use crate::digits::{Digits, Plmn};
 use crate::error::{fail, located, take_len, DecodeError, ErrorKind, LResult, Layer, PResult};
+use crate::identity::Identity;
 use crate::tcp::FrameLen;
 
 fn u24(b: &[u8]) -> u32 {
@@ -342,8 +343,8 @@ fn walk<'a>(
             (avp::RESULT_CODE | avp::EXPERIMENTAL_RESULT_CODE, None) => {
                 s.result_code = s.result_code.or(a.u32())
             }
-            (avp::MSISDN, Some(VENDOR_3GPP)) if s.msisdn.is_none() && !a.data.is_empty() => {
-                s.msisdn = Some(Digits::from_tbcd(a.data));
+            (avp::MSISDN, Some(VENDOR_3GPP)) if s.msisdn.is_none() => {
+                s.msisdn = Identity::from_tbcd(a.data);
             }
             (avp::VISITED_PLMN_ID, Some(VENDOR_3GPP)) => {
                 s.visited_plmn = <[u8; 3]>::try_from(a.data).ok().and_then(Plmn::from_octets);
@@ -361,8 +362,8 @@ fn walk<'a>(
     }
     // Inside a Subscription-Id: type 0 is END_USER_E164, 1 END_USER_IMSI (RFC 4006 §8.47).
     match (sub_type, sub_data) {
-        (Some(0), Some(d)) if s.msisdn.is_none() => s.msisdn = digits_from_text(d),
-        (Some(1), Some(d)) if s.imsi.is_none() => s.imsi = digits_from_text(d),
+        (Some(0), Some(d)) if s.msisdn.is_none() => s.msisdn = identity_from_text(d),
+        (Some(1), Some(d)) if s.imsi.is_none() => s.imsi = identity_from_text(d),
         _ => {}
     }
     Ok(())
@@ -374,20 +375,20 @@ fn first<'a>(slot: &mut Option<&'a [u8]>, v: &'a [u8]) {
     }
 }
 
-fn digits_from_text(t: &[u8]) -> Option<Digits> {
-    Digits::from_decimal(t.strip_prefix(b"+").unwrap_or(t))
+fn identity_from_text(t: &[u8]) -> Option<Identity> {
+    Identity::from_digits(&Digits::from_decimal(t.strip_prefix(b"+").unwrap_or(t))?)
 }
 
 /// A User-Name that is an IMSI: 6 to 15 decimal digits (3GPP TS 23.003 §2.2).
-fn imsi_from_text(t: &[u8]) -> Option<Digits> {
+fn imsi_from_text(t: &[u8]) -> Option<Identity> {
     (6..=15)
         .contains(&t.len())
-        .then(|| digits_from_text(t))
+        .then(|| identity_from_text(t))
         .flatten()
 }
 
 /// `tel:+12065550123` or `sip:+12065550123@ims.example;user=phone` → the digits.
-fn msisdn_from_uri(t: &[u8]) -> Option<Digits> {
+fn msisdn_from_uri(t: &[u8]) -> Option<Identity> {
     let s = core::str::from_utf8(t).ok()?;
     let rest = s
         .strip_prefix("tel:+")
@@ -397,8 +398,7 @@ fn msisdn_from_uri(t: &[u8]) -> Option<Digits> {
     if num.is_empty() || !num.iter().all(|&c| c.is_ascii_digit() || c == b'-') {
         return None;
     }
-    let d = Digits::from_decimal_chars(num);
-    (!d.is_empty()).then_some(d)
+    Identity::from_digits(&Digits::from_decimal_chars(num))
 }
 
 #[cfg(test)]
@@ -438,7 +438,7 @@ mod tests {
             s.origin_realm,
             Some(&b"epc.mnc001.mcc460.3gppnetwork.org"[..])
         );
-        assert_eq!(s.msisdn.unwrap().as_str(), "12062000017");
+        assert_eq!(s.msisdn.unwrap().to_string(), "12062000017");
         assert_eq!(frame_len(&m), FrameLen::Message(m.len()));
     }
 
@@ -490,8 +490,8 @@ mod tests {
         let mut out = Vec::new();
         emit_diameter(&mut out, &spec);
         let s = summarize(&out).unwrap();
-        assert_eq!(s.imsi.unwrap().as_str(), "001010000000001");
-        assert_eq!(s.msisdn.unwrap().as_str(), "12065550123");
+        assert_eq!(s.imsi.unwrap().to_string(), "001010000000001");
+        assert_eq!(s.msisdn.unwrap().to_string(), "12065550123");
     }
 
     #[test]
@@ -536,13 +536,13 @@ mod tests {
         assert_eq!(
             msisdn_from_uri(b"sip:+1206555@ims.example;user=phone")
                 .unwrap()
-                .as_str(),
+                .to_string(),
             "1206555"
         );
         assert!(msisdn_from_uri(b"sip:alice@example").is_none());
         assert!(imsi_from_text(b"alice").is_none());
         assert_eq!(
-            imsi_from_text(b"310410000000001").unwrap().as_str(),
+            imsi_from_text(b"310410000000001").unwrap().to_string(),
             "310410000000001"
         );
     }
@@ -576,13 +576,14 @@ mod tests {
     #[test]
     fn decimal_text_is_digits_and_nothing_else() {
         assert_eq!(
-            digits_from_text(b"+12065550123").unwrap().as_str(),
+            identity_from_text(b"+12065550123").unwrap().to_string(),
             "12065550123"
         );
-        assert!(digits_from_text(b"+").is_none());
-        assert!(digits_from_text(b"++1").is_none());
-        assert!(digits_from_text(b"12a").is_none());
-        assert!(digits_from_text(&[b'1'; 33]).is_none());
-        assert_eq!(digits_from_text(&[b'1'; 32]).unwrap().len(), 32);
+        assert!(identity_from_text(b"+").is_none());
+        assert!(identity_from_text(b"++1").is_none());
+        assert!(identity_from_text(b"12a").is_none());
+        // An identity holds 31 digits at most.
+        assert!(identity_from_text(&[b'1'; 32]).is_none());
+        assert_eq!(identity_from_text(&[b'1'; 31]).unwrap().len(), 31);
     }
 }

@@ -259,7 +259,7 @@ mod tests {
         );
         assert_eq!(
             (
-                i.imsi.unwrap().as_str(),
+                i.imsi.unwrap().to_string().as_str(),
                 i.node(NodeRole::Vlr).unwrap().number().as_str()
             ),
             (IMSI, "447700900002")
@@ -294,7 +294,7 @@ mod tests {
             )
             .imsi
             .unwrap()
-            .as_str(),
+            .to_string(),
             IMSI
         );
         let i = read(
@@ -303,7 +303,10 @@ mod tests {
             &MapArg::insert_subscriber_data(IMSI, MSISDN),
         );
         assert_eq!(
-            (i.imsi.unwrap().as_str(), i.msisdn.unwrap().as_str()),
+            (
+                i.imsi.unwrap().to_string().as_str(),
+                i.msisdn.unwrap().to_string().as_str()
+            ),
             (IMSI, MSISDN)
         );
         assert_eq!(
@@ -314,7 +317,7 @@ mod tests {
             )
             .imsi
             .unwrap()
-            .as_str(),
+            .to_string(),
             IMSI
         );
         let i = read(
@@ -330,7 +333,7 @@ mod tests {
         );
         assert_eq!(
             (
-                i.msisdn.unwrap().as_str(),
+                i.msisdn.unwrap().to_string().as_str(),
                 i.node(NodeRole::GsmScf).unwrap().number().as_str()
             ),
             (MSISDN, "8613010000")
@@ -349,7 +352,7 @@ mod tests {
             )
             .imsi
             .unwrap()
-            .as_str(),
+            .to_string(),
             IMSI
         );
         assert_eq!(
@@ -360,7 +363,7 @@ mod tests {
             )
             .msisdn
             .unwrap()
-            .as_str(),
+            .to_string(),
             MSISDN
         );
         let i = read(
@@ -370,7 +373,7 @@ mod tests {
         );
         assert_eq!(
             (
-                i.imsi.unwrap().as_str(),
+                i.imsi.unwrap().to_string().as_str(),
                 i.node(NodeRole::RoamingNumber).unwrap().number().as_str()
             ),
             (IMSI, "447700900099")
@@ -383,7 +386,7 @@ mod tests {
             )
             .msisdn
             .unwrap()
-            .as_str(),
+            .to_string(),
             MSISDN
         );
         let i = read(
@@ -393,7 +396,7 @@ mod tests {
         );
         assert_eq!(
             (
-                i.imsi.unwrap().as_str(),
+                i.imsi.unwrap().to_string().as_str(),
                 i.node(NodeRole::NetworkNode).unwrap().number().as_str()
             ),
             (IMSI, "447700900003")
@@ -406,7 +409,7 @@ mod tests {
             )
             .imsi
             .unwrap()
-            .as_str(),
+            .to_string(),
             IMSI
         );
         assert_eq!(
@@ -417,14 +420,14 @@ mod tests {
             )
             .msisdn
             .unwrap()
-            .as_str(),
+            .to_string(),
             MSISDN
         );
         assert_eq!(
             read(OpCode::SEND_IMSI, Invoke, &MapArg::send_imsi(MSISDN))
                 .msisdn
                 .unwrap()
-                .as_str(),
+                .to_string(),
             MSISDN
         );
         assert_eq!(
@@ -435,7 +438,7 @@ mod tests {
             )
             .imsi
             .unwrap()
-            .as_str(),
+            .to_string(),
             IMSI
         );
         let i = read(
@@ -444,7 +447,10 @@ mod tests {
             &MapArg::provide_subscriber_location(Some(MSISDN), Some(IMSI), "79"),
         );
         assert_eq!(
-            (i.imsi.unwrap().as_str(), i.msisdn.unwrap().as_str()),
+            (
+                i.imsi.unwrap().to_string().as_str(),
+                i.msisdn.unwrap().to_string().as_str()
+            ),
             (IMSI, MSISDN)
         );
         let i = read(
@@ -454,7 +460,7 @@ mod tests {
         );
         assert_eq!(
             (
-                i.msisdn.unwrap().as_str(),
+                i.msisdn.unwrap().to_string().as_str(),
                 i.node(NodeRole::Mlc).unwrap().number().as_str()
             ),
             (MSISDN, "79")
@@ -465,14 +471,17 @@ mod tests {
             &MapArg::provide_roaming_number(IMSI, "44", MSISDN),
         );
         assert_eq!(
-            (i.imsi.unwrap().as_str(), i.msisdn.unwrap().as_str()),
+            (
+                i.imsi.unwrap().to_string().as_str(),
+                i.msisdn.unwrap().to_string().as_str()
+            ),
             (IMSI, MSISDN)
         );
         assert_eq!(
             read(OpCode::RESTORE_DATA, Invoke, &MapArg::restore_data(IMSI))
                 .imsi
                 .unwrap()
-                .as_str(),
+                .to_string(),
             IMSI
         );
         assert_eq!(
@@ -483,14 +492,14 @@ mod tests {
             )
             .imsi
             .unwrap()
-            .as_str(),
+            .to_string(),
             IMSI
         );
         assert_eq!(
             read(OpCode::READY_FOR_SM, Invoke, &MapArg::ready_for_sm(IMSI))
                 .imsi
                 .unwrap()
-                .as_str(),
+                .to_string(),
             IMSI
         );
         assert_eq!(
@@ -501,7 +510,7 @@ mod tests {
             )
             .msisdn
             .unwrap()
-            .as_str(),
+            .to_string(),
             MSISDN
         );
         assert_eq!(
@@ -512,7 +521,7 @@ mod tests {
             )
             .msisdn
             .unwrap()
-            .as_str(),
+            .to_string(),
             MSISDN
         );
         assert!(read(

@@ -18,6 +18,7 @@ use arrayvec::ArrayVec;
 
 use crate::ber::Oid;
 use crate::digits::Digits;
+use crate::identity::Identity;
 
 /// What a node number in a MAP parameter stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -123,9 +124,9 @@ pub const MAX_NODES: usize = 4;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MapInfo {
     /// The subscriber's IMSI.
-    pub imsi: Option<Digits>,
+    pub imsi: Option<Identity>,
     /// The subscriber's MSISDN.
-    pub msisdn: Option<Digits>,
+    pub msisdn: Option<Identity>,
     /// Network node numbers in the parameter.
     pub nodes: ArrayVec<Node, MAX_NODES>,
 }

@@ -2,8 +2,8 @@ use arrayvec::ArrayVec;
 
 use super::{MapInfo, NodeRole, OpCode};
 use crate::ber::{Tlv, Tlvs};
-use crate::digits::Digits;
 use crate::error::{DecodeError, Layer, PErr};
+use crate::identity::Identity;
 use crate::tcap::ComponentKind;
 
 /// The most top-level elements read from one parameter.
@@ -119,10 +119,13 @@ fn get<'e, 'a>(e: &'e [Tlv<'a>], id: u8) -> Option<&'e Tlv<'a>> {
 }
 
 /// An IMSI: 3 to 8 octets of TBCD (29.002 §17.7.8).
-fn imsi(t: Option<&Tlv<'_>>) -> Option<Digits> {
+fn imsi(t: Option<&Tlv<'_>>) -> Option<Identity> {
     let mut scratch = Joined::new();
     let v = octets(t?, &mut scratch)?;
-    (3..=8).contains(&v.len()).then(|| Digits::from_tbcd(v))
+    (3..=8)
+        .contains(&v.len())
+        .then(|| Identity::from_tbcd(v))
+        .flatten()
 }
 
 /// The TBCD octets of an (ISDN-)AddressString: one octet of nature and plan, then the
@@ -132,10 +135,10 @@ fn address_octets<'s>(t: &'s Tlv<'_>, scratch: &'s mut Joined) -> Option<&'s [u8
     (2..=20).contains(&v.len()).then(|| &v[1..])
 }
 
-/// An (ISDN-)AddressString read into digits.
-fn addr(t: Option<&Tlv<'_>>) -> Option<Digits> {
+/// A subscriber's (ISDN-)AddressString, an MSISDN.
+fn addr(t: Option<&Tlv<'_>>) -> Option<Identity> {
     let mut scratch = Joined::new();
-    address_octets(t?, &mut scratch).map(Digits::from_tbcd)
+    address_octets(t?, &mut scratch).and_then(Identity::from_tbcd)
 }
 
 /// A node number (an AddressString) with `role`, kept as its TBCD octets: most messages'
@@ -407,15 +410,15 @@ mod tests {
         // 447799310552).
         let p = hex!("30 16 80 08 32 14 75 97 39 01 55 f2 81 07 91 44 77 99 13 50 25 82 01 0a");
         let i = info(7, ComponentKind::Invoke, &p);
-        assert_eq!(i.imsi.unwrap().as_str(), "234157799310552");
-        assert_eq!(i.msisdn.unwrap().as_str(), "447799310552");
+        assert_eq!(i.imsi.unwrap().to_string(), "234157799310552");
+        assert_eq!(i.msisdn.unwrap().to_string(), "447799310552");
     }
 
     #[test]
     fn ati_by_msisdn_and_by_imsi() {
         let p = hex!("30 14 a0 08 81 06 91 21 60 55 05 f1 a1 00 83 06 91 68 31 10 00 77");
         let i = info(71, ComponentKind::Invoke, &p);
-        assert_eq!(i.msisdn.unwrap().as_str(), "120655501");
+        assert_eq!(i.msisdn.unwrap().to_string(), "120655501");
         assert_eq!(i.imsi, None);
         assert_eq!(
             i.node(NodeRole::GsmScf).unwrap().number().as_str(),
@@ -423,7 +426,10 @@ mod tests {
         );
         let p = hex!("30 0c a0 0a 80 08 13 00 14 21 43 65 87 f9");
         assert_eq!(
-            info(71, ComponentKind::Invoke, &p).imsi.unwrap().as_str(),
+            info(71, ComponentKind::Invoke, &p)
+                .imsi
+                .unwrap()
+                .to_string(),
             "310041123456789"
         );
     }
@@ -446,14 +452,21 @@ mod tests {
             &hex!("24 80 04 03 13 00 14 24 80 04 05 21 43 65 87 f9 00 00 00 00")[..],
         ] {
             let i = ul(imsi, &hex!("81 05 91 21 60 55 f5 04 05 91 21 43 65 f7"));
-            assert_eq!(i.imsi.unwrap().as_str(), "310041123456789", "{imsi:02x?}");
+            assert_eq!(
+                i.imsi.unwrap().to_string(),
+                "310041123456789",
+                "{imsi:02x?}"
+            );
             assert_eq!(i.node(NodeRole::Vlr).unwrap().number().as_str(), "1234567");
             assert_eq!(i.node(NodeRole::Msc).unwrap().number().as_str(), "1206555");
         }
         // ATI's msisdn [1] in constructed form: its segments are universal OCTET STRINGs.
         let p = hex!("30 0e a0 0c a1 0a 04 03 91 21 60 04 03 55 05 f1");
         assert_eq!(
-            info(71, ComponentKind::Invoke, &p).msisdn.unwrap().as_str(),
+            info(71, ComponentKind::Invoke, &p)
+                .msisdn
+                .unwrap()
+                .to_string(),
             "120655501"
         );
         // A segment that is not an OCTET STRING, or more octets than an identity holds: no
@@ -472,7 +485,7 @@ mod tests {
     fn sri_for_sm_result_leaks_imsi_and_serving_node() {
         let p = hex!("30 13 04 08 13 00 14 21 43 65 87 f9 a0 07 81 05 91 21 60 55 f5");
         let i = info(45, ComponentKind::ReturnResultLast, &p);
-        assert_eq!(i.imsi.unwrap().as_str(), "310041123456789");
+        assert_eq!(i.imsi.unwrap().to_string(), "310041123456789");
         assert_eq!(
             i.node(NodeRole::NetworkNode).unwrap().number().as_str(),
             "1206555"
@@ -483,7 +496,7 @@ mod tests {
     fn mt_forward_sm_da_and_oa() {
         let p = hex!("30 12 80 08 13 00 14 21 43 65 87 f9 84 04 91 21 43 65 04 00");
         let i = info(44, ComponentKind::Invoke, &p);
-        assert_eq!(i.imsi.unwrap().as_str(), "310041123456789");
+        assert_eq!(i.imsi.unwrap().to_string(), "310041123456789");
         assert_eq!(
             i.node(NodeRole::ServiceCentre).unwrap().number().as_str(),
             "123456"
@@ -501,7 +514,7 @@ mod tests {
             )
             .imsi
             .unwrap()
-            .as_str(),
+            .to_string(),
             "310041123456789"
         );
         assert_eq!(
@@ -512,13 +525,13 @@ mod tests {
             )
             .imsi
             .unwrap()
-            .as_str(),
+            .to_string(),
             "310041123456789"
         );
         // cancelLocation v3 [3] { imsi-WithLMSI { imsi, lmsi } }.
         let p = hex!("a3 10 30 0e 04 08 13 00 14 21 43 65 87 f9 04 02 00 01");
         assert_eq!(
-            info(3, ComponentKind::Invoke, &p).imsi.unwrap().as_str(),
+            info(3, ComponentKind::Invoke, &p).imsi.unwrap().to_string(),
             "310041123456789"
         );
     }

@@ -430,7 +430,7 @@ fn m2pa_and_sua_bearers() {
     let (bearer, calling, msisdn) = got.unwrap();
     assert_eq!(bearer, Bearer::Sua);
     assert_eq!(calling.as_deref(), Some("8613010000"));
-    assert_eq!(msisdn.unwrap().as_str(), MSISDN);
+    assert_eq!(msisdn.unwrap().to_string(), MSISDN);
 }
 
 #[test]

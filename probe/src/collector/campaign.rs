@@ -148,7 +148,7 @@ impl Campaigns {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use decoder::Digits;
+    use decoder::Identity;
     use rules::geo::Country;
     use rules::numbering::OperatorId;
 
@@ -157,7 +157,7 @@ mod tests {
     fn target(n: &str) -> Target {
         Target {
             imsi: None,
-            msisdn: Digits::from_ascii(n),
+            msisdn: Identity::from_ascii(n),
         }
     }
 

@@ -137,10 +137,10 @@ pub fn write_alert(j: &mut JsonLine, e: &Engine, v: &Verdict) {
     }
     j.close().object("target");
     if let Some(d) = &v.target.imsi {
-        j.digits("imsi", d);
+        j.digits("imsi", &d.digits());
     }
     if let Some(d) = &v.target.msisdn {
-        j.digits("msisdn", d);
+        j.digits("msisdn", &d.digits());
     }
     j.close();
     if let Detail::Travel {
