@@ -19,6 +19,9 @@ pub const MAX_IDENTITY_DIGITS: usize = 31;
 /// Every nibble `F`.
 const FILL: u64 = u64::MAX;
 
+/// A one in every byte.
+const ONES: u64 = 0x0101_0101_0101_0101;
+
 /// 1 to 31 TBCD digits (`0`-`9`, and `*`, `#`, `a`, `b`, `c` for the codes 10-14) packed four
 /// bits each into two words: the first digit in the top nibble of `hi`, then in order through
 /// `lo`, and the filler `F` in every nibble after the last. Equal strings, equal values.
@@ -86,31 +89,64 @@ impl Identity {
     /// The identity written in `d`; `None` when it is empty or longer than
     /// [`MAX_IDENTITY_DIGITS`].
     pub fn from_digits(d: &Digits) -> Option<Identity> {
-        const ONES: u64 = 0x0101_0101_0101_0101;
         let n = d.len();
         if n == 0 || n > MAX_IDENTITY_DIGITS {
             return None;
         }
-        // Decimal digits, as nearly all are: each byte's low nibble, eight bytes to 32 bits by
-        // shifts and masks. The bytes past the last digit are zero and become filler below.
-        let word = |i: usize| d.word(i);
+        // Decimal digits, as nearly all are, a word at a time. The bytes past the last digit
+        // are zero.
+        let words = [0, 8, 16, 24].map(|i| if i < n { d.word(i) } else { 0 });
         // A byte that is neither zero nor a decimal digit (0x30-0x39: bits 5 and 4 set, low
         // nibble below 10).
         let other = |w: u64| (w >> 1 & !w | ((w & (0x0f * ONES)) + 6 * ONES)) & (0x10 * ONES);
+        if words.iter().any(|&w| other(w) != 0) {
+            return Identity::from_characters(d.as_bytes());
+        }
+        Identity::from_decimal_words(words, n)
+    }
+
+    /// Decimal text (a Diameter User-Name or Subscription-Id); `None` when it is empty,
+    /// longer than [`MAX_IDENTITY_DIGITS`], or holds anything but the digits `0`-`9`.
+    pub fn from_decimal(text: &[u8]) -> Option<Identity> {
+        const ZEROS: u64 = 0x30 * ONES;
+        let n = text.len();
+        if n > 16 {
+            return Identity::from_digits(&Digits::from_decimal(text)?);
+        }
+        if n == 0 {
+            return None;
+        }
+        // Two words, the first character on top, padded with `0`s (made filler below).
+        let (a, b) = text.split_at(n.min(8));
+        let word = |s: &[u8]| {
+            (short_word(s) | ZEROS.checked_shl(8 * s.len() as u32).unwrap_or(0)).swap_bytes()
+        };
+        let (w0, w1) = (word(a), word(b));
+        // Every byte 0x30-0x39: a high nibble of 3, and a low one that stays below 16 when 6
+        // is added.
+        let decimal = |w: u64| {
+            w & (0xf0 * ONES) == ZEROS && ((w & (0x0f * ONES)) + 6 * ONES) & (0xf0 * ONES) == 0
+        };
+        if !(decimal(w0) && decimal(w1)) {
+            return None;
+        }
+        Identity::from_decimal_words([w0, w1, 0, 0], n)
+    }
+
+    /// `n` (1 to 31) decimal digits as four big-endian words of characters (the first on
+    /// top; whatever is past the last is made filler): each byte's low nibble, eight bytes to
+    /// 32 bits by shifts and masks.
+    #[inline]
+    fn from_decimal_words(w: [u64; 4], n: usize) -> Option<Identity> {
         let pack = |w: u64| {
             let x = w & (0x0f * ONES);
             let x = (x | x >> 4) & 0x00ff_00ff_00ff_00ff;
             let x = (x | x >> 8) & 0x0000_ffff_0000_ffff;
             (x | x >> 16) & 0xffff_ffff
         };
-        let (w0, w1) = (word(0), word(8));
-        let (w2, w3) = if n > 16 { (word(16), word(24)) } else { (0, 0) };
-        if other(w0) | other(w1) | other(w2) | other(w3) != 0 {
-            return Identity::from_characters(d.as_bytes());
-        }
         let fill = |shift: usize| FILL.checked_shr(shift as u32).unwrap_or(0);
-        let hi = pack(w0) << 32 | pack(w1) | fill(4 * n);
-        let lo = pack(w2) << 32 | pack(w3) | fill(4 * n.saturating_sub(16));
+        let hi = pack(w[0]) << 32 | pack(w[1]) | fill(4 * n);
+        let lo = pack(w[2]) << 32 | pack(w[3]) | fill(4 * n.saturating_sub(16));
         Some(Identity {
             hi,
             lo: NonZeroU64::new(lo)?,
@@ -236,6 +272,16 @@ mod tests {
             prop_assert_eq!((id.hi, id.lo.get()), (hi, lo));
             prop_assert_eq!(id.key(), (s.len() <= 15).then_some(hi));
             prop_assert_eq!(id.to_string(), s);
+        }
+
+        /// Decimal text reads as `Digits::from_decimal` reads it, whatever bytes it holds
+        /// (a NUL is no digit, though a `Digits` holds zeros past its end).
+        #[test]
+        fn reads_decimal_text_as_digits_does(
+            text in proptest::collection::vec(prop_oneof![b'0'..=b'9', any::<u8>()], 0..40)
+        ) {
+            let want = Digits::from_decimal(&text).filter(|d| d.len() <= MAX_IDENTITY_DIGITS);
+            prop_assert_eq!(Identity::from_decimal(&text).map(|i| i.digits()), want);
         }
 
         /// Different identities, different keys (leading zeros and lengths included).

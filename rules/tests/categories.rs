@@ -144,6 +144,20 @@ fn cat2_only_from_the_roamers_home() {
         .invoke(5, CN_GT, HOME_MSC, 6, 4, vec![0x30, 0x00])
         .is_empty());
     assert_eq!(w.classifier.stats().no_identity, before + 1);
+    // An IMSI of sixteen digits (eight full octets: encodable, though E.212 allows 15) keys
+    // no subscriber, but is judged by its network all the same.
+    let long_imsi = format!("{UK_IMSI}0");
+    let v = w.invoke(
+        6,
+        CN_GT,
+        HOME_MSC,
+        7,
+        70,
+        MapArg::provide_subscriber_info(&long_imsi),
+    );
+    assert_eq!(w.ids(&v), vec!["fs11.cat2.provide_subscriber_info"]);
+    assert_eq!(v[0].target.imsi.unwrap().to_string(), long_imsi);
+    assert_eq!(v[0].target.key(), None);
 }
 
 #[test]

@@ -376,7 +376,7 @@ fn first<'a>(slot: &mut Option<&'a [u8]>, v: &'a [u8]) {
 }
 
 fn identity_from_text(t: &[u8]) -> Option<Identity> {
-    Identity::from_digits(&Digits::from_decimal(t.strip_prefix(b"+").unwrap_or(t))?)
+    Identity::from_decimal(t.strip_prefix(b"+").unwrap_or(t))
 }
 
 /// A User-Name that is an IMSI: 6 to 15 decimal digits (3GPP TS 23.003 §2.2).
