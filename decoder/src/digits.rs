@@ -20,7 +20,8 @@ pub struct Digits {
 
 const TRUNCATED: u8 = 0x80;
 
-const TBCD: [u8; 16] = *b"0123456789*#abc?";
+/// The characters of the TBCD codes 0-15.
+pub(crate) const TBCD: [u8; 16] = *b"0123456789*#abc?";
 
 impl Digits {
     /// The empty string.

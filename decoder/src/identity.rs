@@ -9,7 +9,7 @@
 use core::fmt;
 use core::num::NonZeroU64;
 
-use crate::digits::{short_word, Digits};
+use crate::digits::{short_word, Digits, TBCD};
 
 /// The most digits an [`Identity`] holds: 31, so that a filler always follows the last. An
 /// IMSI has at most 15 (E.212), an MSISDN at most 15 (E.164); MAP's TBCD strings encode up to
@@ -31,9 +31,6 @@ pub struct Identity {
     /// Never zero: its last nibble, the 32nd, is always the filler.
     lo: NonZeroU64,
 }
-
-/// The TBCD characters of the codes 0-15, as [`Digits`] writes them.
-const TBCD: [u8; 16] = *b"0123456789*#abc?";
 
 /// A word's nibbles that are `F`, each marked by its lowest bit.
 #[inline]
