@@ -274,10 +274,7 @@ impl Digits {
 #[inline]
 fn eight_digits(w: u64) -> Option<u32> {
     const ONES: u64 = 0x0101_0101_0101_0101;
-    // A digit is 0x30..=0x39: high nibble 3, and low nibble + 6 stays below 16.
-    let high_ok = w & (0xf0 * ONES) == 0x30 * ONES;
-    let low_ok = ((w & (0x0f * ONES)) + 6 * ONES) & (0xf0 * ONES) == 0;
-    if !(high_ok && low_ok) {
+    if !eight_decimal_bytes(w) {
         return None;
     }
     let mut v = w - 0x30 * ONES;
@@ -285,6 +282,16 @@ fn eight_digits(w: u64) -> Option<u32> {
     v = (v * 100 + (v >> 16)) & 0x0000_ffff_0000_ffff;
     v = (v * 10_000 + (v >> 32)) & 0xffff_ffff;
     Some(v as u32)
+}
+
+/// Whether every byte of a word is an ASCII decimal digit.
+#[inline]
+pub(crate) fn eight_decimal_bytes(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // A digit is 0x30..=0x39: high nibble 3, and low nibble + 6 stays below 16.
+    let high_ok = w & (0xf0 * ONES) == 0x30 * ONES;
+    let low_ok = ((w & (0x0f * ONES)) + 6 * ONES) & (0xf0 * ONES) == 0;
+    high_ok && low_ok
 }
 
 impl Default for Digits {

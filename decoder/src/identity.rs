@@ -9,7 +9,7 @@
 use core::fmt;
 use core::num::NonZeroU64;
 
-use crate::digits::{short_word, Digits, TBCD};
+use crate::digits::{eight_decimal_bytes, short_word, Digits, TBCD};
 
 /// The most digits an [`Identity`] holds: 31, so that a filler always follows the last. An
 /// IMSI has at most 15 (E.212), an MSISDN at most 15 (E.164); MAP's TBCD strings encode up to
@@ -38,6 +38,20 @@ fn filler_nibbles(x: u64) -> u64 {
     x & x >> 1 & x >> 2 & x >> 3 & 0x1111_1111_1111_1111
 }
 
+/// Where the first `F` of two words is, in nibbles from the top of `hi`; `None` when there
+/// is none.
+#[inline]
+fn first_filler(hi: u64, lo: u64) -> Option<u32> {
+    let (fh, fl) = (filler_nibbles(hi), filler_nibbles(lo));
+    if fh != 0 {
+        Some(fh.leading_zeros() / 4)
+    } else if fl != 0 {
+        Some(16 + fl.leading_zeros() / 4)
+    } else {
+        None
+    }
+}
+
 /// Up to eight TBCD octets as a word of nibbles in digit order (the first digit on top),
 /// the missing octets read as filler.
 #[inline]
@@ -54,18 +68,11 @@ impl Identity {
     /// nibble is `F` (no digit) or no nibble is (32 digits or more).
     #[inline]
     fn ended(hi: u64, lo: u64) -> Option<Identity> {
-        let (fh, fl) = (filler_nibbles(hi), filler_nibbles(lo));
-        let (hi, lo) = if fh != 0 {
-            // The first F is nibble `n` of `hi` (from the top), and n ≥ 1: at most 60 bits.
-            let n = fh.leading_zeros() / 4;
-            if n == 0 {
-                return None;
-            }
-            (hi | FILL >> (4 * n), FILL)
-        } else if fl != 0 {
-            (hi, lo | FILL >> (4 * (fl.leading_zeros() / 4)))
-        } else {
-            return None;
+        // Shifts of at most 60 bits: n ≥ 1 in `hi`, n - 16 ≤ 15 in `lo`.
+        let (hi, lo) = match first_filler(hi, lo)? {
+            0 => return None,
+            n @ 1..=15 => (hi | FILL >> (4 * n), FILL),
+            n => (hi, lo | FILL >> (4 * (n - 16))),
         };
         Some(Identity {
             hi,
@@ -119,12 +126,7 @@ impl Identity {
             (short_word(s) | ZEROS.checked_shl(8 * s.len() as u32).unwrap_or(0)).swap_bytes()
         };
         let (w0, w1) = (word(a), word(b));
-        // Every byte 0x30-0x39: a high nibble of 3, and a low one that stays below 16 when 6
-        // is added.
-        let decimal = |w: u64| {
-            w & (0xf0 * ONES) == ZEROS && ((w & (0x0f * ONES)) + 6 * ONES) & (0xf0 * ONES) == 0
-        };
-        if !(decimal(w0) && decimal(w1)) {
+        if !(eight_decimal_bytes(w0) && eight_decimal_bytes(w1)) {
             return None;
         }
         Identity::from_decimal_words([w0, w1, 0, 0], n)
@@ -169,12 +171,8 @@ impl Identity {
 
     /// Number of digits.
     pub fn len(&self) -> usize {
-        let (fh, fl) = (filler_nibbles(self.hi), filler_nibbles(self.lo.get()));
-        if fh != 0 {
-            (fh.leading_zeros() / 4) as usize
-        } else {
-            16 + (fl.leading_zeros() / 4) as usize
-        }
+        // The 32nd nibble is always a filler.
+        first_filler(self.hi, self.lo.get()).map_or(MAX_IDENTITY_DIGITS, |n| n as usize)
     }
 
     /// Never true: an identity has at least one digit.
