@@ -37,6 +37,14 @@ pub enum Dir {
 }
 
 impl Dir {
+    /// The other way.
+    pub fn reversed(self) -> Dir {
+        match self {
+            Dir::Out => Dir::In,
+            Dir::In => Dir::Out,
+        }
+    }
+
     fn k(self) -> usize {
         match self {
             Dir::Out => 0,
@@ -56,6 +64,18 @@ pub struct Sccp {
     pub called: String,
     /// Called SSN.
     pub called_ssn: u8,
+}
+
+impl Sccp {
+    /// The envelope of the answer: calling and called swapped.
+    pub fn reversed(&self) -> Sccp {
+        Sccp {
+            calling: self.called.clone(),
+            calling_ssn: self.called_ssn,
+            called: self.calling.clone(),
+            called_ssn: self.calling_ssn,
+        }
+    }
 }
 
 /// Options of a link.

@@ -1,0 +1,106 @@
+//! Ground truth: what each message of a scenario is, for scoring sigwatch.
+
+use serde::Serialize;
+
+use crate::net::Net;
+
+/// Whom a message concerns, in the truth file.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct TruthTarget {
+    /// IMSI.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imsi: Option<String>,
+    /// MSISDN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub msisdn: Option<String>,
+}
+
+/// What one message is, for scoring sigwatch.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Truth {
+    /// The frame that carries (or completes) the message.
+    pub frame: u64,
+    /// `legit` or `attack`.
+    pub label: &'static str,
+    /// What kind of traffic (`ati_tracking`, `roamer_update`, ...).
+    pub kind: &'static str,
+    /// `map` or `diameter`.
+    pub proto: &'static str,
+    /// MAP operation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub op: Option<u8>,
+    /// Diameter command.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cmd: Option<u32>,
+    /// Sending operator.
+    pub source_operator: &'static str,
+    /// Sending country.
+    pub source_country: &'static str,
+    /// Whom it concerns.
+    pub target: TruthTarget,
+    /// The alert category sigwatch should raise (attacks only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expect: Option<&'static str>,
+    /// Part of the coordinated campaign.
+    #[serde(skip_serializing_if = "core::ops::Not::not")]
+    pub campaign: bool,
+}
+
+/// Which message a record is about: a MAP operation or a Diameter command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Msg {
+    /// A MAP operation code.
+    Map(u8),
+    /// A Diameter command code.
+    Diameter(u32),
+}
+
+impl Truth {
+    /// A legitimate message of `kind`, sent by `from`.
+    pub(crate) fn legit(kind: &'static str, from: &Net, msg: Msg) -> Truth {
+        let (proto, op, cmd) = match msg {
+            Msg::Map(op) => ("map", Some(op), None),
+            Msg::Diameter(cmd) => ("diameter", None, Some(cmd)),
+        };
+        Truth {
+            frame: 0,
+            label: "legit",
+            kind,
+            proto,
+            op,
+            cmd,
+            source_operator: from.name,
+            source_country: from.country,
+            target: TruthTarget::default(),
+            expect: None,
+            campaign: false,
+        }
+    }
+
+    /// An attack of `kind` from `from`, on which sigwatch should raise `expect`.
+    pub(crate) fn attack(kind: &'static str, from: &Net, msg: Msg, expect: &'static str) -> Truth {
+        Truth {
+            label: "attack",
+            expect: Some(expect),
+            ..Truth::legit(kind, from, msg)
+        }
+    }
+
+    /// About the subscriber with this IMSI.
+    pub(crate) fn imsi(mut self, imsi: &str) -> Truth {
+        self.target.imsi = Some(imsi.to_owned());
+        self
+    }
+
+    /// About the subscriber with this MSISDN.
+    pub(crate) fn msisdn(mut self, msisdn: &str) -> Truth {
+        self.target.msisdn = Some(msisdn.to_owned());
+        self
+    }
+
+    /// Part of a coordinated campaign.
+    pub(crate) fn in_campaign(mut self) -> Truth {
+        self.campaign = true;
+        self
+    }
+}
