@@ -16,6 +16,7 @@ pub mod diameter;
 pub mod digits;
 pub mod error;
 pub mod gre;
+pub mod hash;
 pub mod identity;
 pub mod ip;
 pub mod link;

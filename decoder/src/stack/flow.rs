@@ -1,4 +1,5 @@
 use crate::gre::parse_gre_packet;
+use crate::hash::mix64 as mix;
 use crate::ip::{parse_ipv4_packet, parse_ipv6_packet, IpAddr, IpProtocol};
 use crate::link::{parse_link, parse_link_ethernet, EtherType, LinkType};
 
@@ -96,14 +97,6 @@ fn endpoint(ip: IpAddr, port: u16) -> u64 {
         }
     };
     mix(v) ^ u64::from(port)
-}
-
-fn mix(mut x: u64) -> u64 {
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    x ^ (x >> 33)
 }
 
 #[cfg(test)]

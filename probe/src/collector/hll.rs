@@ -25,15 +25,6 @@ impl Default for Hll {
     }
 }
 
-/// A fixed 64-bit mixer (the finaliser of MurmurHash3), so estimates are reproducible.
-fn mix(mut x: u64) -> u64 {
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    x ^= x >> 33;
-    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    x ^ (x >> 33)
-}
-
 impl Hll {
     /// An empty sketch.
     pub fn new() -> Hll {
@@ -44,7 +35,8 @@ impl Hll {
 
     /// Count `item`.
     pub fn insert(&mut self, item: u64) {
-        let h = mix(item);
+        // A fixed mixer, so that estimates are reproducible.
+        let h = decoder::hash::mix64(item);
         let idx = (h >> (64 - P)) as usize;
         let rest = h << P | 1 << (P - 1);
         let rank = rest.leading_zeros() as u8 + 1;

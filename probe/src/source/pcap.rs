@@ -581,9 +581,7 @@ mod tests {
 
     /// Flow hashes as `flow_hash` makes them: well mixed.
     fn hash(k: u64) -> u64 {
-        let mut x = k.wrapping_add(1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        x ^= x >> 31;
-        x.wrapping_mul(0xbf58_476d_1ce4_e5b9) | 1
+        decoder::hash::mix64(k + 1) | 1
     }
 
     #[test]

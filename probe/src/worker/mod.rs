@@ -108,8 +108,7 @@ pub fn shard_rings(n: usize) -> (Outgoing, Incoming) {
 
 /// The shard that owns a subscriber key.
 pub fn shard_of(key: u64, shards: usize) -> usize {
-    let h = key.wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    ((h >> 32) % shards as u64) as usize
+    decoder::hash::bucket(key, shards)
 }
 
 /// Everything of a worker but its input.
