@@ -65,8 +65,12 @@ fn same_whole_and_cut(what: &str, bytes: &[u8]) -> usize {
 
 #[test]
 fn public_captures_read_alike() {
+    let Some(captures) = common::public_captures("capture_reader::public_captures_read_alike")
+    else {
+        return;
+    };
     let mut classic = 0;
-    for p in common::public_captures() {
+    for p in captures {
         let bytes = std::fs::read(&p).unwrap();
         let n = same_whole_and_cut(&p.display().to_string(), &bytes);
         assert!(n > 0, "{}: no records", p.display());

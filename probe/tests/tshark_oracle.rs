@@ -1,5 +1,5 @@
-//! `sigwatch decode` against Wireshark's tshark, field by field, on every public capture in
-//! ../shared/captures/public (see its MANIFEST.md).
+//! `sigwatch decode` against Wireshark's tshark, field by field, on every public capture of
+//! the corpus that `SIGWATCH_CAPTURES` names (CI: the team's corpus, with its MANIFEST.md).
 //!
 //! Where the two disagree, the test names the frames, says who is right and why, and checks
 //! sigwatch's reading explicitly: see `KNOWN_DISAGREEMENTS`.
@@ -454,10 +454,13 @@ fn compare_capture(path: &Path, known: &[Disagreement<'_>], prefs: &[&str]) -> C
 
 #[test]
 fn decode_matches_tshark_on_every_public_capture() {
-    if !tshark_available() {
+    const TEST: &str = "tshark_oracle::decode_matches_tshark_on_every_public_capture";
+    if !tshark_available(TEST) {
         return;
     }
-    let captures = public_captures();
+    let Some(captures) = public_captures(TEST) else {
+        return;
+    };
     assert!(
         captures.len() >= 18,
         "expected the 18 public captures, found {}",
@@ -494,7 +497,7 @@ fn decode_matches_tshark_on_every_public_capture() {
 /// fragments) and checks the SCTP CRC32c, so a wrong checksum from siggen would show.
 #[test]
 fn siggen_seed_capture_decodes_alike_in_tshark() {
-    if !tshark_available() {
+    if !tshark_available("tshark_oracle::siggen_seed_capture_decodes_alike_in_tshark") {
         return;
     }
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("oracle-siggen");

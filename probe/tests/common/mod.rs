@@ -1,5 +1,10 @@
-//! Helpers shared by the integration tests: where the shared captures are, running the
-//! `sigwatch` binary, reading its JSON lines.
+//! Helpers shared by the integration tests: where the public captures are, which tools are
+//! there, running the `sigwatch` binary, reading its JSON lines.
+//!
+//! Tests that need something outside the repository (the public capture corpus, tshark,
+//! nats-server, root) skip when it is missing, and say so on the terminal (`skipped: TEST:
+//! WHY`, written past the test harness's capture, which `ci/test.sh` gathers at the end).
+//! With `CI` set they fail instead: CI installs and provides all of it.
 
 #![allow(
     dead_code,
@@ -14,24 +19,33 @@ use std::process::Command;
 
 use serde::Deserialize;
 
-/// `../shared` beside the checkout (override with `SIGWATCH_SHARED`).
-pub fn shared_dir() -> PathBuf {
-    if let Ok(d) = std::env::var("SIGWATCH_SHARED") {
-        return PathBuf::from(d);
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared")
+/// The setting that names the folder of public captures.
+pub const CAPTURES: &str = "SIGWATCH_CAPTURES";
+
+/// Skip `test` because of `why`: said on the terminal, or a failure when `CI` is set.
+pub fn skip(test: &str, why: &str) {
+    use std::io::Write;
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{test}: {why}, and CI must run this test"
+    );
+    // Straight to the terminal: the harness captures eprintln! of passing tests.
+    let _ = writeln!(std::io::stderr(), "skipped: {test}: {why}");
 }
 
-/// Every capture in shared/captures/public, sorted.
-pub fn public_captures() -> Vec<PathBuf> {
-    let dir = shared_dir().join("captures/public");
+/// Every capture (`.pcap`, `.pcapng`) in the folder `SIGWATCH_CAPTURES` names, sorted; `None`,
+/// with `test` skipped, when the setting is absent.
+pub fn public_captures(test: &str) -> Option<Vec<PathBuf>> {
+    let Some(dir) = std::env::var_os(CAPTURES) else {
+        skip(
+            test,
+            &format!("{CAPTURES} is not set (the folder of the public capture corpus)"),
+        );
+        return None;
+    };
+    let dir = PathBuf::from(dir);
     let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| {
-            panic!(
-                "{}: {e} (the public captures are read from ../shared)",
-                dir.display()
-            )
-        })
+        .unwrap_or_else(|e| panic!("{CAPTURES}={}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
         .filter(|p| {
             matches!(
@@ -41,24 +55,24 @@ pub fn public_captures() -> Vec<PathBuf> {
         })
         .collect();
     v.sort();
-    v
+    Some(v)
 }
 
-/// Whether tshark can be run. In CI (`CI` set) its absence is a failure, not a skip.
-pub fn tshark_available() -> bool {
-    let ok = Command::new("tshark")
+/// Whether `tool --version` runs; else `test` is skipped (or fails, in CI).
+pub fn tool_available(test: &str, tool: &str) -> bool {
+    let ok = Command::new(tool)
         .arg("--version")
         .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
+        .is_ok_and(|o| o.status.success());
     if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "tshark is not installed, and CI must run the oracle tests"
-        );
-        eprintln!("tshark not installed: skipping the tshark comparison (CI installs it)");
+        skip(test, &format!("{tool} is not installed"));
     }
     ok
+}
+
+/// Whether tshark, the decode oracle, can be run (see [`tool_available`]).
+pub fn tshark_available(test: &str) -> bool {
+    tool_available(test, "tshark")
 }
 
 /// The `sigwatch` binary built for these tests.

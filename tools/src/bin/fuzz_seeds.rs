@@ -1,5 +1,5 @@
 //! `fuzz-seeds OUT CAPTURE...`: seed corpora for the cargo-fuzz targets in `fuzz/`, cut from
-//! capture files (the public ones in ../shared, and siggen's): whole files for `capture`,
+//! capture files (siggen's, and any public ones named): whole files for `capture`,
 //! runs of frames for `frame`, and each layer's bytes for the layer targets. The corpora are
 //! written, never committed (the captures' licences differ).
 
