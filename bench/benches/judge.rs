@@ -14,8 +14,7 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use decoder::stack::{FrameContext, FrameDecoder, Message};
 use probe::collector::Collector;
-use probe::source::{FrameInput, FrameRef, Polled};
-use probe::worker::{shard_rings, Core, ToCollector, Wiring};
+use probe::worker::ToCollector;
 use rules::engine::{Classifier, Engine, Job, Outcome};
 use rules::policy::Policy;
 use rules::state::ShardState;
@@ -116,36 +115,6 @@ fn shard_and_collector(c: &mut Criterion) {
     g.finish();
 }
 
-/// The frames of a buffer, 256 to a poll, with a watermark after each poll.
-struct Memory<'f> {
-    frames: &'f [(u64, Vec<u8>)],
-    next: usize,
-}
-
-impl FrameInput for Memory<'_> {
-    fn poll(&mut self, f: &mut dyn FnMut(FrameRef<'_>)) -> Polled {
-        let end = (self.next + 256).min(self.frames.len());
-        for (i, (ts, data)) in self.frames[self.next..end].iter().enumerate() {
-            f(FrameRef {
-                number: (self.next + i + 1) as u64,
-                order: (self.next + i + 1) as u64,
-                ts_ns: *ts,
-                linktype: bench::LINK,
-                data,
-                restart: false,
-            });
-        }
-        let polled = Polled {
-            frames: end - self.next,
-            watermark: end as u64,
-            watermark_ts: self.frames.get(end.wrapping_sub(1)).map_or(0, |f| f.0),
-            done: end == self.frames.len(),
-        };
-        self.next = end;
-        polled
-    }
-}
-
 fn worker(c: &mut Criterion) {
     let frames = bench::load_frames(FRAMES);
     let engine = load_engine();
@@ -153,26 +122,8 @@ fn worker(c: &mut Criterion) {
     g.throughput(Throughput::Elements(FRAMES as u64));
     g.bench_function("batch", |b| {
         b.iter_batched(
-            || {
-                let (mut to, mut from) = shard_rings(1);
-                let (tx, rx) = crossbeam_channel::unbounded();
-                let (_, spare) = crossbeam_channel::bounded(16);
-                let wiring = Wiring {
-                    to: to.remove(0),
-                    from: from.remove(0),
-                    collector: tx,
-                    spare,
-                };
-                let core = Core::new(0, &engine, &Default::default(), wiring);
-                (core, rx)
-            },
-            |(core, rx)| {
-                core.run(&mut Memory {
-                    frames: &frames,
-                    next: 0,
-                });
-                rx
-            },
+            || bench::Worker::new(&engine),
+            |w| w.run(&frames),
             BatchSize::PerIteration,
         )
     });

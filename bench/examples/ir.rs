@@ -5,7 +5,9 @@
 //!
 //! then Ir ÷ items is instructions per item (`ir classify` minus `ir stack`: the classifier's).
 //! Stages: `tcap` and `map` (the TCAP messages), `diameter` (the Diameter messages,
-//! `summarize`), `stack` and `classify` (whole frames).
+//! `summarize`), `stack` and `classify` (whole frames), `worker` (a worker's whole run over
+//! the frames: decode, classify, shard, verdicts out). `ci/ir.sh` holds `stack`, `classify`
+//! and `worker` to the figures in `bench/ir-baseline.txt`.
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -79,6 +81,11 @@ fn warm_classifier<'e>(
 }
 
 #[inline(never)]
+fn pass_worker(frames: &[(u64, Vec<u8>)], worker: bench::Worker<'_>) {
+    worker.run(frames);
+}
+
+#[inline(never)]
 fn pass_read(path: &str) -> usize {
     let f = std::fs::File::open(path).unwrap();
     let mut r = decoder::capture::CaptureReader::new(std::io::BufReader::new(f)).unwrap();
@@ -136,6 +143,11 @@ fn main() {
             let mut classifier = warm_classifier(&frames, &engine);
             let messages = pass_classify(&frames, &mut classifier);
             eprintln!("classify: {messages} messages");
+            frames.len()
+        }
+        "worker" => {
+            let engine = rules::engine::Engine::new(bench::load_policy().unwrap());
+            pass_worker(&frames, bench::Worker::new(&engine));
             frames.len()
         }
         other => panic!("unknown stage {other}"),

@@ -106,6 +106,75 @@ pub fn layers(frame: &[u8]) -> Option<Layers> {
     Some(l)
 }
 
+/// One worker of the pipeline, alone: its core (decoder, classifier, shard) wired to a shard
+/// ring of its own and a collector channel that nobody reads, for measuring a worker's whole
+/// batch (decode, classify, shard, verdicts out).
+pub struct Worker<'e> {
+    core: probe::worker::Core<'e>,
+    /// The collector's end, kept so that the worker's sends succeed.
+    _collector: crossbeam_channel::Receiver<probe::worker::ToCollector>,
+}
+
+impl<'e> Worker<'e> {
+    /// A worker for `engine`.
+    pub fn new(engine: &'e rules::engine::Engine) -> Self {
+        let (mut to, mut from) = probe::worker::shard_rings(1);
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let (_, spare) = crossbeam_channel::bounded(16);
+        let wiring = probe::worker::Wiring {
+            to: to.remove(0),
+            from: from.remove(0),
+            collector: tx,
+            spare,
+        };
+        Worker {
+            core: probe::worker::Core::new(0, engine, &Default::default(), wiring),
+            _collector: rx,
+        }
+    }
+
+    /// Run the worker over `frames` until they end: 256 frames a poll, a watermark after each.
+    pub fn run(self, frames: &[(u64, Vec<u8>)]) {
+        self.core.run(&mut Memory { frames, next: 0 });
+    }
+}
+
+impl core::fmt::Debug for Worker<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Worker").finish_non_exhaustive()
+    }
+}
+
+/// The frames of a buffer, 256 to a poll, with a watermark after each poll.
+struct Memory<'f> {
+    frames: &'f [(u64, Vec<u8>)],
+    next: usize,
+}
+
+impl probe::source::FrameInput for Memory<'_> {
+    fn poll(&mut self, f: &mut dyn FnMut(probe::source::FrameRef<'_>)) -> probe::source::Polled {
+        let end = (self.next + 256).min(self.frames.len());
+        for (i, (ts, data)) in self.frames[self.next..end].iter().enumerate() {
+            f(probe::source::FrameRef {
+                number: (self.next + i + 1) as u64,
+                order: (self.next + i + 1) as u64,
+                ts_ns: *ts,
+                linktype: LINK,
+                data,
+                restart: false,
+            });
+        }
+        let polled = probe::source::Polled {
+            frames: end - self.next,
+            watermark: end as u64,
+            watermark_ts: self.frames.get(end.wrapping_sub(1)).map_or(0, |f| f.0),
+            done: end == self.frames.len(),
+        };
+        self.next = end;
+        polled
+    }
+}
+
 /// `n` Diameter ULRs over one TCP connection, every other one split over two segments.
 pub fn diameter_tcp_frames(n: usize) -> Vec<Vec<u8>> {
     use decoder::diameter::CommandCode;
