@@ -7,7 +7,7 @@ use core::fmt;
 
 /// The most digits a [`Digits`] holds. E.164 numbers and IMSIs have at most 15; global titles
 /// are rarely longer than 20. Longer strings are cut and flagged with [`Digits::is_truncated`].
-pub const MAX_DIGITS: usize = 32;
+pub(crate) const MAX_DIGITS: usize = 32;
 
 /// A digit string in ASCII (`0`-`9`, and `*`, `#`, `a`, `b`, `c` for the TBCD codes 10-14).
 /// The bytes past the last digit are zero, so equal strings are equal values.
@@ -25,7 +25,7 @@ pub(crate) const TBCD: [u8; 16] = *b"0123456789*#abc?";
 
 impl Digits {
     /// The empty string.
-    pub const EMPTY: Digits = Digits {
+    pub(crate) const EMPTY: Digits = Digits {
         len: 0,
         buf: [0; MAX_DIGITS],
     };
@@ -115,7 +115,7 @@ impl Digits {
     /// BCD as SCCP global titles carry it (ITU-T Q.713 §3.4.2.3): low nibble first, and the
     /// encoding scheme says whether the count is odd, in which case the last high nibble is
     /// padding whatever its value.
-    pub fn from_bcd(bytes: &[u8], odd: bool) -> Digits {
+    pub(crate) fn from_bcd(bytes: &[u8], odd: bool) -> Digits {
         let (head, tail) = bytes.split_at(bytes.len().min(MAX_DIGITS / 2));
         let mut d = Digits::EMPTY;
         let mut n = 0;
@@ -152,7 +152,7 @@ impl Digits {
 
     /// Digits from decimal text; `None` if `s` is empty, longer than [`MAX_DIGITS`] or holds
     /// anything but `0-9`.
-    pub fn from_decimal(s: &[u8]) -> Option<Digits> {
+    pub(crate) fn from_decimal(s: &[u8]) -> Option<Digits> {
         if s.is_empty() || s.len() > MAX_DIGITS {
             return None;
         }
@@ -168,7 +168,7 @@ impl Digits {
     }
 
     /// The decimal digits of `s`, skipping any other character (`1-206-555` → `1206555`).
-    pub fn from_decimal_chars(s: &[u8]) -> Digits {
+    pub(crate) fn from_decimal_chars(s: &[u8]) -> Digits {
         let mut d = Digits::EMPTY;
         for &c in s.iter().filter(|c| c.is_ascii_digit()) {
             d.push(c);
@@ -187,7 +187,7 @@ impl Digits {
     }
 
     /// Number of digits held.
-    pub const fn len(&self) -> usize {
+    pub(crate) const fn len(&self) -> usize {
         (self.len & !TRUNCATED) as usize
     }
 
@@ -197,7 +197,8 @@ impl Digits {
     }
 
     /// The source held more than [`MAX_DIGITS`] digits.
-    pub const fn is_truncated(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) const fn is_truncated(&self) -> bool {
         self.len & TRUNCATED != 0
     }
 
@@ -219,7 +220,8 @@ impl Digits {
 
     /// The first `n` digits (or all of them).
     #[must_use]
-    pub fn prefix(&self, n: usize) -> Digits {
+    #[cfg(test)]
+    pub(crate) fn prefix(&self, n: usize) -> Digits {
         let mut d = *self;
         let n = n.min(self.len());
         d.len = n as u8;
@@ -237,7 +239,8 @@ impl Digits {
     }
 
     /// The value as a number, if every character is a decimal digit and it fits (≤ 19 digits).
-    pub fn to_u64(&self) -> Option<u64> {
+    #[cfg(test)]
+    pub(crate) fn to_u64(self) -> Option<u64> {
         const POW10: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
         const ZEROS: u64 = 0x3030_3030_3030_3030;
         let n = self.len();
@@ -272,6 +275,7 @@ impl Digits {
 /// The value of eight ASCII digits packed in a little-endian word (the first digit in the
 /// low byte), or `None` when a byte is not a digit.
 #[inline]
+#[cfg(test)]
 fn eight_digits(w: u64) -> Option<u32> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     if !eight_decimal_bytes(w) {
@@ -336,7 +340,7 @@ pub fn short_word(b: &[u8]) -> u64 {
 }
 
 /// Encode ASCII digits as TBCD (filler `F` after an odd count), appending to `out`.
-pub fn encode_tbcd(digits: &str, out: &mut Vec<u8>) {
+pub(crate) fn encode_tbcd(digits: &str, out: &mut Vec<u8>) {
     let nib = |c: u8| match c {
         b'0'..=b'9' => c - b'0',
         b'*' => 10,
@@ -366,7 +370,7 @@ pub struct Plmn {
 
 impl Plmn {
     /// Decode the three-octet form (`MCC2 MCC1 | MNC3 MCC3 | MNC2 MNC1`).
-    pub fn from_octets(b: [u8; 3]) -> Option<Plmn> {
+    pub(crate) fn from_octets(b: [u8; 3]) -> Option<Plmn> {
         let d = |n: u8| if n <= 9 { Some(u16::from(n)) } else { None };
         let mcc = d(b[0] & 0x0f)? * 100 + d(b[0] >> 4)? * 10 + d(b[1] & 0x0f)?;
         let mnc3 = b[1] >> 4;
@@ -387,7 +391,8 @@ impl Plmn {
     }
 
     /// Encode into the three-octet form.
-    pub fn to_octets(self) -> [u8; 3] {
+    #[cfg(test)]
+    pub(crate) fn to_octets(self) -> [u8; 3] {
         let mcc = [self.mcc / 100, self.mcc / 10 % 10, self.mcc % 10];
         let (m1, m2, m3) = if self.mnc3 {
             (self.mnc / 100, self.mnc / 10 % 10, self.mnc % 10)

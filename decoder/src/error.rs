@@ -191,7 +191,7 @@ pub struct DecodeError {
 
 impl DecodeError {
     /// An error at a known place.
-    pub const fn new(layer: Layer, kind: ErrorKind, offset: usize) -> Self {
+    pub(crate) const fn new(layer: Layer, kind: ErrorKind, offset: usize) -> Self {
         DecodeError {
             layer,
             kind,
@@ -201,7 +201,7 @@ impl DecodeError {
 
     /// The same error, `base` bytes further into the enclosing buffer.
     #[must_use]
-    pub const fn shifted(self, base: usize) -> Self {
+    pub(crate) const fn shifted(self, base: usize) -> Self {
         DecodeError {
             offset: self.offset + base,
             ..self
@@ -215,12 +215,12 @@ pub struct PErr {
     /// Why.
     pub kind: ErrorKind,
     /// Input bytes left where it failed.
-    pub remaining: usize,
+    pub(crate) remaining: usize,
 }
 
 impl PErr {
     /// An error at the start of `i`.
-    pub const fn at(i: &[u8], kind: ErrorKind) -> Self {
+    pub(crate) const fn at(i: &[u8], kind: ErrorKind) -> Self {
         PErr {
             kind,
             remaining: i.len(),
@@ -251,18 +251,18 @@ impl ParseError<&[u8]> for PErr {
 }
 
 /// Result of the parsers inside a layer.
-pub type PResult<'a, T> = IResult<&'a [u8], T, PErr>;
+pub(crate) type PResult<'a, T> = IResult<&'a [u8], T, PErr>;
 
 /// Result of a layer's public entry point.
-pub type LResult<'a, T> = IResult<&'a [u8], T, DecodeError>;
+pub(crate) type LResult<'a, T> = IResult<&'a [u8], T, DecodeError>;
 
 /// Fail with `kind` at the start of `i`.
-pub fn fail<T>(i: &[u8], kind: ErrorKind) -> PResult<'_, T> {
+pub(crate) fn fail<T>(i: &[u8], kind: ErrorKind) -> PResult<'_, T> {
     Err(nom::Err::Error(PErr::at(i, kind)))
 }
 
 /// Run a layer's inner parser on `input` and locate its error in `layer`, relative to `input`.
-pub fn located<'a, T>(
+pub(crate) fn located<'a, T>(
     layer: Layer,
     input: &'a [u8],
     parser: impl FnOnce(&'a [u8]) -> PResult<'a, T>,
@@ -271,7 +271,7 @@ pub fn located<'a, T>(
 }
 
 /// Turn a [`PErr`] raised while parsing `input` into a [`DecodeError`] of `layer`.
-pub fn locate(layer: Layer, input: &[u8], p: PErr) -> DecodeError {
+pub(crate) fn locate(layer: Layer, input: &[u8], p: PErr) -> DecodeError {
     DecodeError {
         layer,
         kind: p.kind,
@@ -280,7 +280,11 @@ pub fn locate(layer: Layer, input: &[u8], p: PErr) -> DecodeError {
 }
 
 /// Unwrap a complete parse into a plain `Result` (`Incomplete` is reported as truncation).
-pub fn complete<'a, T>(input: &'a [u8], layer: Layer, r: LResult<'a, T>) -> Result<T, DecodeError> {
+pub(crate) fn complete<'a, T>(
+    input: &'a [u8],
+    layer: Layer,
+    r: LResult<'a, T>,
+) -> Result<T, DecodeError> {
     match r {
         Ok((_, v)) => Ok(v),
         Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(e),
@@ -302,7 +306,7 @@ pub fn complete<'a, T>(input: &'a [u8], layer: Layer, r: LResult<'a, T>) -> Resu
 }
 
 /// Like [`complete`], keeping the input left after the value.
-pub fn complete_rest<'a, T>(
+pub(crate) fn complete_rest<'a, T>(
     input: &'a [u8],
     layer: Layer,
     r: LResult<'a, T>,
@@ -318,7 +322,7 @@ pub fn complete_rest<'a, T>(
 /// Take `len` bytes that a length field announced, or fail naming the container.
 ///
 /// The check comes before any arithmetic on `len`, so an untrusted length never overflows.
-pub fn take_len<'a>(i: &'a [u8], len: usize, within: &'static str) -> PResult<'a, &'a [u8]> {
+pub(crate) fn take_len<'a>(i: &'a [u8], len: usize, within: &'static str) -> PResult<'a, &'a [u8]> {
     if len > i.len() {
         return fail(
             i,
@@ -333,7 +337,7 @@ pub fn take_len<'a>(i: &'a [u8], len: usize, within: &'static str) -> PResult<'a
 }
 
 /// Require at least `need` bytes at the start of `i` (for fixed headers).
-pub fn need(i: &[u8], need: usize) -> PResult<'_, ()> {
+pub(crate) fn need(i: &[u8], need: usize) -> PResult<'_, ()> {
     if i.len() < need {
         return fail(
             i,
@@ -347,7 +351,7 @@ pub fn need(i: &[u8], need: usize) -> PResult<'_, ()> {
 }
 
 /// Where `part` starts inside `whole`, when it is a sub-slice of it (0 otherwise).
-pub fn offset_in(whole: &[u8], part: &[u8]) -> usize {
+pub(crate) fn offset_in(whole: &[u8], part: &[u8]) -> usize {
     let (w, p) = (whole.as_ptr() as usize, part.as_ptr() as usize);
     if p >= w && p <= w + whole.len() {
         p - w

@@ -8,7 +8,7 @@
 
 /// 2^64 divided by the golden ratio: the multiplier of Fibonacci hashing (Knuth, TAOCP
 /// §6.4), whose top bits spread consecutive keys evenly.
-pub const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
+pub(crate) const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// The finaliser of MurmurHash3 (fmix64): every input bit flips about half the output bits.
 /// For keys that are themselves poorly mixed (addresses and ports, subscriber keys).

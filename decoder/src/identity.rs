@@ -14,7 +14,7 @@ use crate::digits::{eight_decimal_bytes, short_word, Digits, TBCD};
 /// The most digits an [`Identity`] holds: 31, so that a filler always follows the last. An
 /// IMSI has at most 15 (E.212), an MSISDN at most 15 (E.164); MAP's TBCD strings encode up to
 /// 16 (IMSI) and 38 (AddressString), and anything over 31 is no subscriber's identity.
-pub const MAX_IDENTITY_DIGITS: usize = 31;
+pub(crate) const MAX_IDENTITY_DIGITS: usize = 31;
 
 /// Every nibble `F`.
 const FILL: u64 = u64::MAX;
@@ -85,14 +85,14 @@ impl Identity {
     /// count). The same digits as [`Digits::from_tbcd`] reads; `None` when that reads none,
     /// or more than [`MAX_IDENTITY_DIGITS`].
     #[inline]
-    pub fn from_tbcd(octets: &[u8]) -> Option<Identity> {
+    pub(crate) fn from_tbcd(octets: &[u8]) -> Option<Identity> {
         let (a, b) = octets.split_at(octets.len().min(8));
         Identity::ended(tbcd_word(a), tbcd_word(b))
     }
 
     /// The identity written in `d`; `None` when it is empty or longer than
     /// [`MAX_IDENTITY_DIGITS`].
-    pub fn from_digits(d: &Digits) -> Option<Identity> {
+    pub(crate) fn from_digits(d: &Digits) -> Option<Identity> {
         let n = d.len();
         if n == 0 || n > MAX_IDENTITY_DIGITS {
             return None;
@@ -111,7 +111,7 @@ impl Identity {
 
     /// Decimal text (a Diameter User-Name or Subscription-Id); `None` when it is empty,
     /// longer than [`MAX_IDENTITY_DIGITS`], or holds anything but the digits `0`-`9`.
-    pub fn from_decimal(text: &[u8]) -> Option<Identity> {
+    pub(crate) fn from_decimal(text: &[u8]) -> Option<Identity> {
         const ZEROS: u64 = 0x30 * ONES;
         let n = text.len();
         if n > 16 {
@@ -170,14 +170,9 @@ impl Identity {
     }
 
     /// Number of digits.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         // The 32nd nibble is always a filler.
         first_filler(self.hi, self.lo.get()).map_or(MAX_IDENTITY_DIGITS, |n| n as usize)
-    }
-
-    /// Never true: an identity has at least one digit.
-    pub fn is_empty(&self) -> bool {
-        false
     }
 
     /// The digits, as text.

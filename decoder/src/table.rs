@@ -65,7 +65,7 @@ impl<K: Copy + Eq + Hash, V> BoundedMap<K, V> {
     }
 
     /// Drop every entry, keeping the memory and the eviction count.
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.index.clear();
         self.entries.clear();
         self.links.clear();
@@ -82,11 +82,6 @@ impl<K: Copy + Eq + Hash, V> BoundedMap<K, V> {
     /// No entries.
     pub fn is_empty(&self) -> bool {
         self.index.is_empty()
-    }
-
-    /// The most entries the map holds.
-    pub fn capacity(&self) -> usize {
-        self.capacity
     }
 
     /// Entries pushed out because the map was full.
@@ -209,7 +204,7 @@ impl<K: Copy + Eq + Hash, V> BoundedMap<K, V> {
     }
 
     /// Remove and return the least recently used entry.
-    pub fn pop_lru(&mut self) -> Option<(K, V)> {
+    pub(crate) fn pop_lru(&mut self) -> Option<(K, V)> {
         if self.tail == NIL {
             return None;
         }

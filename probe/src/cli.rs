@@ -372,10 +372,22 @@ fn run(cmd: Command) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Command::Demo(a) => {
-            crate::demo::run(a.workers, a.alerts, a.report, a.html).map_err(Failure::Runtime)
-        }
+        Command::Demo(a) => demo(a),
     }
+}
+
+#[cfg(feature = "demo")]
+fn demo(a: DemoArgs) -> Result<(), Failure> {
+    crate::demo::run(a.workers, a.alerts, a.report, a.html).map_err(Failure::Runtime)
+}
+
+#[cfg(not(feature = "demo"))]
+fn demo(_: DemoArgs) -> Result<(), Failure> {
+    Err(Failure::Config(
+        "sigwatch demo: this sigwatch was built without the demo (feature `demo`, on by \
+         default)"
+            .into(),
+    ))
 }
 
 #[cfg(feature = "dpdk")]
@@ -416,7 +428,7 @@ fn live(_: RunArgs) -> Result<(), Failure> {
 }
 
 /// What `check-config` prints.
-pub fn describe(p: &Policy) -> String {
+pub(crate) fn describe(p: &Policy) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
     let h = &p.home;

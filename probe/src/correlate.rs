@@ -24,17 +24,17 @@ use crate::sink::report::{Latency, RankRow, Report, RunInfo};
 
 /// What to read and where to write.
 #[derive(Debug, Clone)]
-pub struct CorrelateOptions {
+pub(crate) struct CorrelateOptions {
     /// `nats://HOST:PORT`.
-    pub url: String,
+    pub(crate) url: String,
     /// Only these sites (all when empty).
-    pub sites: Vec<String>,
+    pub(crate) sites: Vec<String>,
     /// Write the report here.
-    pub report: Option<PathBuf>,
+    pub(crate) report: Option<PathBuf>,
     /// Write the HTML report here.
-    pub html: Option<PathBuf>,
+    pub(crate) html: Option<PathBuf>,
     /// Keep reading, rewriting the report at this interval, until `stop`.
-    pub follow: Option<Duration>,
+    pub(crate) follow: Option<Duration>,
 }
 
 /// What correlate itself counted (the report's `counters.correlate`).
@@ -317,7 +317,11 @@ impl<'e> State<'e> {
 }
 
 /// Read the stream, join the sites, write the report (once, or with `follow` until `stop`).
-pub fn correlate(engine: &Engine, opts: CorrelateOptions, stop: Arc<AtomicBool>) -> Result<Report> {
+pub(crate) fn correlate(
+    engine: &Engine,
+    opts: CorrelateOptions,
+    stop: Arc<AtomicBool>,
+) -> Result<Report> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

@@ -13,7 +13,7 @@ use crate::sink::json::JsonLine;
 
 /// Open a capture for reading, naming the file in any error. The reader reads the file
 /// straight into its own buffer (a `BufReader` in between would copy every byte twice).
-pub fn open_capture(path: &Path) -> Result<CaptureReader<File>> {
+pub(crate) fn open_capture(path: &Path) -> Result<CaptureReader<File>> {
     let f = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
     if f.metadata().map(|m| m.is_dir()).unwrap_or(false) {
         anyhow::bail!("{}: is a directory, not a capture file", path.display());
@@ -23,17 +23,17 @@ pub fn open_capture(path: &Path) -> Result<CaptureReader<File>> {
 
 /// Frame counts of a decode run.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Totals {
+pub(crate) struct Totals {
     /// Frames read.
-    pub frames: u64,
+    pub(crate) frames: u64,
     /// Messages written.
-    pub messages: u64,
+    pub(crate) messages: u64,
     /// Frames classified malformed.
-    pub malformed: u64,
+    pub(crate) malformed: u64,
 }
 
 /// Decode every frame of `path`, writing JSON lines to `out`.
-pub fn decode_file(path: &Path, out: &mut impl Write) -> Result<Totals> {
+pub(crate) fn decode_file(path: &Path, out: &mut impl Write) -> Result<Totals> {
     let mut reader = open_capture(path)?;
     let mut decoder = FrameDecoder::new(&DecoderConfig::default());
     let mut j = JsonLine::new();
@@ -92,7 +92,7 @@ pub fn decode_file(path: &Path, out: &mut impl Write) -> Result<Totals> {
 }
 
 /// Write one decoded message as the `sigwatch decode` line of INTERFACES.md (without ending it).
-pub fn write_message(j: &mut JsonLine, ctx: FrameContext, m: &Message<'_>) {
+pub(crate) fn write_message(j: &mut JsonLine, ctx: FrameContext, m: &Message<'_>) {
     j.begin().u64("frame", ctx.number).ts("ts", ctx.ts_ns);
     match m {
         Message::Map(m) => {

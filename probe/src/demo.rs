@@ -14,7 +14,7 @@ use crate::sink::summary::summary;
 use crate::source::pcap::Pacing;
 
 /// Generate the seed scenario, replay it, print the summary.
-pub fn run(
+pub(crate) fn run(
     workers: Option<usize>,
     alerts: Option<PathBuf>,
     report: Option<PathBuf>,

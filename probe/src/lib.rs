@@ -7,11 +7,12 @@
 
 pub mod cli;
 pub mod collector;
-pub mod correlate;
-pub mod decode;
-pub mod demo;
+mod correlate;
+mod decode;
+#[cfg(feature = "demo")]
+mod demo;
 pub mod pipeline;
 pub mod sink;
 pub mod source;
-pub mod stats;
+mod stats;
 pub mod worker;

@@ -41,20 +41,20 @@ pub struct Options {
 }
 
 /// The default number of workers: cores − 1, at least 1.
-pub fn default_workers() -> usize {
+pub(crate) fn default_workers() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1))
 }
 
 /// The cores the process may run on, as first asked. Ask before the DPDK EAL starts: it pins
 /// the main thread to its main lcore, every thread spawned later inherits that one core, and
 /// a thread's own affinity is all `core_affinity` sees.
-pub fn cores() -> &'static [core_affinity::CoreId] {
+pub(crate) fn cores() -> &'static [core_affinity::CoreId] {
     static CORES: std::sync::OnceLock<Vec<core_affinity::CoreId>> = std::sync::OnceLock::new();
     CORES.get_or_init(|| core_affinity::get_core_ids().unwrap_or_default())
 }
 
 /// Pin the calling thread to core `k` (modulo the cores there are) of [`cores`].
-pub fn pin(k: usize) {
+pub(crate) fn pin(k: usize) {
     let ids = cores();
     if !ids.is_empty() {
         core_affinity::set_for_current(ids[k % ids.len()]);
@@ -70,14 +70,14 @@ pub struct Outcome {
 
 /// What a source thread hands back when it is done.
 #[derive(Debug, Default)]
-pub struct SourceEnd {
+pub(crate) struct SourceEnd {
     /// Counts for the report.
-    pub counts: SourceCounts,
+    pub(crate) counts: SourceCounts,
 }
 
 /// Run workers and the collector around any set of worker inputs; `source` runs on a thread
 /// of its own (for replay) and returns what it counted.
-pub fn run<I, S>(
+pub(crate) fn run<I, S>(
     engine: &Engine,
     inputs: Vec<I>,
     source: S,
@@ -363,7 +363,7 @@ fn progress_bar(p: &Progress, alerts: &AtomicU64, finished: &AtomicBool) {
 }
 
 /// Replay capture files through the pipeline.
-pub fn replay(
+pub(crate) fn replay(
     engine: &Engine,
     files: Vec<PathBuf>,
     pacing: Pacing,
@@ -414,7 +414,7 @@ pub fn replay(
 /// Capture live from DPDK ports (feature `dpdk`) until `stop` is raised or, with
 /// `until_idle`, no frame has come for that long.
 #[cfg(feature = "dpdk")]
-pub fn live(
+pub(crate) fn live(
     engine: &Engine,
     eal_args: &str,
     ports: &[u16],

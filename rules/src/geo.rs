@@ -43,16 +43,16 @@ impl fmt::Debug for Country {
 
 /// A point on the Earth, in degrees.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Point {
+pub(crate) struct Point {
     /// Latitude.
-    pub lat: f64,
+    pub(crate) lat: f64,
     /// Longitude.
-    pub lon: f64,
+    pub(crate) lon: f64,
 }
 
 impl Point {
     /// Great-circle distance in kilometres (haversine, mean Earth radius 6371 km).
-    pub fn distance_km(&self, other: &Point) -> f64 {
+    pub(crate) fn distance_km(&self, other: &Point) -> f64 {
         let (p1, p2) = (self.lat.to_radians(), other.lat.to_radians());
         let dp = p2 - p1;
         let dl = (other.lon - self.lon).to_radians();
@@ -63,20 +63,20 @@ impl Point {
 
 /// One country of `countries.tsv`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CountryInfo {
+pub(crate) struct CountryInfo {
     /// Its code.
-    pub code: Country,
+    pub(crate) code: Country,
     /// Its English name.
-    pub name: String,
+    pub(crate) name: String,
     /// The reference point's place name (the capital, else the largest city).
-    pub place: String,
+    pub(crate) place: String,
     /// The reference point.
-    pub point: Point,
+    pub(crate) point: Point,
 }
 
 /// Every country with a reference point.
 #[derive(Debug, Clone, Default)]
-pub struct Geography {
+pub(crate) struct Geography {
     countries: HashMap<Country, CountryInfo>,
 }
 
@@ -84,7 +84,7 @@ const COUNTRIES_TSV: &str = include_str!("../data/countries.tsv");
 
 impl Geography {
     /// The built-in table (`rules/data/countries.tsv`).
-    pub fn builtin() -> Geography {
+    pub(crate) fn builtin() -> Geography {
         let mut countries = HashMap::new();
         for line in COUNTRIES_TSV
             .lines()
@@ -112,28 +112,24 @@ impl Geography {
     }
 
     /// A country's entry.
-    pub fn get(&self, c: Country) -> Option<&CountryInfo> {
+    pub(crate) fn get(&self, c: Country) -> Option<&CountryInfo> {
         self.countries.get(&c)
     }
 
     /// Whether the code names a known country.
-    pub fn contains(&self, c: Country) -> bool {
+    pub(crate) fn contains(&self, c: Country) -> bool {
         self.countries.contains_key(&c)
     }
 
     /// Distance between two countries' reference points.
-    pub fn distance_km(&self, a: Country, b: Country) -> Option<f64> {
+    pub(crate) fn distance_km(&self, a: Country, b: Country) -> Option<f64> {
         Some(self.get(a)?.point.distance_km(&self.get(b)?.point))
     }
 
     /// Countries known.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.countries.len()
-    }
-
-    /// No countries (never, for the built-in table).
-    pub fn is_empty(&self) -> bool {
-        self.countries.is_empty()
     }
 }
 

@@ -37,7 +37,7 @@ pub struct Operator {
     /// Its country, when known.
     pub country: Option<Country>,
     /// Home, partner or foreign.
-    pub relation: Relation,
+    pub(crate) relation: Relation,
 }
 
 /// The most operators a plan can hold.
@@ -45,7 +45,7 @@ const MAX_OPERATORS: usize = u16::MAX as usize;
 
 /// A digit trie with longest-prefix lookup of a country and an operator, each independently.
 #[derive(Debug, Clone, Default)]
-pub struct DigitTrie {
+pub(crate) struct DigitTrie {
     children: Vec<[u32; 10]>,
     country: Vec<Option<Country>>,
     operator: Vec<Option<OperatorId>>,
@@ -89,21 +89,21 @@ impl DigitTrie {
     }
 
     /// Map numbers starting with `prefix` to `country` (replacing an earlier entry).
-    pub fn set_country(&mut self, prefix: &str, country: Country) {
+    pub(crate) fn set_country(&mut self, prefix: &str, country: Country) {
         if let Some(n) = self.node(prefix.as_bytes()) {
             self.country[n] = Some(country);
         }
     }
 
     /// Map numbers starting with `prefix` to `operator` (replacing an earlier entry).
-    pub fn set_operator(&mut self, prefix: &str, operator: OperatorId) {
+    pub(crate) fn set_operator(&mut self, prefix: &str, operator: OperatorId) {
         if let Some(n) = self.node(prefix.as_bytes()) {
             self.operator[n] = Some(operator);
         }
     }
 
     /// The longest-prefix country and operator of `digits`.
-    pub fn lookup(&self, digits: &[u8]) -> (Option<Country>, Option<OperatorId>) {
+    pub(crate) fn lookup(&self, digits: &[u8]) -> (Option<Country>, Option<OperatorId>) {
         let (mut country, mut operator) = (self.country[0], self.operator[0]);
         let mut n = 0usize;
         for &c in digits {
@@ -121,25 +121,20 @@ impl DigitTrie {
         }
         (country, operator)
     }
-
-    /// Nodes in the trie.
-    pub fn nodes(&self) -> usize {
-        self.children.len()
-    }
 }
 
 /// Built-in numbering data, computed once per process. The names and prefixes are slices of
 /// the tables compiled into the binary: reading them allocates only the maps.
 #[derive(Debug)]
-pub struct Builtin {
+pub(crate) struct Builtin {
     /// E.164 prefixes (country code and, for shared codes, leading digits) to countries.
-    pub e164_countries: Vec<(&'static str, Country)>,
+    pub(crate) e164_countries: Vec<(&'static str, Country)>,
     /// E.164 number ranges to operator names.
-    pub e164_carriers: Vec<(&'static str, &'static str)>,
+    pub(crate) e164_carriers: Vec<(&'static str, &'static str)>,
     /// MCC to country (the MCC's main country where several share it).
-    pub mcc_country: FastMap<u16, Country>,
+    pub(crate) mcc_country: FastMap<u16, Country>,
     /// MCC-MNC to operator name and country (an MNC of 2 and of 3 digits are different keys).
-    pub plmn_operator: FastMap<Plmn, (&'static str, Option<Country>)>,
+    pub(crate) plmn_operator: FastMap<Plmn, (&'static str, Option<Country>)>,
 }
 
 const MCC_MNC_TSV: &str = include_str!("../data/mcc_mnc.tsv");
@@ -150,7 +145,7 @@ static BUILTIN: OnceLock<Builtin> = OnceLock::new();
 
 impl Builtin {
     /// The built-in data (computed on first use).
-    pub fn get() -> &'static Builtin {
+    pub(crate) fn get() -> &'static Builtin {
         BUILTIN.get_or_init(Builtin::compute)
     }
 
@@ -278,7 +273,7 @@ fn plmn_operators(
 /// The PLMN a Diameter realm names (`epc.mnc410.mcc310.3gppnetwork.org`, 3GPP TS 23.003
 /// §19.2). The realm always has three MNC digits; a two-digit MNC is written with a leading
 /// zero, so `mnc001` may be MNC `01` or `001`: both are returned, the two-digit one first.
-pub fn realm_plmn(realm: &[u8]) -> Option<(Plmn, Option<Plmn>)> {
+pub(crate) fn realm_plmn(realm: &[u8]) -> Option<(Plmn, Option<Plmn>)> {
     let (mut mcc, mut mnc) = (None, None);
     for label in realm.split(|&b| b == b'.') {
         let [a, b, c, d0, d1, d2] = *label else {
@@ -338,7 +333,7 @@ type FastMap<K, V> = foldhash::HashMap<K, V>;
 
 impl NumberingPlan {
     /// The built-in plan, with no home network or partners yet.
-    pub fn builtin() -> NumberingPlan {
+    pub(crate) fn builtin() -> NumberingPlan {
         let b = Builtin::get();
         let mut plan = NumberingPlan {
             trie: DigitTrie::new(),
@@ -398,7 +393,7 @@ impl NumberingPlan {
 
     /// Add the home network or a partner: its global-title prefixes, PLMNs and realms now
     /// name it, whatever the built-in data says. Returns its id.
-    pub fn add_network(
+    pub(crate) fn add_network(
         &mut self,
         name: &str,
         country: Country,
@@ -443,23 +438,23 @@ impl NumberingPlan {
     }
 
     /// Country and operator of an E.164 number (a global title or an MSISDN).
-    pub fn e164(&self, digits: &Digits) -> (Option<Country>, Option<OperatorId>) {
+    pub(crate) fn e164(&self, digits: &Digits) -> (Option<Country>, Option<OperatorId>) {
         self.trie.lookup(digits.as_bytes())
     }
 
     /// The country of a mobile country code.
-    pub fn mcc_country(&self, mcc: u16) -> Option<Country> {
+    pub(crate) fn mcc_country(&self, mcc: u16) -> Option<Country> {
         self.mcc_country.get(&mcc).copied()
     }
 
     /// The operator of a PLMN (partner directory first).
-    pub fn plmn_operator(&self, plmn: Plmn) -> Option<OperatorId> {
+    pub(crate) fn plmn_operator(&self, plmn: Plmn) -> Option<OperatorId> {
         self.plmn.get(&plmn).copied()
     }
 
     /// The PLMN an IMSI belongs to: the MCC, and the MNC of 3 digits when such a PLMN is known
     /// for the MCC, else of 2 (3GPP TS 23.003 §2.2 leaves the MNC length to the MCC's plan).
-    pub fn imsi_plmn(&self, imsi: &Digits) -> Option<Plmn> {
+    pub(crate) fn imsi_plmn(&self, imsi: &Digits) -> Option<Plmn> {
         let three = Plmn::from_imsi(imsi, 3)?;
         if self.plmn.contains_key(&three) {
             return Some(three);
@@ -478,7 +473,7 @@ impl NumberingPlan {
 
     /// The operator and PLMN of a Diameter realm: an explicit partner or home realm, else the
     /// PLMN the realm's `mncXXX.mccYYY` labels name.
-    pub fn realm(&self, realm: &[u8]) -> (Option<OperatorId>, Option<Plmn>) {
+    pub(crate) fn realm(&self, realm: &[u8]) -> (Option<OperatorId>, Option<Plmn>) {
         // Realms are looked up in lower case, copied to the stack (no allocation per message).
         let mut buf = [0u8; MAX_REALM];
         if let Some(lower) = buf.get_mut(..realm.len()) {

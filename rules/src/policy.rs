@@ -19,15 +19,15 @@ use crate::geo::{Country, Geography};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct PolicyError {
     /// The file (as given).
-    pub file: String,
+    pub(crate) file: String,
     /// 1-based line.
-    pub line: usize,
+    pub(crate) line: usize,
     /// 1-based column.
-    pub column: usize,
+    pub(crate) column: usize,
     /// The key, dotted (`home.plmn`, `rule[2].action`); empty for syntax errors.
-    pub key: String,
+    pub(crate) key: String,
     /// What is wrong.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 impl fmt::Display for PolicyError {
@@ -59,7 +59,7 @@ pub struct Network {
     /// Its Diameter realms.
     pub realms: Vec<String>,
     /// E.164 prefixes of its subscribers' MSISDNs (home network; optional).
-    pub msisdn_prefixes: Vec<String>,
+    pub(crate) msisdn_prefixes: Vec<String>,
 }
 
 /// `[policy]`: thresholds of the built-in checks.
@@ -70,11 +70,11 @@ pub struct Thresholds {
     pub max_travel_kmh: f64,
     /// A subscriber's network is only known to within this distance of its country's
     /// reference point; travel checks subtract it from the distance.
-    pub location_slack_km: f64,
+    pub(crate) location_slack_km: f64,
     /// The periodic location-update timer (T3212) of the networks watched: the old network
     /// may still report a subscriber this long after they left (authentication requests,
     /// purges after implicit detach), which is not travel.
-    pub location_update_timer_s: u64,
+    pub(crate) location_update_timer_s: u64,
     /// SRI-for-SM not followed by MT-ForwardSM from that network within this long is recon.
     pub sri_sm_followup_s: u64,
     /// The same target from `campaign_min_sources` operators within this long is a campaign.
@@ -82,7 +82,7 @@ pub struct Thresholds {
     /// How many source operators make a campaign.
     pub campaign_min_sources: usize,
     /// How long a TCAP dialogue's request is remembered for its answer.
-    pub dialogue_timeout_s: u64,
+    pub(crate) dialogue_timeout_s: u64,
 }
 
 impl Default for Thresholds {
@@ -107,23 +107,23 @@ pub struct Limits {
     /// Subscribers whose location history is kept (all shards together).
     pub subscribers: usize,
     /// SRI-for-SM answers awaiting their short message (all shards together).
-    pub pending_sms: usize,
+    pub(crate) pending_sms: usize,
     /// Open TCAP dialogues remembered for their answers (per worker).
-    pub dialogues: usize,
+    pub(crate) dialogues: usize,
     /// Targets watched for campaigns by the collector.
     pub campaign_targets: usize,
     /// IP datagrams being reassembled from fragments (per worker).
-    pub ip_datagrams: usize,
+    pub(crate) ip_datagrams: usize,
     /// SCTP associations whose TSNs are tracked for retransmissions (per worker).
-    pub sctp_associations: usize,
+    pub(crate) sctp_associations: usize,
     /// SCTP user messages being reassembled from fragments (per worker).
-    pub sctp_messages: usize,
+    pub(crate) sctp_messages: usize,
     /// TCP streams being reassembled for Diameter (per worker).
-    pub tcp_streams: usize,
+    pub(crate) tcp_streams: usize,
     /// Bytes held by TCP reassembly, all streams together (per worker).
-    pub tcp_bytes: usize,
+    pub(crate) tcp_bytes: usize,
     /// SCCP messages being reassembled from XUDT/LUDT segments (per worker).
-    pub sccp_messages: usize,
+    pub(crate) sccp_messages: usize,
 }
 
 impl Default for Limits {
@@ -195,7 +195,7 @@ const CATEGORIES_TOML: &str = include_str!("../data/categories.toml");
 
 impl Categories {
     /// The built-in lists.
-    pub fn builtin() -> Categories {
+    pub(crate) fn builtin() -> Categories {
         // The file is part of the source tree and checked by a test; an error here is a bug.
         toml::from_str(CATEGORIES_TOML).unwrap_or_else(|e| panic_builtin(&e))
     }
@@ -265,23 +265,23 @@ pub enum Proto {
 
 /// What a custom rule matches; every key given must match.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Match {
+pub(crate) struct Match {
     /// Protocol.
-    pub proto: Option<Proto>,
+    pub(crate) proto: Option<Proto>,
     /// MAP operation code.
-    pub opcode: Option<u8>,
+    pub(crate) opcode: Option<u8>,
     /// Diameter command code.
-    pub cmd: Option<u32>,
+    pub(crate) cmd: Option<u32>,
     /// Diameter application.
-    pub app: Option<u32>,
+    pub(crate) app: Option<u32>,
     /// Source country.
-    pub source_country: Option<Country>,
+    pub(crate) source_country: Option<Country>,
     /// Source operator name (case-insensitive).
-    pub source_operator: Option<String>,
+    pub(crate) source_operator: Option<String>,
     /// Calling global title prefix.
-    pub source_gt_prefix: Option<String>,
+    pub(crate) source_gt_prefix: Option<String>,
     /// Called subsystem number.
-    pub called_ssn: Option<u8>,
+    pub(crate) called_ssn: Option<u8>,
 }
 
 /// A `[[rule]]`.
@@ -290,7 +290,7 @@ pub struct CustomRule {
     /// Stable id (appears in alerts).
     pub id: String,
     /// What it matches.
-    pub when: Match,
+    pub(crate) when: Match,
     /// What it does.
     pub action: Action,
     /// How serious.

@@ -124,16 +124,6 @@ impl ShardState {
         s
     }
 
-    /// Subscribers tracked now.
-    pub fn subscribers(&self) -> usize {
-        self.whereabouts.len()
-    }
-
-    /// SRI-for-SM checks open now.
-    pub fn pending(&self) -> usize {
-        self.pending.len()
-    }
-
     /// Apply one job; verdicts go to `emit`.
     pub fn apply(&mut self, e: &Engine, job: &Job, emit: &mut impl FnMut(Verdict)) {
         self.stats.jobs += 1;

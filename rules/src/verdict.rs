@@ -65,7 +65,7 @@ pub struct RuleTable {
 
 impl RuleTable {
     /// Add a rule, returning its index (an existing id is returned as is).
-    pub fn add(&mut self, info: RuleInfo) -> RuleIdx {
+    pub(crate) fn add(&mut self, info: RuleInfo) -> RuleIdx {
         if let Some(i) = self.rules.iter().position(|r| r.id == info.id) {
             return RuleIdx(i as u16);
         }
@@ -114,7 +114,7 @@ pub struct Name {
 
 impl Name {
     /// The most bytes a name holds.
-    pub const CAPACITY: usize = 63;
+    pub(crate) const CAPACITY: usize = 63;
 
     /// The empty name.
     pub const EMPTY: Name = Name {
@@ -169,7 +169,7 @@ pub struct Source {
 
 impl Source {
     /// Nothing known.
-    pub const UNKNOWN: Source = Source {
+    pub(crate) const UNKNOWN: Source = Source {
         relation: None,
         country: None,
         operator: None,
@@ -185,17 +185,8 @@ impl Source {
     }
 
     /// Whether it is the interconnect (a partner or anyone else; not home, not unknown).
-    pub fn is_interconnect(&self) -> bool {
+    pub(crate) fn is_interconnect(&self) -> bool {
         matches!(self.relation, Some(Relation::Partner | Relation::Foreign))
-    }
-
-    /// Whether two sources are the same network: same operator when both are known, else the
-    /// same country.
-    pub fn same_network(&self, other: &Source) -> bool {
-        match (self.operator, other.operator) {
-            (Some(a), Some(b)) => a == b,
-            _ => self.country.is_some() && self.country == other.country,
-        }
     }
 }
 
@@ -217,19 +208,14 @@ impl Target {
 
     /// The IMSI's key ([`Identity::key`]: up to 15 digits, the lowest nibble `F`).
     #[inline]
-    pub fn imsi_key(&self) -> Option<u64> {
+    pub(crate) fn imsi_key(&self) -> Option<u64> {
         self.imsi.as_ref().and_then(Identity::key)
     }
 
     /// The MSISDN's key: [`Identity::key`] with the lowest nibble `E`, apart from every IMSI's.
     #[inline]
-    pub fn msisdn_key(&self) -> Option<u64> {
+    pub(crate) fn msisdn_key(&self) -> Option<u64> {
         self.msisdn.as_ref().and_then(Identity::key).map(|k| k ^ 1)
-    }
-
-    /// Whether nothing identifies the subscriber.
-    pub fn is_empty(&self) -> bool {
-        self.imsi.is_none() && self.msisdn.is_none()
     }
 }
 

@@ -16,9 +16,9 @@ use crate::scenario::{Rng, T0};
 use crate::wire::{Bearer, Dir, Link, LinkOptions, Sccp};
 
 /// Distinct frames in the pool.
-pub const POOL: usize = 8192;
+pub(crate) const POOL: usize = 8192;
 /// Associations the pool spreads over.
-pub const ASSOCIATIONS: u32 = 64;
+pub(crate) const ASSOCIATIONS: u32 = 64;
 
 /// Where the SCTP packet and the TSN of a pool frame are (Ethernet, IPv4, SCTP, one DATA chunk).
 const SCTP_AT: usize = 14 + 20;

@@ -9,17 +9,17 @@ use std::net::Ipv4Addr;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Net {
     /// Name (as the policy's directory and the report write it).
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// ISO country code.
-    pub country: &'static str,
+    pub(crate) country: &'static str,
     /// MCC.
-    pub mcc: u16,
+    pub(crate) mcc: u16,
     /// MNC.
-    pub mnc: u16,
+    pub(crate) mnc: u16,
     /// MNC digits (2 or 3).
-    pub mnc_digits: usize,
+    pub(crate) mnc_digits: usize,
     /// E.164 prefix of its network nodes' global titles.
-    pub gt_prefix: &'static str,
+    pub(crate) gt_prefix: &'static str,
     /// Its STP's / DEA's IP address.
     pub ip: Ipv4Addr,
 }
@@ -50,7 +50,7 @@ impl Net {
     }
 
     /// `MCC-MNC`.
-    pub fn plmn(&self) -> String {
+    pub(crate) fn plmn(&self) -> String {
         if self.mnc_digits == 3 {
             format!("{:03}-{:03}", self.mcc, self.mnc)
         } else {
@@ -59,12 +59,12 @@ impl Net {
     }
 
     /// The EPC realm (3GPP TS 23.003 §19.2).
-    pub fn realm(&self) -> String {
+    pub(crate) fn realm(&self) -> String {
         format!("epc.mnc{:03}.mcc{:03}.3gppnetwork.org", self.mnc, self.mcc)
     }
 
     /// A node's global title: the prefix and a node number.
-    pub fn gt(&self, node: u32) -> String {
+    pub(crate) fn gt(&self, node: u32) -> String {
         let width = 12usize.saturating_sub(self.gt_prefix.len()).max(3);
         format!(
             "{}{:0width$}",
@@ -74,12 +74,12 @@ impl Net {
     }
 
     /// A Diameter host in the realm.
-    pub fn host(&self, kind: &str, n: u32) -> String {
+    pub(crate) fn host(&self, kind: &str, n: u32) -> String {
         format!("{kind}{n:02}.{}", self.realm())
     }
 
     /// The Visited-PLMN-Id octets (3GPP TS 24.008 §10.5.1.13).
-    pub fn plmn_octets(&self) -> Vec<u8> {
+    pub(crate) fn plmn_octets(&self) -> Vec<u8> {
         let d = |v: u16, n: usize| -> Vec<u16> {
             let s = format!("{v:0n$}");
             s.bytes().map(|c| u16::from(c - b'0')).collect()
@@ -118,7 +118,7 @@ pub const HOME: Net = Net {
 };
 
 /// Roaming partners.
-pub const VODAFONE_UK: Net = Net {
+pub(crate) const VODAFONE_UK: Net = Net {
     name: "Vodafone UK",
     country: "GB",
     mcc: 234,
@@ -128,7 +128,7 @@ pub const VODAFONE_UK: Net = Net {
     ip: Ipv4Addr::new(10, 0, 1, 1),
 };
 /// Orange France.
-pub const ORANGE_FR: Net = Net {
+pub(crate) const ORANGE_FR: Net = Net {
     name: "Orange France",
     country: "FR",
     mcc: 208,
@@ -138,7 +138,7 @@ pub const ORANGE_FR: Net = Net {
     ip: Ipv4Addr::new(10, 0, 2, 1),
 };
 /// Telcel Mexico (its Diameter runs over TCP).
-pub const TELCEL_MX: Net = Net {
+pub(crate) const TELCEL_MX: Net = Net {
     name: "Telcel Mexico",
     country: "MX",
     mcc: 334,
@@ -148,7 +148,7 @@ pub const TELCEL_MX: Net = Net {
     ip: Ipv4Addr::new(10, 0, 3, 1),
 };
 /// Flow Barbados (its SS7 link is M2PA).
-pub const FLOW_BB: Net = Net {
+pub(crate) const FLOW_BB: Net = Net {
     name: "Flow Barbados",
     country: "BB",
     mcc: 342,
@@ -158,7 +158,7 @@ pub const FLOW_BB: Net = Net {
     ip: Ipv4Addr::new(10, 0, 4, 1),
 };
 /// The state operator behind the mass tracking.
-pub const CHINA_UNICOM: Net = Net {
+pub(crate) const CHINA_UNICOM: Net = Net {
     name: "China Unicom",
     country: "CN",
     mcc: 460,
@@ -168,7 +168,7 @@ pub const CHINA_UNICOM: Net = Net {
     ip: Ipv4Addr::new(10, 0, 5, 1),
 };
 /// A Caribbean carrier used for SRI sweeps.
-pub const BATELCO_BS: Net = Net {
+pub(crate) const BATELCO_BS: Net = Net {
     name: "BaTelCo",
     country: "BS",
     mcc: 364,
@@ -178,7 +178,7 @@ pub const BATELCO_BS: Net = Net {
     ip: Ipv4Addr::new(10, 0, 6, 1),
 };
 /// A Caribbean carrier used for PSL sweeps.
-pub const DIGICEL_JM: Net = Net {
+pub(crate) const DIGICEL_JM: Net = Net {
     name: "Digicel Jamaica",
     country: "JM",
     mcc: 338,
@@ -189,7 +189,7 @@ pub const DIGICEL_JM: Net = Net {
 };
 
 /// Every network the policy's partner directory lists.
-pub const DIRECTORY: [&Net; 7] = [
+pub(crate) const DIRECTORY: [&Net; 7] = [
     &VODAFONE_UK,
     &ORANGE_FR,
     &TELCEL_MX,

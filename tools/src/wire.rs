@@ -38,7 +38,7 @@ pub enum Dir {
 
 impl Dir {
     /// The other way.
-    pub fn reversed(self) -> Dir {
+    pub(crate) fn reversed(self) -> Dir {
         match self {
             Dir::Out => Dir::In,
             Dir::In => Dir::Out,
@@ -55,20 +55,20 @@ impl Dir {
 
 /// An SS7 message's SCCP envelope.
 #[derive(Debug, Clone)]
-pub struct Sccp {
+pub(crate) struct Sccp {
     /// Calling party global title.
-    pub calling: String,
+    pub(crate) calling: String,
     /// Calling SSN.
-    pub calling_ssn: u8,
+    pub(crate) calling_ssn: u8,
     /// Called party global title.
-    pub called: String,
+    pub(crate) called: String,
     /// Called SSN.
-    pub called_ssn: u8,
+    pub(crate) called_ssn: u8,
 }
 
 impl Sccp {
     /// The envelope of the answer: calling and called swapped.
-    pub fn reversed(&self) -> Sccp {
+    pub(crate) fn reversed(&self) -> Sccp {
         Sccp {
             calling: self.called.clone(),
             calling_ssn: self.called_ssn,
@@ -140,7 +140,7 @@ impl Link {
     }
 
     /// The bearer.
-    pub fn bearer(&self) -> Bearer {
+    pub(crate) fn bearer(&self) -> Bearer {
         self.bearer
     }
 
@@ -272,7 +272,7 @@ impl Link {
 
     /// Frames carrying SS7 messages (TCAP bytes with their SCCP envelopes), bundled into one
     /// SCTP packet when there are several.
-    pub fn ss7(&mut self, dir: Dir, msgs: &[(Sccp, Vec<u8>)]) -> Vec<Vec<u8>> {
+    pub(crate) fn ss7(&mut self, dir: Dir, msgs: &[(Sccp, Vec<u8>)]) -> Vec<Vec<u8>> {
         self.messages += 1;
         let mut user = Vec::new();
         for (env, tcap) in msgs {
@@ -307,7 +307,7 @@ impl Link {
     }
 
     /// An M3UA heartbeat (BEAT), or an M2PA-less SCTP HEARTBEAT on other links.
-    pub fn heartbeat(&mut self, dir: Dir) -> Vec<u8> {
+    pub(crate) fn heartbeat(&mut self, dir: Dir) -> Vec<u8> {
         if self.bearer == Bearer::M3ua {
             let mut m = Vec::new();
             emit_m3ua_message(
@@ -329,7 +329,7 @@ impl Link {
     }
 
     /// An SCTP SACK.
-    pub fn sack(&mut self, dir: Dir) -> Vec<u8> {
+    pub(crate) fn sack(&mut self, dir: Dir) -> Vec<u8> {
         let cum = self.tsn[1 - dir.k()].wrapping_sub(1).to_be_bytes();
         let mut v = cum.to_vec();
         v.extend_from_slice(&[0, 1, 0, 0, 0, 0, 0, 0]);
@@ -393,7 +393,7 @@ impl Link {
 }
 
 /// An ARP request frame (traffic a tap sees that is not signalling).
-pub fn arp(n: u8) -> Vec<u8> {
+pub(crate) fn arp(n: u8) -> Vec<u8> {
     let mut f = Vec::new();
     let mut body = vec![0, 1, 8, 0, 6, 4, 0, 1];
     body.extend_from_slice(&[0x02, 0, 10, 0, 0, n]);

@@ -9,11 +9,11 @@ use nom::number::complete::be_u8;
 use crate::error::{fail, take_len, ErrorKind, PResult};
 
 /// How deep indefinite-length encodings may nest. MAP parameters seldom exceed 8 levels.
-pub const MAX_DEPTH: usize = 24;
+pub(crate) const MAX_DEPTH: usize = 24;
 
 /// The class bits of an identifier octet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Class {
+pub(crate) enum Class {
     /// UNIVERSAL.
     Universal,
     /// APPLICATION.
@@ -30,23 +30,18 @@ pub struct Tlv<'a> {
     /// The first identifier octet (class, constructed bit, short tag), as ASN.1 tables list it.
     pub identifier: u8,
     /// Class.
-    pub class: Class,
+    pub(crate) class: Class,
     /// Constructed encoding.
-    pub constructed: bool,
+    pub(crate) constructed: bool,
     /// Tag number (long form decoded).
-    pub tag: u32,
+    pub(crate) tag: u32,
     /// The contents (for indefinite length: up to, not including, the end-of-contents octets).
-    pub value: &'a [u8],
+    pub(crate) value: &'a [u8],
     /// The whole encoding: identifier, length, contents and any end-of-contents octets.
     pub raw: &'a [u8],
 }
 
-impl Tlv<'_> {
-    /// Whether this is a context-specific tag `[n]`.
-    pub fn is_context(&self, n: u32) -> bool {
-        self.class == Class::Context && self.tag == n
-    }
-}
+impl Tlv<'_> {}
 
 /// Decode one TLV at the start of `i`.
 ///
@@ -205,14 +200,14 @@ fn tlv_at_depth(i: &[u8], depth: usize) -> PResult<'_, Tlv<'_>> {
 
 /// The TLVs inside a constructed value, in order. Stops after an error.
 #[derive(Debug, Clone)]
-pub struct Tlvs<'a> {
+pub(crate) struct Tlvs<'a> {
     rest: &'a [u8],
     failed: bool,
 }
 
 impl<'a> Tlvs<'a> {
     /// The TLVs of `value`.
-    pub fn new(value: &'a [u8]) -> Self {
+    pub(crate) fn new(value: &'a [u8]) -> Self {
         Tlvs {
             rest: value,
             failed: false,
@@ -268,14 +263,14 @@ impl<'a> Iterator for Tlvs<'a> {
 /// The first TLV inside `value` with `identifier`, skipping others (and not looking past an
 /// undecodable one).
 #[inline]
-pub fn find(value: &[u8], identifier: u8) -> Option<Tlv<'_>> {
+pub(crate) fn find(value: &[u8], identifier: u8) -> Option<Tlv<'_>> {
     Tlvs::new(value)
         .map_while(Result::ok)
         .find(|t| t.identifier == identifier)
 }
 
 /// An INTEGER's value (X.690 §8.3), for 1 to 8 contents octets.
-pub fn integer(v: &[u8]) -> Option<i64> {
+pub(crate) fn integer(v: &[u8]) -> Option<i64> {
     if v.is_empty() || v.len() > 8 {
         return None;
     }
@@ -347,14 +342,14 @@ impl fmt::Debug for Oid<'_> {
 }
 
 /// Append a TLV with a definite length: short form below 128, else the shortest long form.
-pub fn emit_tlv(out: &mut Vec<u8>, identifier: u8, content: &[u8]) {
+pub(crate) fn emit_tlv(out: &mut Vec<u8>, identifier: u8, content: &[u8]) {
     out.push(identifier);
     emit_len(out, content.len());
     out.extend_from_slice(content);
 }
 
 /// Append a definite length.
-pub fn emit_len(out: &mut Vec<u8>, len: usize) {
+pub(crate) fn emit_len(out: &mut Vec<u8>, len: usize) {
     if len < 0x80 {
         out.push(len as u8);
     } else {
@@ -366,14 +361,14 @@ pub fn emit_len(out: &mut Vec<u8>, len: usize) {
 }
 
 /// A TLV as a new vector.
-pub fn tlv(identifier: u8, content: &[u8]) -> Vec<u8> {
+pub(crate) fn tlv(identifier: u8, content: &[u8]) -> Vec<u8> {
     let mut v = Vec::with_capacity(content.len() + 4);
     emit_tlv(&mut v, identifier, content);
     v
 }
 
 /// The contents octets of an INTEGER (shortest two's complement form).
-pub fn integer_bytes(n: i64) -> Vec<u8> {
+pub(crate) fn integer_bytes(n: i64) -> Vec<u8> {
     let b = n.to_be_bytes();
     let mut start = 0;
     while start < 7 {
@@ -388,7 +383,7 @@ pub fn integer_bytes(n: i64) -> Vec<u8> {
 }
 
 /// The contents octets of an OBJECT IDENTIFIER given in dotted form.
-pub fn oid_bytes(dotted: &str) -> Vec<u8> {
+pub(crate) fn oid_bytes(dotted: &str) -> Vec<u8> {
     let arcs: Vec<u64> = dotted.split('.').filter_map(|a| a.parse().ok()).collect();
     let mut out = Vec::new();
     let mut push = |mut v: u64| {

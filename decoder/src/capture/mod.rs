@@ -25,7 +25,7 @@ use crate::link::LinkType;
 /// Read buffer size; grown for records larger than it, up to [`MAX_BUFFER`].
 pub const BUFFER: usize = 1 << 20;
 /// The largest buffer a single record may need.
-pub const MAX_BUFFER: usize = 64 << 20;
+pub(crate) const MAX_BUFFER: usize = 64 << 20;
 
 /// A read buffer that the reader shares with whoever keeps records in place.
 pub type SharedBuffer = Arc<Vec<u8>>;
@@ -379,11 +379,6 @@ impl<R: Read + Send + 'static> CaptureReader<R> {
 }
 
 impl<R: Read> CaptureReader<R> {
-    /// Records read so far.
-    pub fn records(&self) -> u64 {
-        self.records
-    }
-
     /// Whether the file ended in the middle of a record (reported, not an error).
     pub fn truncated_tail(&self) -> bool {
         self.truncated_tail

@@ -4,13 +4,13 @@ use super::{flags, ApplicationId, CommandCode, VENDOR_3GPP};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AvpSpec {
     /// AVP code.
-    pub code: u32,
+    pub(crate) code: u32,
     /// Vendor identifier (sets the V bit).
-    pub vendor: Option<u32>,
+    pub(crate) vendor: Option<u32>,
     /// Mandatory bit.
-    pub mandatory: bool,
+    pub(crate) mandatory: bool,
     /// The data (for a grouped AVP: its encoded AVPs).
-    pub data: Vec<u8>,
+    pub(crate) data: Vec<u8>,
 }
 
 impl AvpSpec {
@@ -69,7 +69,7 @@ impl AvpSpec {
     }
 
     /// Append the AVP, padded to 4 bytes.
-    pub fn encode(&self, out: &mut Vec<u8>) {
+    pub(crate) fn encode(&self, out: &mut Vec<u8>) {
         let header = if self.vendor.is_some() { 12 } else { 8 };
         let len = header + self.data.len();
         out.extend_from_slice(&self.code.to_be_bytes());

@@ -15,19 +15,20 @@ use crate::digits::Plmn;
 use crate::identity::Identity;
 
 /// Header flags (RFC 6733 §3).
-pub mod flags {
+pub(crate) mod flags {
     /// Request.
-    pub const REQUEST: u8 = 0x80;
+    pub(crate) const REQUEST: u8 = 0x80;
     /// Proxiable.
-    pub const PROXIABLE: u8 = 0x40;
+    pub(crate) const PROXIABLE: u8 = 0x40;
     /// Error.
-    pub const ERROR: u8 = 0x20;
+    pub(crate) const ERROR: u8 = 0x20;
     /// Potentially retransmitted.
-    pub const RETRANSMIT: u8 = 0x10;
+    #[allow(dead_code)] // a retransmission is judged like the first copy
+    pub(crate) const RETRANSMIT: u8 = 0x10;
     /// AVP flag: vendor-specific.
-    pub const AVP_VENDOR: u8 = 0x80;
+    pub(crate) const AVP_VENDOR: u8 = 0x80;
     /// AVP flag: mandatory.
-    pub const AVP_MANDATORY: u8 = 0x40;
+    pub(crate) const AVP_MANDATORY: u8 = 0x40;
 }
 
 /// The 20-byte header.
@@ -38,7 +39,7 @@ pub struct Header {
     /// Message length, header included.
     pub length: u32,
     /// Flags.
-    pub flags: u8,
+    pub(crate) flags: u8,
     /// Command code.
     pub cmd: CommandCode,
     /// Application identifier.
@@ -62,52 +63,48 @@ pub struct Avp<'a> {
     /// AVP code.
     pub code: u32,
     /// Flags (V, M, P).
-    pub flags: u8,
+    pub(crate) flags: u8,
     /// Vendor identifier, when the V bit is set.
-    pub vendor: Option<u32>,
+    pub(crate) vendor: Option<u32>,
     /// The data (without padding).
-    pub data: &'a [u8],
+    pub(crate) data: &'a [u8],
 }
 
 impl Avp<'_> {
-    /// Whether this is `code` of `vendor` (`None`: an IETF AVP).
-    pub fn is(&self, code: u32, vendor: Option<u32>) -> bool {
-        self.code == code && self.vendor == vendor
-    }
-
     /// The data as an Unsigned32 / Enumerated.
-    pub fn u32(&self) -> Option<u32> {
+    pub(crate) fn u32(&self) -> Option<u32> {
         <[u8; 4]>::try_from(self.data).ok().map(u32::from_be_bytes)
     }
 }
 
 /// Byte ranges of the header.
-pub mod field {
+#[allow(dead_code)] // named whole, whether or not every entry is read
+pub(crate) mod field {
     use core::ops::Range;
     /// Version.
-    pub const VERSION: usize = 0;
+    pub(crate) const VERSION: usize = 0;
     /// Message length (24 bits).
-    pub const LENGTH: Range<usize> = 1..4;
+    pub(crate) const LENGTH: Range<usize> = 1..4;
     /// Flags.
-    pub const FLAGS: usize = 4;
+    pub(crate) const FLAGS: usize = 4;
     /// Command code (24 bits).
-    pub const COMMAND: Range<usize> = 5..8;
+    pub(crate) const COMMAND: Range<usize> = 5..8;
     /// Application id.
-    pub const APPLICATION: Range<usize> = 8..12;
+    pub(crate) const APPLICATION: Range<usize> = 8..12;
     /// Hop-by-hop identifier.
-    pub const HOP_BY_HOP: Range<usize> = 12..16;
+    pub(crate) const HOP_BY_HOP: Range<usize> = 12..16;
     /// End-to-end identifier.
-    pub const END_TO_END: Range<usize> = 16..20;
+    pub(crate) const END_TO_END: Range<usize> = 16..20;
     /// Header length.
-    pub const HEADER_LEN: usize = 20;
+    pub(crate) const HEADER_LEN: usize = 20;
 }
 
 /// The largest message accepted (and the largest a TCP stream buffers for one message).
-pub const MAX_MESSAGE_LEN: usize = 256 * 1024;
+pub(crate) const MAX_MESSAGE_LEN: usize = 256 * 1024;
 /// How deep grouped AVPs are followed.
-pub const MAX_AVP_DEPTH: usize = 8;
+pub(crate) const MAX_AVP_DEPTH: usize = 8;
 /// The most AVPs read from one message, all levels together.
-pub const MAX_AVPS: usize = 1024;
+pub(crate) const MAX_AVPS: usize = 1024;
 
 /// The fields of a message that sigwatch reports and judges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,7 +112,7 @@ pub struct Summary<'a> {
     /// The header.
     pub header: Header,
     /// Session-Id.
-    pub session_id: Option<&'a [u8]>,
+    pub(crate) session_id: Option<&'a [u8]>,
     /// Origin-Host.
     pub origin_host: Option<&'a [u8]>,
     /// Origin-Realm.
@@ -134,9 +131,9 @@ pub struct Summary<'a> {
     /// Visited-PLMN-Id.
     pub visited_plmn: Option<Plmn>,
     /// Public-Identity (Sh, Cx).
-    pub public_identity: Option<&'a [u8]>,
+    pub(crate) public_identity: Option<&'a [u8]>,
     /// Auth-Application-Id or Acct-Application-Id (top level or vendor-specific).
     pub app_id_avp: Option<u32>,
     /// Result-Code, or Experimental-Result-Code.
-    pub result_code: Option<u32>,
+    pub(crate) result_code: Option<u32>,
 }

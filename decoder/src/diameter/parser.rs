@@ -119,7 +119,7 @@ pub struct Avps<'a> {
 
 impl<'a> Avps<'a> {
     /// The AVPs in `data`, which starts `base` bytes into the message.
-    pub fn new(data: &'a [u8], base: usize) -> Self {
+    pub(crate) fn new(data: &'a [u8], base: usize) -> Self {
         Avps {
             rest: data,
             offset: base,

@@ -9,23 +9,23 @@ use crate::error::{
 use crate::link::EtherType;
 
 /// GRE protocol type of ERSPAN types I and II.
-pub const PROTO_ERSPAN_II: u16 = 0x88be;
+pub(crate) const PROTO_ERSPAN_II: u16 = 0x88be;
 /// GRE protocol type of ERSPAN type III.
-pub const PROTO_ERSPAN_III: u16 = 0x22eb;
+pub(crate) const PROTO_ERSPAN_III: u16 = 0x22eb;
 
 /// What a GRE packet carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct GrePayload<'a> {
+pub(crate) struct GrePayload<'a> {
     /// The protocol of `payload`: an Ethernet frame is [`EtherType::TEB`].
-    pub ethertype: EtherType,
+    pub(crate) ethertype: EtherType,
     /// The encapsulated bytes.
-    pub payload: &'a [u8],
+    pub(crate) payload: &'a [u8],
     /// Where `payload` starts in the GRE packet.
-    pub offset: usize,
+    pub(crate) offset: usize,
 }
 
 /// Decode a GRE header and, for ERSPAN, the ERSPAN header after it.
-pub fn parse_gre_packet(data: &[u8]) -> Result<GrePayload<'_>, DecodeError> {
+pub(crate) fn parse_gre_packet(data: &[u8]) -> Result<GrePayload<'_>, DecodeError> {
     let r = located(Layer::Gre, data, gre);
     complete(data, Layer::Gre, r)
 }

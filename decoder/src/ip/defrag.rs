@@ -9,7 +9,7 @@ pub struct DefragLimits {
     /// Datagrams in reassembly at once; a new one beyond this evicts the oldest.
     pub max_datagrams: usize,
     /// A datagram older than this (capture time) is dropped.
-    pub timeout_ns: u64,
+    pub(crate) timeout_ns: u64,
 }
 
 impl Default for DefragLimits {
@@ -58,7 +58,7 @@ struct Datagram {
 
 /// Reassembles fragmented IPv4 and IPv6 datagrams (RFC 791 §3.2, RFC 8200 §4.5) within
 /// [`DefragLimits`]. Buffers of finished datagrams are kept for reuse.
-pub struct Defragmenter {
+pub(crate) struct Defragmenter {
     limits: DefragLimits,
     table: BoundedMap<Key, Datagram>,
     spare: Vec<Datagram>,
@@ -77,12 +77,12 @@ impl core::fmt::Debug for Defragmenter {
 
 impl Defragmenter {
     /// Forget every flow in progress (counters stay): what follows is a new capture.
-    pub fn forget(&mut self) {
+    pub(crate) fn forget(&mut self) {
         self.table.clear();
     }
 
     /// An empty reassembler.
-    pub fn new(limits: DefragLimits) -> Self {
+    pub(crate) fn new(limits: DefragLimits) -> Self {
         Defragmenter {
             limits,
             table: BoundedMap::new(limits.max_datagrams),
@@ -93,17 +93,18 @@ impl Defragmenter {
     }
 
     /// Counters so far.
-    pub fn stats(&self) -> DefragStats {
+    pub(crate) fn stats(&self) -> DefragStats {
         self.stats
     }
 
     /// Datagrams in reassembly now.
-    pub fn in_progress(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn in_progress(&self) -> usize {
         self.table.len()
     }
 
     /// Take in one fragment; returns the whole datagram's payload when this fragment completes it.
-    pub fn push(
+    pub(crate) fn push(
         &mut self,
         now_ns: u64,
         src: IpAddr,

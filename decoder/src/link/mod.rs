@@ -20,24 +20,24 @@ impl LinkType {
     /// Ethernet II.
     pub const ETHERNET: LinkType = LinkType(1);
     /// Raw IP, as some BSDs number it.
-    pub const RAW_BSD12: LinkType = LinkType(12);
+    pub(crate) const RAW_BSD12: LinkType = LinkType(12);
     /// Raw IP, as OpenBSD numbers it.
-    pub const RAW_BSD14: LinkType = LinkType(14);
+    pub(crate) const RAW_BSD14: LinkType = LinkType(14);
     /// Raw IP.
     pub const RAW: LinkType = LinkType(101);
     /// OpenBSD loopback: a 4-byte address family in network byte order.
-    pub const LOOP: LinkType = LinkType(108);
+    pub(crate) const LOOP: LinkType = LinkType(108);
     /// Linux cooked capture v1 (16-byte header).
     pub const LINUX_SLL: LinkType = LinkType(113);
     /// Raw IPv4.
-    pub const IPV4: LinkType = LinkType(228);
+    pub(crate) const IPV4: LinkType = LinkType(228);
     /// Raw IPv6.
-    pub const IPV6: LinkType = LinkType(229);
+    pub(crate) const IPV6: LinkType = LinkType(229);
     /// Linux cooked capture v2 (20-byte header).
     pub const LINUX_SLL2: LinkType = LinkType(276);
 
     /// Whether the frame decoder understands this link type.
-    pub const fn is_supported(self) -> bool {
+    pub(crate) const fn is_supported(self) -> bool {
         matches!(self.0, 0 | 1 | 12 | 14 | 101 | 108 | 113 | 228 | 229 | 276)
     }
 }
@@ -69,19 +69,19 @@ impl EtherType {
     /// ARP.
     pub const ARP: EtherType = EtherType(0x0806);
     /// Transparent Ethernet bridging (inside GRE).
-    pub const TEB: EtherType = EtherType(0x6558);
+    pub(crate) const TEB: EtherType = EtherType(0x6558);
     /// 802.1Q customer VLAN tag.
-    pub const VLAN: EtherType = EtherType(0x8100);
+    pub(crate) const VLAN: EtherType = EtherType(0x8100);
     /// IPv6.
-    pub const IPV6: EtherType = EtherType(0x86dd);
+    pub(crate) const IPV6: EtherType = EtherType(0x86dd);
     /// 802.1ad service VLAN tag (QinQ outer tag).
-    pub const QINQ: EtherType = EtherType(0x88a8);
+    pub(crate) const QINQ: EtherType = EtherType(0x88a8);
     /// Pre-standard QinQ outer tag.
-    pub const QINQ_OLD: EtherType = EtherType(0x9100);
+    pub(crate) const QINQ_OLD: EtherType = EtherType(0x9100);
 }
 
 /// The most VLAN tags unwrapped from one frame; a fifth tag makes the frame malformed.
-pub const MAX_VLAN_TAGS: usize = 4;
+pub(crate) const MAX_VLAN_TAGS: usize = 4;
 
 /// What a link header leads to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,7 +89,7 @@ pub struct LinkFrame<'a> {
     /// The protocol of `payload`.
     pub ethertype: EtherType,
     /// VLAN identifiers, outermost first.
-    pub vlans: ArrayVec<u16, MAX_VLAN_TAGS>,
+    pub(crate) vlans: ArrayVec<u16, MAX_VLAN_TAGS>,
     /// The bytes after the link header (Ethernet padding included).
     pub payload: &'a [u8],
     /// Where `payload` starts in the frame.
@@ -97,26 +97,27 @@ pub struct LinkFrame<'a> {
 }
 
 /// Byte ranges of the fixed headers.
-pub mod field {
+#[allow(dead_code)] // named whole, whether or not every entry is read
+pub(crate) mod field {
     use core::ops::Range;
     /// Ethernet destination MAC.
-    pub const ETH_DST: Range<usize> = 0..6;
+    pub(crate) const ETH_DST: Range<usize> = 0..6;
     /// Ethernet source MAC.
-    pub const ETH_SRC: Range<usize> = 6..12;
+    pub(crate) const ETH_SRC: Range<usize> = 6..12;
     /// Ethernet type.
-    pub const ETH_TYPE: Range<usize> = 12..14;
+    pub(crate) const ETH_TYPE: Range<usize> = 12..14;
     /// Ethernet II header length.
-    pub const ETH_HEADER_LEN: usize = 14;
+    pub(crate) const ETH_HEADER_LEN: usize = 14;
     /// An 802.1Q tag: TCI then the inner type.
-    pub const VLAN_TAG_LEN: usize = 4;
+    pub(crate) const VLAN_TAG_LEN: usize = 4;
     /// SLL protocol field.
-    pub const SLL_PROTOCOL: Range<usize> = 14..16;
+    pub(crate) const SLL_PROTOCOL: Range<usize> = 14..16;
     /// SLL header length.
-    pub const SLL_HEADER_LEN: usize = 16;
+    pub(crate) const SLL_HEADER_LEN: usize = 16;
     /// SLL2 protocol field.
-    pub const SLL2_PROTOCOL: Range<usize> = 0..2;
+    pub(crate) const SLL2_PROTOCOL: Range<usize> = 0..2;
     /// SLL2 header length.
-    pub const SLL2_HEADER_LEN: usize = 20;
+    pub(crate) const SLL2_HEADER_LEN: usize = 20;
     /// BSD loopback header length.
-    pub const NULL_HEADER_LEN: usize = 4;
+    pub(crate) const NULL_HEADER_LEN: usize = 4;
 }

@@ -6,49 +6,50 @@ use nom::number::complete::{be_u32, be_u8, le_u32};
 use crate::error::{complete, fail, located, take_len, DecodeError, ErrorKind, Layer, PResult};
 
 /// M2PA message class (RFC 4165 §2.1.1).
-pub const CLASS_M2PA: u8 = 11;
+pub(crate) const CLASS_M2PA: u8 = 11;
 /// M2PA message type: user data.
-pub const TYPE_USER_DATA: u8 = 1;
+pub(crate) const TYPE_USER_DATA: u8 = 1;
 /// M2PA message type: link status.
-pub const TYPE_LINK_STATUS: u8 = 2;
+#[allow(dead_code)] // named beside its sibling, though only user data is read
+pub(crate) const TYPE_LINK_STATUS: u8 = 2;
 /// Common header plus BSN and FSN.
-pub const HEADER_LEN: usize = 16;
+pub(crate) const HEADER_LEN: usize = 16;
 
 /// An M2PA message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Message<'a> {
+pub(crate) struct Message<'a> {
     /// Message type (1 user data, 2 link status).
-    pub kind: u8,
+    pub(crate) kind: u8,
     /// Backward sequence number.
-    pub bsn: u32,
+    pub(crate) bsn: u32,
     /// Forward sequence number.
-    pub fsn: u32,
+    pub(crate) fsn: u32,
     /// The MTP3 message of a user-data message that carries one (an empty user-data message
     /// is a bare acknowledgement).
-    pub mtp3: Option<Mtp3<'a>>,
+    pub(crate) mtp3: Option<Mtp3<'a>>,
 }
 
 /// An ITU MTP3 message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Mtp3<'a> {
+pub(crate) struct Mtp3<'a> {
     /// Network indicator (0 international, 2 national).
-    pub ni: u8,
+    pub(crate) ni: u8,
     /// Service indicator (0 SNM, 1/2 maintenance, 3 SCCP, 5 ISUP).
-    pub si: u8,
+    pub(crate) si: u8,
     /// Originating point code (14 bits).
-    pub opc: u32,
+    pub(crate) opc: u32,
     /// Destination point code (14 bits).
-    pub dpc: u32,
+    pub(crate) dpc: u32,
     /// Signalling link selection (4 bits).
-    pub sls: u8,
+    pub(crate) sls: u8,
     /// The signalling information field.
-    pub sif: &'a [u8],
+    pub(crate) sif: &'a [u8],
     /// Where `sif` starts in the M2PA message.
-    pub offset: usize,
+    pub(crate) offset: usize,
 }
 
 /// Decode an M2PA message and, for user data, the MTP3 message inside.
-pub fn parse_m2pa_message(data: &[u8]) -> Result<Message<'_>, DecodeError> {
+pub(crate) fn parse_m2pa_message(data: &[u8]) -> Result<Message<'_>, DecodeError> {
     let r = located(Layer::M2pa, data, m2pa);
     complete(data, Layer::M2pa, r)
 }

@@ -29,7 +29,7 @@ impl MessageClass {
     pub const IIM: MessageClass = MessageClass(10);
 
     /// The class's name.
-    pub fn name(self) -> Option<&'static str> {
+    pub(crate) fn name(self) -> Option<&'static str> {
         Some(match self.0 {
             0 => "MGMT",
             1 => "Transfer",

@@ -19,11 +19,11 @@ pub struct Message<'a> {
     /// Protocol version (1).
     pub version: u8,
     /// Message class.
-    pub class: MessageClass,
+    pub(crate) class: MessageClass,
     /// Message type within the class.
-    pub kind: MessageType,
+    pub(crate) kind: MessageType,
     /// The parameters, as TLVs.
-    pub params: &'a [u8],
+    pub(crate) params: &'a [u8],
 }
 
 /// One TLV parameter.
@@ -32,9 +32,9 @@ pub struct Param<'a> {
     /// Parameter tag.
     pub tag: u16,
     /// Parameter value (without padding).
-    pub value: &'a [u8],
+    pub(crate) value: &'a [u8],
     /// Where the parameter starts in the parameter bytes.
-    pub offset: usize,
+    pub(crate) offset: usize,
 }
 
 /// The MTP3 routing and the user's bytes of a Transfer DATA message.
@@ -43,19 +43,19 @@ pub struct ProtocolData<'a> {
     /// Originating point code.
     pub opc: u32,
     /// Destination point code.
-    pub dpc: u32,
+    pub(crate) dpc: u32,
     /// Service indicator (3 = SCCP).
-    pub si: u8,
+    pub(crate) si: u8,
     /// Network indicator.
-    pub ni: u8,
+    pub(crate) ni: u8,
     /// Message priority.
-    pub mp: u8,
+    pub(crate) mp: u8,
     /// Signalling link selection.
-    pub sls: u8,
+    pub(crate) sls: u8,
     /// The MTP3 user's bytes (SCCP when `si` is 3).
     pub data: &'a [u8],
     /// Where `data` starts in the M3UA message.
-    pub offset: usize,
+    pub(crate) offset: usize,
 }
 
 /// A decoded Transfer DATA message.
@@ -64,41 +64,43 @@ pub struct Transfer<'a> {
     /// Routing context, if present.
     pub routing_context: Option<u32>,
     /// Network appearance, if present.
-    pub network_appearance: Option<u32>,
+    pub(crate) network_appearance: Option<u32>,
     /// The protocol data.
     pub data: ProtocolData<'a>,
 }
 
 /// M3UA parameter tags used here (RFC 4666 §3.2).
-pub mod tag {
+#[allow(dead_code)] // named whole, whether or not every entry is read
+pub(crate) mod tag {
     /// Routing Context.
-    pub const ROUTING_CONTEXT: u16 = 0x0006;
+    pub(crate) const ROUTING_CONTEXT: u16 = 0x0006;
     /// Network Appearance.
-    pub const NETWORK_APPEARANCE: u16 = 0x0200;
+    pub(crate) const NETWORK_APPEARANCE: u16 = 0x0200;
     /// Protocol Data.
-    pub const PROTOCOL_DATA: u16 = 0x0210;
+    pub(crate) const PROTOCOL_DATA: u16 = 0x0210;
     /// Correlation ID.
-    pub const CORRELATION_ID: u16 = 0x0013;
+    pub(crate) const CORRELATION_ID: u16 = 0x0013;
 }
 
 /// Byte ranges of the common header.
-pub mod field {
+#[allow(dead_code)] // named whole, whether or not every entry is read
+pub(crate) mod field {
     use core::ops::Range;
     /// Version.
-    pub const VERSION: usize = 0;
+    pub(crate) const VERSION: usize = 0;
     /// Message class.
-    pub const CLASS: usize = 2;
+    pub(crate) const CLASS: usize = 2;
     /// Message type.
-    pub const TYPE: usize = 3;
+    pub(crate) const TYPE: usize = 3;
     /// Message length, header included.
-    pub const LENGTH: Range<usize> = 4..8;
+    pub(crate) const LENGTH: Range<usize> = 4..8;
     /// Common header length.
-    pub const HEADER_LEN: usize = 8;
+    pub(crate) const HEADER_LEN: usize = 8;
     /// Parameter tag and length.
-    pub const PARAM_HEADER_LEN: usize = 4;
+    pub(crate) const PARAM_HEADER_LEN: usize = 4;
     /// Fixed part of Protocol Data: OPC, DPC, SI, NI, MP, SLS.
-    pub const PROTOCOL_DATA_FIXED: usize = 12;
+    pub(crate) const PROTOCOL_DATA_FIXED: usize = 12;
 }
 
 /// The most parameters read from one message.
-pub const MAX_PARAMS: usize = 64;
+pub(crate) const MAX_PARAMS: usize = 64;

@@ -77,7 +77,7 @@ pub struct Params<'a> {
 
 impl<'a> Params<'a> {
     /// The parameters of `msg`, errors reported in `layer` (M3UA or SUA).
-    pub fn new(msg: &Message<'a>, layer: Layer) -> Self {
+    pub(crate) fn new(msg: &Message<'a>, layer: Layer) -> Self {
         Params {
             rest: msg.params,
             offset: HEADER_LEN,

@@ -191,7 +191,8 @@ pub struct ErrorCode(pub u8);
 
 impl ErrorCode {
     /// The error's name, if 29.002 allocates the code.
-    pub fn name(self) -> Option<&'static str> {
+    #[cfg(test)]
+    pub(crate) fn name(self) -> Option<&'static str> {
         Some(match self.0 {
             1 => "unknownSubscriber",
             2 => "unknownBaseStation",

@@ -61,14 +61,6 @@ impl NodeRole {
             NodeRole::RoamingNumber => "roaming_number",
         }
     }
-
-    /// Whether the number says where the subscriber is (the serving node).
-    pub fn is_location(self) -> bool {
-        matches!(
-            self,
-            NodeRole::Vlr | NodeRole::Msc | NodeRole::Sgsn | NodeRole::NetworkNode
-        )
-    }
 }
 
 /// The most TBCD octets of a node number: an AddressString is at most 20 octets, the first
@@ -80,7 +72,7 @@ const MAX_NODE_OCTETS: usize = 19;
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Node {
     /// Its role.
-    pub role: NodeRole,
+    pub(crate) role: NodeRole,
     len: u8,
     /// The octets after the nature and plan; zero past `len`.
     octets: [u8; MAX_NODE_OCTETS],
@@ -118,7 +110,7 @@ impl fmt::Debug for Node {
 }
 
 /// The most node numbers kept from one parameter.
-pub const MAX_NODES: usize = 4;
+pub(crate) const MAX_NODES: usize = 4;
 
 /// What a MAP parameter says about a subscriber.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -128,12 +120,12 @@ pub struct MapInfo {
     /// The subscriber's MSISDN.
     pub msisdn: Option<Identity>,
     /// Network node numbers in the parameter.
-    pub nodes: ArrayVec<Node, MAX_NODES>,
+    pub(crate) nodes: ArrayVec<Node, MAX_NODES>,
 }
 
 impl MapInfo {
     /// Forget everything (without moving the value).
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.imsi = None;
         self.msisdn = None;
         self.nodes.clear();
@@ -164,13 +156,8 @@ impl MapInfo {
 }
 
 /// Whether an application-context-name is a MAP one (`0.4.0.0.1.0.x.v`, 29.002 §17.3.3).
-pub fn is_map_acn(acn: &Oid<'_>) -> bool {
+pub(crate) fn is_map_acn(acn: &Oid<'_>) -> bool {
     acn.0.len() == 7 && acn.0.starts_with(&[0x04, 0x00, 0x00, 0x01, 0x00])
-}
-
-/// The MAP version of an application-context-name (its last arc).
-pub fn acn_version(acn: &Oid<'_>) -> Option<u8> {
-    is_map_acn(acn).then(|| acn.0[6])
 }
 
 #[cfg(test)]

@@ -4,20 +4,20 @@ use super::{param, MessageType, Segmentation};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GtSpec {
     /// Global title indicator: 1, 2, 3 or 4.
-    pub gti: u8,
+    pub(crate) gti: u8,
     /// Translation type.
-    pub tt: u8,
+    pub(crate) tt: u8,
     /// Numbering plan (1 E.164, 7 E.214).
-    pub np: u8,
+    pub(crate) np: u8,
     /// Nature of address (4 international).
-    pub nai: u8,
+    pub(crate) nai: u8,
     /// The digits.
-    pub digits: String,
+    pub(crate) digits: String,
 }
 
 impl GtSpec {
     /// An international E.164 global title, GTI 4, TT 0.
-    pub fn e164(digits: &str) -> Self {
+    pub(crate) fn e164(digits: &str) -> Self {
         GtSpec {
             gti: 4,
             tt: 0,
@@ -32,13 +32,13 @@ impl GtSpec {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AddressSpec {
     /// Route on SSN rather than on the global title.
-    pub route_on_ssn: bool,
+    pub(crate) route_on_ssn: bool,
     /// Point code.
-    pub pc: Option<u32>,
+    pub(crate) pc: Option<u32>,
     /// Subsystem number.
-    pub ssn: Option<u8>,
+    pub(crate) ssn: Option<u8>,
     /// Global title.
-    pub gt: Option<GtSpec>,
+    pub(crate) gt: Option<GtSpec>,
 }
 
 impl AddressSpec {
@@ -59,13 +59,13 @@ pub struct UnitdataSpec {
     /// UDT, UDTS, XUDT, XUDTS, LUDT or LUDTS.
     pub kind: MessageType,
     /// Protocol class and message handling (UDT, XUDT, LUDT), or return cause (services).
-    pub class_or_cause: u8,
+    pub(crate) class_or_cause: u8,
     /// Hop counter (extended and long messages).
-    pub hop_counter: u8,
+    pub(crate) hop_counter: u8,
     /// Called party.
-    pub called: AddressSpec,
+    pub(crate) called: AddressSpec,
     /// Calling party.
-    pub calling: AddressSpec,
+    pub(crate) calling: AddressSpec,
     /// Segmentation parameter (XUDT, LUDT).
     pub segmentation: Option<Segmentation>,
 }

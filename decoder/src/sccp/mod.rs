@@ -8,7 +8,7 @@ mod reassembly;
 
 pub use emit::{emit_sccp_unitdata, AddressSpec, GtSpec, UnitdataSpec};
 pub use parser::parse_sccp_message;
-pub use reassembly::{SccpLimits, SccpReassembler, SccpStats};
+pub(crate) use reassembly::{SccpLimits, SccpReassembler, SccpStats};
 
 use core::fmt;
 
@@ -20,20 +20,20 @@ pub struct MessageType(pub u8);
 
 impl MessageType {
     /// Unitdata.
-    pub const UDT: MessageType = MessageType(0x09);
+    pub(crate) const UDT: MessageType = MessageType(0x09);
     /// Unitdata service.
-    pub const UDTS: MessageType = MessageType(0x0a);
+    pub(crate) const UDTS: MessageType = MessageType(0x0a);
     /// Extended unitdata.
     pub const XUDT: MessageType = MessageType(0x11);
     /// Extended unitdata service.
-    pub const XUDTS: MessageType = MessageType(0x12);
+    pub(crate) const XUDTS: MessageType = MessageType(0x12);
     /// Long unitdata.
-    pub const LUDT: MessageType = MessageType(0x13);
+    pub(crate) const LUDT: MessageType = MessageType(0x13);
     /// Long unitdata service.
-    pub const LUDTS: MessageType = MessageType(0x14);
+    pub(crate) const LUDTS: MessageType = MessageType(0x14);
 
     /// The abbreviation Q.713 uses (`UDT`, `XUDTS`, `CR`...).
-    pub fn name(self) -> Option<&'static str> {
+    pub(crate) fn name(self) -> Option<&'static str> {
         Some(match self.0 {
             0x01 => "CR",
             0x02 => "CC",
@@ -60,7 +60,7 @@ impl MessageType {
     }
 
     /// A service message: the network returns an undeliverable message to its sender.
-    pub fn is_service(self) -> bool {
+    pub(crate) fn is_service(self) -> bool {
         matches!(
             self,
             MessageType::UDTS | MessageType::XUDTS | MessageType::LUDTS
@@ -110,7 +110,7 @@ impl Ssn {
     pub const SMLC: Ssn = Ssn(252);
 
     /// Whether GSM MAP normally runs on this subsystem (3GPP TS 23.003 §8.1).
-    pub fn is_map(self) -> bool {
+    pub(crate) fn is_map(self) -> bool {
         matches!(self.0, 5..=10 | 145 | 147 | 149 | 150)
     }
 }
@@ -173,23 +173,23 @@ pub struct Unitdata<'a> {
     /// UDT, UDTS, XUDT, XUDTS, LUDT or LUDTS.
     pub kind: MessageType,
     /// Protocol class (0 or 1) and message handling, for the non-service messages.
-    pub protocol_class: Option<u8>,
+    pub(crate) protocol_class: Option<u8>,
     /// Return cause, for the service messages.
-    pub return_cause: Option<u8>,
+    pub(crate) return_cause: Option<u8>,
     /// Hop counter (XUDT, LUDT and their service messages).
-    pub hop_counter: Option<u8>,
+    pub(crate) hop_counter: Option<u8>,
     /// Called party address.
-    pub called: Address<'a>,
+    pub(crate) called: Address<'a>,
     /// Calling party address.
-    pub calling: Address<'a>,
+    pub(crate) calling: Address<'a>,
     /// The user data (TCAP).
     pub data: &'a [u8],
     /// Where `data` starts in the SCCP message.
-    pub data_offset: usize,
+    pub(crate) data_offset: usize,
     /// Segmentation, when the message is one segment of a larger one.
-    pub segmentation: Option<Segmentation>,
+    pub(crate) segmentation: Option<Segmentation>,
     /// Raw calling party address bytes (they name the segment sender for reassembly).
-    pub calling_raw: &'a [u8],
+    pub(crate) calling_raw: &'a [u8],
 }
 
 /// An SCCP message.
@@ -202,14 +202,15 @@ pub enum Message<'a> {
 }
 
 /// Optional parameter names used here (Q.713 Table 2).
-pub mod param {
+#[allow(dead_code)] // named whole, whether or not every entry is read
+pub(crate) mod param {
     /// End of optional parameters.
-    pub const END: u8 = 0x00;
+    pub(crate) const END: u8 = 0x00;
     /// Segmentation.
-    pub const SEGMENTATION: u8 = 0x10;
+    pub(crate) const SEGMENTATION: u8 = 0x10;
     /// Importance.
-    pub const IMPORTANCE: u8 = 0x12;
+    pub(crate) const IMPORTANCE: u8 = 0x12;
 }
 
 /// The most optional parameters read from one message.
-pub const MAX_OPTIONAL_PARAMS: usize = 16;
+pub(crate) const MAX_OPTIONAL_PARAMS: usize = 16;

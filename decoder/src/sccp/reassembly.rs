@@ -8,7 +8,7 @@ pub struct SccpLimits {
     pub max_messages: usize,
     /// A message unfinished after this long (capture time) is dropped. Q.714 §4.1.1.2.3 sets
     /// the reassembly timer T(reassembly) at 10 to 20 s.
-    pub timeout_ns: u64,
+    pub(crate) timeout_ns: u64,
 }
 
 impl Default for SccpLimits {
@@ -58,7 +58,7 @@ struct Partial {
 /// following segment must carry a remaining count one below the previous one, and the segment
 /// with 0 remaining completes the message. A segment that fits no open reassembly is dropped
 /// and counted, and so is the reassembly it breaks; Wireshark reassembles the same way.
-pub struct SccpReassembler {
+pub(crate) struct SccpReassembler {
     limits: SccpLimits,
     table: BoundedMap<Key, Partial>,
     spare: Vec<Vec<u8>>,
@@ -87,12 +87,12 @@ fn digest(bytes: &[u8], opc: u32) -> u64 {
 
 impl SccpReassembler {
     /// Forget every flow in progress (counters stay): what follows is a new capture.
-    pub fn forget(&mut self) {
+    pub(crate) fn forget(&mut self) {
         self.table.clear();
     }
 
     /// An empty reassembler.
-    pub fn new(limits: SccpLimits) -> Self {
+    pub(crate) fn new(limits: SccpLimits) -> Self {
         SccpReassembler {
             limits,
             table: BoundedMap::new(limits.max_messages),
@@ -103,18 +103,19 @@ impl SccpReassembler {
     }
 
     /// Counters so far.
-    pub fn stats(&self) -> SccpStats {
+    pub(crate) fn stats(&self) -> SccpStats {
         self.stats
     }
 
     /// Messages in reassembly now.
-    pub fn in_progress(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn in_progress(&self) -> usize {
         self.table.len()
     }
 
     /// Take in one segment from the sender named by `calling_raw` and `opc` (`service`: of an
     /// XUDTS or LUDTS); returns the whole user data when this segment completes it.
-    pub fn push(
+    pub(crate) fn push(
         &mut self,
         now_ns: u64,
         calling_raw: &[u8],

@@ -35,7 +35,7 @@ impl ChunkType {
     pub const I_DATA: ChunkType = ChunkType(64);
 
     /// The name Wireshark shows.
-    pub fn name(self) -> Option<&'static str> {
+    pub(crate) fn name(self) -> Option<&'static str> {
         Some(match self.0 {
             0 => "DATA",
             1 => "INIT",
@@ -123,7 +123,7 @@ pub enum PayloadProtocol {
 
 impl PayloadProtocol {
     /// The protocol of a user message: by PPID, and by the well-known ports when the PPID is 0.
-    pub fn identify(ppid: Ppid, src_port: u16, dst_port: u16) -> PayloadProtocol {
+    pub(crate) fn identify(ppid: Ppid, src_port: u16, dst_port: u16) -> PayloadProtocol {
         match ppid {
             Ppid::M3UA => PayloadProtocol::M3ua,
             Ppid::SUA => PayloadProtocol::Sua,

@@ -7,15 +7,15 @@ use crate::table::BoundedMap;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AssocKey {
     /// Source address.
-    pub src: IpAddr,
+    pub(crate) src: IpAddr,
     /// Destination address.
-    pub dst: IpAddr,
+    pub(crate) dst: IpAddr,
     /// Source port.
-    pub src_port: u16,
+    pub(crate) src_port: u16,
     /// Destination port.
-    pub dst_port: u16,
+    pub(crate) dst_port: u16,
     /// Verification tag.
-    pub vtag: u32,
+    pub(crate) vtag: u32,
 }
 
 /// Hashed as two or three words, not field by field: the derived hash fed the hasher eleven
@@ -73,12 +73,12 @@ impl core::fmt::Debug for TsnTracker {
 
 impl TsnTracker {
     /// Forget every flow in progress (counters stay): what follows is a new capture.
-    pub fn forget(&mut self) {
+    pub(crate) fn forget(&mut self) {
         self.table.clear();
     }
 
     /// A tracker of at most `max_associations` association directions.
-    pub fn new(max_associations: usize) -> Self {
+    pub(crate) fn new(max_associations: usize) -> Self {
         TsnTracker {
             table: BoundedMap::new(max_associations),
             duplicates: 0,
@@ -86,18 +86,13 @@ impl TsnTracker {
     }
 
     /// Duplicates recognised so far.
-    pub fn duplicates(&self) -> u64 {
+    pub(crate) fn duplicates(&self) -> u64 {
         self.duplicates
-    }
-
-    /// Association directions pushed out of the table.
-    pub fn evictions(&self) -> u64 {
-        self.table.evictions()
     }
 
     /// Record `tsn`; returns whether it was seen before. A TSN more than 127 behind the highest
     /// one seen is taken as new: the capture may have missed its first copy.
-    pub fn is_duplicate(&mut self, key: AssocKey, tsn: u32) -> bool {
+    pub(crate) fn is_duplicate(&mut self, key: AssocKey, tsn: u32) -> bool {
         let (w, _) = self.table.get_or_insert_with(key, || Window {
             top: tsn.wrapping_sub(1),
             seen: 0,

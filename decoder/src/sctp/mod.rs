@@ -17,9 +17,9 @@ pub use codes::{
 };
 pub use dedup::{AssocKey, TsnTracker};
 pub use emit::{crc32c, emit_sctp_packet, fix_sctp_checksum, DataChunkSpec, SctpSpec};
-pub(crate) use parser::straight_tlv;
+pub use parser::straight_tlv;
 pub use parser::{parse_sctp_data_chunk, parse_sctp_packet, Chunks};
-pub use reassembly::{SctpLimits, SctpReassembler, SctpStats, StreamKey};
+pub(crate) use reassembly::{SctpLimits, SctpReassembler, SctpStats, StreamKey};
 
 /// The 12-byte common header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,12 +27,12 @@ pub struct CommonHeader {
     /// Source port.
     pub src_port: u16,
     /// Destination port.
-    pub dst_port: u16,
+    pub(crate) dst_port: u16,
     /// Verification tag: names the association in this direction.
-    pub vtag: u32,
+    pub(crate) vtag: u32,
     /// CRC32c over the packet (not verified: a tap sees what the peer would have dropped too,
     /// and tshark does not verify it by default either).
-    pub checksum: u32,
+    pub(crate) checksum: u32,
 }
 
 /// One chunk of a packet.
@@ -41,11 +41,11 @@ pub struct Chunk<'a> {
     /// Chunk type.
     pub kind: ChunkType,
     /// Chunk flags.
-    pub flags: u8,
+    pub(crate) flags: u8,
     /// The chunk value (after the 4-byte chunk header, before padding).
-    pub value: &'a [u8],
+    pub(crate) value: &'a [u8],
     /// Where the chunk starts in the SCTP packet.
-    pub offset: usize,
+    pub(crate) offset: usize,
 }
 
 /// A DATA or I-DATA chunk: a user message, or a fragment of one.
@@ -54,53 +54,54 @@ pub struct DataChunk<'a> {
     /// Transmission sequence number.
     pub tsn: u32,
     /// Stream identifier.
-    pub stream: u16,
+    pub(crate) stream: u16,
     /// Stream sequence number (DATA) or message identifier (I-DATA).
-    pub ssn: u32,
+    pub(crate) ssn: u32,
     /// Payload protocol identifier (I-DATA: only on the first fragment).
     pub ppid: Ppid,
     /// Fragment sequence number (I-DATA only; 0 on the first fragment).
-    pub fsn: u32,
+    pub(crate) fsn: u32,
     /// Unordered delivery.
-    pub unordered: bool,
+    pub(crate) unordered: bool,
     /// First fragment of a user message.
-    pub begin: bool,
+    pub(crate) begin: bool,
     /// Last fragment of a user message.
-    pub end: bool,
+    pub(crate) end: bool,
     /// Whether the chunk was I-DATA.
-    pub interleaved: bool,
+    pub(crate) interleaved: bool,
     /// The user data.
     pub data: &'a [u8],
 }
 
 impl DataChunk<'_> {
     /// A whole user message in one chunk.
-    pub fn is_unfragmented(&self) -> bool {
+    pub(crate) fn is_unfragmented(&self) -> bool {
         self.begin && self.end
     }
 }
 
 /// Byte ranges of the fixed headers.
-pub mod field {
+#[allow(dead_code)] // named whole, whether or not every entry is read
+pub(crate) mod field {
     use core::ops::Range;
     /// Source port.
-    pub const SRC_PORT: Range<usize> = 0..2;
+    pub(crate) const SRC_PORT: Range<usize> = 0..2;
     /// Destination port.
-    pub const DST_PORT: Range<usize> = 2..4;
+    pub(crate) const DST_PORT: Range<usize> = 2..4;
     /// Verification tag.
-    pub const VTAG: Range<usize> = 4..8;
+    pub(crate) const VTAG: Range<usize> = 4..8;
     /// Checksum.
-    pub const CHECKSUM: Range<usize> = 8..12;
+    pub(crate) const CHECKSUM: Range<usize> = 8..12;
     /// Common header length.
-    pub const HEADER_LEN: usize = 12;
+    pub(crate) const HEADER_LEN: usize = 12;
     /// Chunk header: type, flags, length.
-    pub const CHUNK_HEADER_LEN: usize = 4;
+    pub(crate) const CHUNK_HEADER_LEN: usize = 4;
     /// DATA chunk header, chunk header included.
-    pub const DATA_HEADER_LEN: usize = 16;
+    pub(crate) const DATA_HEADER_LEN: usize = 16;
     /// I-DATA chunk header, chunk header included.
-    pub const IDATA_HEADER_LEN: usize = 20;
+    pub(crate) const IDATA_HEADER_LEN: usize = 20;
 }
 
 /// The most chunks decoded from one packet; more make the packet malformed. A 9000-byte jumbo
 /// frame holds at most 562 minimal (16-byte) chunks.
-pub const MAX_CHUNKS_PER_PACKET: usize = 600;
+pub(crate) const MAX_CHUNKS_PER_PACKET: usize = 600;

@@ -107,7 +107,7 @@ impl<'a> Chunks<'a> {
 /// bytes when it fits its input: the first two octets, the value, and the octets it takes
 /// with its padding. `None` for a length below the header's or past the input.
 #[inline]
-pub(crate) fn straight_tlv(i: &[u8]) -> Option<([u8; 2], &[u8], usize)> {
+pub fn straight_tlv(i: &[u8]) -> Option<([u8; 2], &[u8], usize)> {
     let &[a, b, l0, l1] = i.first_chunk()?;
     let length = usize::from(u16::from_be_bytes([l0, l1]));
     if length < CHUNK_HEADER_LEN || length > i.len() {

@@ -9,11 +9,11 @@ pub struct SctpLimits {
     /// Messages in reassembly at once (over all associations and streams).
     pub max_messages: usize,
     /// Largest user message reassembled.
-    pub max_message_bytes: usize,
+    pub(crate) max_message_bytes: usize,
     /// Most fragments of one message.
-    pub max_fragments: usize,
+    pub(crate) max_fragments: usize,
     /// A message unfinished after this long (capture time) is dropped.
-    pub timeout_ns: u64,
+    pub(crate) timeout_ns: u64,
     /// Association directions whose recent TSNs are remembered, to recognise retransmissions.
     pub max_associations: usize,
 }
@@ -50,23 +50,23 @@ pub struct SctpStats {
 /// Names one user message in reassembly: the association direction, the stream, and the
 /// stream sequence number (DATA) or message identifier (I-DATA).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct StreamKey {
+pub(crate) struct StreamKey {
     /// Source address.
-    pub src: IpAddr,
+    pub(crate) src: IpAddr,
     /// Destination address.
-    pub dst: IpAddr,
+    pub(crate) dst: IpAddr,
     /// Source port.
-    pub src_port: u16,
+    pub(crate) src_port: u16,
     /// Destination port.
-    pub dst_port: u16,
+    pub(crate) dst_port: u16,
     /// Verification tag.
-    pub vtag: u32,
+    pub(crate) vtag: u32,
     /// Stream identifier.
-    pub stream: u16,
+    pub(crate) stream: u16,
     /// Stream sequence number or message identifier.
-    pub ssn: u32,
+    pub(crate) ssn: u32,
     /// Unordered delivery.
-    pub unordered: bool,
+    pub(crate) unordered: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -89,7 +89,7 @@ struct Partial {
 /// Reassembles user messages fragmented over DATA chunks (RFC 9260 §6.9: fragments carry
 /// consecutive TSNs, B on the first and E on the last) or I-DATA chunks (RFC 8260: fragment
 /// sequence numbers from 0), in any arrival order, within [`SctpLimits`].
-pub struct SctpReassembler {
+pub(crate) struct SctpReassembler {
     limits: SctpLimits,
     table: BoundedMap<StreamKey, Partial>,
     spare: Vec<Partial>,
@@ -109,12 +109,12 @@ impl core::fmt::Debug for SctpReassembler {
 
 impl SctpReassembler {
     /// Forget every flow in progress (counters stay): what follows is a new capture.
-    pub fn forget(&mut self) {
+    pub(crate) fn forget(&mut self) {
         self.table.clear();
     }
 
     /// An empty reassembler.
-    pub fn new(limits: SctpLimits) -> Self {
+    pub(crate) fn new(limits: SctpLimits) -> Self {
         SctpReassembler {
             limits,
             table: BoundedMap::new(limits.max_messages),
@@ -126,17 +126,18 @@ impl SctpReassembler {
     }
 
     /// Counters so far.
-    pub fn stats(&self) -> SctpStats {
+    pub(crate) fn stats(&self) -> SctpStats {
         self.stats
     }
 
     /// Messages in reassembly now.
-    pub fn in_progress(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn in_progress(&self) -> usize {
         self.table.len()
     }
 
     /// Take in one fragment; returns the PPID and the whole message when it completes one.
-    pub fn push(
+    pub(crate) fn push(
         &mut self,
         now_ns: u64,
         key: StreamKey,

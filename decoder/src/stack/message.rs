@@ -4,7 +4,7 @@ use crate::ber::Oid;
 use crate::diameter;
 use crate::map::{MapInfo, OpCode};
 use crate::sccp::{self, Address};
-use crate::tcap::{Component, ComponentKind, TcapKind};
+use crate::tcap::{Component, TcapKind};
 
 /// Where a frame sits in its capture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -28,15 +28,15 @@ pub enum Transport {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Flow {
     /// Source address.
-    pub src: IpAddr,
+    pub(crate) src: IpAddr,
     /// Destination address.
-    pub dst: IpAddr,
+    pub(crate) dst: IpAddr,
     /// Source port.
-    pub src_port: u16,
+    pub(crate) src_port: u16,
     /// Destination port.
-    pub dst_port: u16,
+    pub(crate) dst_port: u16,
     /// SCTP or TCP.
-    pub transport: Transport,
+    pub(crate) transport: Transport,
 }
 
 /// The SIGTRAN adaptation that carried an SS7 message.
@@ -58,11 +58,11 @@ pub struct Mtp {
     /// Destination point code.
     pub dpc: u32,
     /// Service indicator.
-    pub si: u8,
+    pub(crate) si: u8,
     /// Network indicator.
-    pub ni: u8,
+    pub(crate) ni: u8,
     /// Signalling link selection.
-    pub sls: u8,
+    pub(crate) sls: u8,
 }
 
 /// The TCAP user, as the dialogue or the subsystem says.
@@ -78,13 +78,13 @@ pub enum TcapUser {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MapMessage<'a> {
     /// Addresses and ports.
-    pub flow: Flow,
+    pub(crate) flow: Flow,
     /// SIGTRAN adaptation.
-    pub bearer: Bearer,
+    pub(crate) bearer: Bearer,
     /// MTP3 routing (absent over SUA).
     pub mtp: Option<Mtp>,
     /// SCCP message type (SUA CLDT is reported as UDT).
-    pub sccp_kind: sccp::MessageType,
+    pub(crate) sccp_kind: sccp::MessageType,
     /// Called party.
     pub called: Address<'a>,
     /// Calling party.
@@ -113,23 +113,13 @@ impl MapMessage<'_> {
     pub fn is_returned(&self) -> bool {
         self.sccp_kind.is_service()
     }
-
-    /// The component type.
-    pub fn component_kind(&self) -> Option<ComponentKind> {
-        self.component.map(|c| c.kind)
-    }
-
-    /// Whether this is an Invoke (a request).
-    pub fn is_invoke(&self) -> bool {
-        self.component_kind() == Some(ComponentKind::Invoke)
-    }
 }
 
 /// A Diameter message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DiameterMessage<'a> {
     /// Addresses and ports.
-    pub flow: Flow,
+    pub(crate) flow: Flow,
     /// The decoded fields.
     pub summary: diameter::Summary<'a>,
 }

@@ -163,7 +163,7 @@ pub struct DecoderConfig {
     /// SCCP segment reassembly.
     pub sccp: SccpLimits,
     /// TCP ports on which Diameter is expected (either side).
-    pub diameter_tcp_ports: Vec<u16>,
+    pub(crate) diameter_tcp_ports: Vec<u16>,
 }
 
 impl Default for DecoderConfig {

@@ -10,62 +10,63 @@ use crate::m3ua::{self, emit_m3ua_message, MessageClass, MessageType, Params};
 use crate::sccp::{Address, GlobalTitle, Segmentation, Ssn};
 
 /// SUA parameter tags used here (RFC 3868 §3.10).
-pub mod tag {
+#[allow(dead_code)] // named whole, whether or not every entry is read
+pub(crate) mod tag {
     /// Routing Context.
-    pub const ROUTING_CONTEXT: u16 = 0x0006;
+    pub(crate) const ROUTING_CONTEXT: u16 = 0x0006;
     /// SS7 Hop Count.
-    pub const HOP_COUNT: u16 = 0x0101;
+    pub(crate) const HOP_COUNT: u16 = 0x0101;
     /// Source Address.
-    pub const SOURCE_ADDRESS: u16 = 0x0102;
+    pub(crate) const SOURCE_ADDRESS: u16 = 0x0102;
     /// Destination Address.
-    pub const DESTINATION_ADDRESS: u16 = 0x0103;
+    pub(crate) const DESTINATION_ADDRESS: u16 = 0x0103;
     /// Data.
-    pub const DATA: u16 = 0x010b;
+    pub(crate) const DATA: u16 = 0x010b;
     /// Protocol Class.
-    pub const PROTOCOL_CLASS: u16 = 0x0115;
+    pub(crate) const PROTOCOL_CLASS: u16 = 0x0115;
     /// Sequence Control.
-    pub const SEQUENCE_CONTROL: u16 = 0x0116;
+    pub(crate) const SEQUENCE_CONTROL: u16 = 0x0116;
     /// Segmentation.
-    pub const SEGMENTATION: u16 = 0x0117;
+    pub(crate) const SEGMENTATION: u16 = 0x0117;
     /// Global Title sub-parameter of an address.
-    pub const GLOBAL_TITLE: u16 = 0x8001;
+    pub(crate) const GLOBAL_TITLE: u16 = 0x8001;
     /// Point Code sub-parameter.
-    pub const POINT_CODE: u16 = 0x8002;
+    pub(crate) const POINT_CODE: u16 = 0x8002;
     /// Subsystem Number sub-parameter.
-    pub const SSN: u16 = 0x8003;
+    pub(crate) const SSN: u16 = 0x8003;
 }
 
 /// SUA routing indicator: route on global title.
-pub const ROUTE_ON_GT: u16 = 1;
+pub(crate) const ROUTE_ON_GT: u16 = 1;
 /// SUA routing indicator: route on SSN and point code.
-pub const ROUTE_ON_SSN_PC: u16 = 2;
+pub(crate) const ROUTE_ON_SSN_PC: u16 = 2;
 
 /// A CLDT message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cldt<'a> {
+pub(crate) struct Cldt<'a> {
     /// Routing context.
-    pub routing_context: Option<u32>,
+    pub(crate) routing_context: Option<u32>,
     /// Protocol class (0 or 1) and return option.
-    pub protocol_class: Option<u8>,
+    pub(crate) protocol_class: Option<u8>,
     /// SS7 hop count.
-    pub hop_count: Option<u8>,
+    pub(crate) hop_count: Option<u8>,
     /// Source (calling) address.
-    pub source: Address<'a>,
+    pub(crate) source: Address<'a>,
     /// Destination (called) address.
-    pub destination: Address<'a>,
+    pub(crate) destination: Address<'a>,
     /// The raw source address parameter (it names the sender for reassembly).
-    pub source_raw: &'a [u8],
+    pub(crate) source_raw: &'a [u8],
     /// The TCAP bytes.
-    pub data: &'a [u8],
+    pub(crate) data: &'a [u8],
     /// Where `data` starts in the SUA message.
-    pub data_offset: usize,
+    pub(crate) data_offset: usize,
     /// Segmentation, when the message is one segment of a larger one.
-    pub segmentation: Option<Segmentation>,
+    pub(crate) segmentation: Option<Segmentation>,
 }
 
 /// What a SUA message is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Message<'a> {
+pub(crate) enum Message<'a> {
     /// Connectionless data transfer, decoded.
     Cldt(Cldt<'a>),
     /// Any other SUA message (management, CLDR, connection-oriented).
@@ -73,7 +74,7 @@ pub enum Message<'a> {
 }
 
 /// Decode a SUA message.
-pub fn parse_sua_message(data: &[u8]) -> Result<Message<'_>, DecodeError> {
+pub(crate) fn parse_sua_message(data: &[u8]) -> Result<Message<'_>, DecodeError> {
     let r = located(Layer::Sua, data, m3ua::parser_common);
     let msg = complete(data, Layer::Sua, r)?;
     if (msg.class, msg.kind) != (MessageClass::CL, MessageType::CLDT) {

@@ -5,15 +5,15 @@ use crate::ber::{emit_tlv, integer_bytes, oid_bytes, tlv};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ComponentSpec {
     /// Component type.
-    pub kind: ComponentKind,
+    pub(crate) kind: ComponentKind,
     /// Invoke ID.
-    pub invoke_id: i64,
+    pub(crate) invoke_id: i64,
     /// Local operation code (Invoke, ReturnResult with a result).
-    pub op: Option<i64>,
+    pub(crate) op: Option<i64>,
     /// Local error code (ReturnError).
-    pub error: Option<i64>,
+    pub(crate) error: Option<i64>,
     /// The parameter: one complete TLV.
-    pub parameter: Option<Vec<u8>>,
+    pub(crate) parameter: Option<Vec<u8>>,
 }
 
 impl ComponentSpec {

@@ -38,7 +38,7 @@ impl TcapKind {
     }
 
     /// The identifier octet.
-    pub fn identifier(self) -> u8 {
+    pub(crate) fn identifier(self) -> u8 {
         match self {
             TcapKind::Unidirectional => 0x61,
             TcapKind::Begin => 0x62,
@@ -51,7 +51,7 @@ impl TcapKind {
 
 /// The dialogue PDU kinds (Q.773 §4.2.2, the `DialoguePDU` and `UniDialoguePDU` types).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DialoguePdu {
+pub(crate) enum DialoguePdu {
     /// AARQ (dialogue request) or AUDT (unidirectional dialogue).
     Request,
     /// AARE (dialogue response).
@@ -62,13 +62,13 @@ pub enum DialoguePdu {
 
 /// The dialogue portion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Dialogue<'a> {
+pub(crate) struct Dialogue<'a> {
     /// Which PDU.
-    pub pdu: DialoguePdu,
+    pub(crate) pdu: DialoguePdu,
     /// The application-context-name (MAP: `0.4.0.0.1.0.x.v`).
-    pub acn: Option<Oid<'a>>,
+    pub(crate) acn: Option<Oid<'a>>,
     /// AARE result (0 accepted, 1 reject-permanent).
-    pub result: Option<i64>,
+    pub(crate) result: Option<i64>,
 }
 
 /// An ITU TCAP message.
@@ -81,13 +81,13 @@ pub struct Message<'a> {
     /// Destination transaction ID.
     pub dtid: Option<&'a [u8]>,
     /// Dialogue portion.
-    pub dialogue: Option<Dialogue<'a>>,
+    pub(crate) dialogue: Option<Dialogue<'a>>,
     /// P-abort cause of an Abort.
-    pub p_abort_cause: Option<i64>,
+    pub(crate) p_abort_cause: Option<i64>,
     /// The component portion's contents (empty when absent).
-    pub components: &'a [u8],
+    pub(crate) components: &'a [u8],
     /// The whole TCAP message (offsets of components count from its start).
-    pub raw: &'a [u8],
+    pub(crate) raw: &'a [u8],
 }
 
 /// What the TCAP bytes are.
@@ -163,13 +163,14 @@ pub struct Component<'a> {
     pub parameter: Option<Tlv<'a>>,
     /// Reject problem: the choice tag (0 general, 1 invoke, 2 returnResult, 3 returnError) and
     /// its value.
-    pub problem: Option<(u8, i64)>,
+    pub(crate) problem: Option<(u8, i64)>,
 }
 
 /// The most components read from one message.
-pub const MAX_COMPONENTS: usize = 32;
+pub(crate) const MAX_COMPONENTS: usize = 32;
 
 /// The dialogue-as-id object identifier (Q.773 §4.2.2): `0.0.17.773.1.1.1`.
-pub const DIALOGUE_AS_ID: &[u8] = &[0x00, 0x11, 0x86, 0x05, 0x01, 0x01, 0x01];
+pub(crate) const DIALOGUE_AS_ID: &[u8] = &[0x00, 0x11, 0x86, 0x05, 0x01, 0x01, 0x01];
 /// The unidialogue-as-id object identifier: `0.0.17.773.1.2.1`.
-pub const UNIDIALOGUE_AS_ID: &[u8] = &[0x00, 0x11, 0x86, 0x05, 0x01, 0x02, 0x01];
+#[allow(dead_code)] // a unidialogue's portion is read as a dialogue's
+pub(crate) const UNIDIALOGUE_AS_ID: &[u8] = &[0x00, 0x11, 0x86, 0x05, 0x01, 0x02, 0x01];

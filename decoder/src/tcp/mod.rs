@@ -7,54 +7,55 @@ mod parser;
 mod reassembly;
 
 pub use emit::{emit_tcp_segment, TcpSpec};
-pub use parser::parse_tcp_segment;
-pub use reassembly::{FlowKey, FrameLen, TcpLimits, TcpPush, TcpReassembler, TcpStats};
+pub(crate) use parser::parse_tcp_segment;
+pub(crate) use reassembly::{FlowKey, FrameLen, TcpLimits, TcpReassembler, TcpStats};
 
 /// A TCP segment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Segment<'a> {
     /// Source port.
-    pub src_port: u16,
+    pub(crate) src_port: u16,
     /// Destination port.
-    pub dst_port: u16,
+    pub(crate) dst_port: u16,
     /// Sequence number of the first payload byte (of the SYN itself when SYN is set).
-    pub seq: u32,
+    pub(crate) seq: u32,
     /// Acknowledgement number.
-    pub ack: u32,
+    pub(crate) ack: u32,
     /// Flags (FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10, ...).
-    pub flags: u8,
+    pub(crate) flags: u8,
     /// The payload.
-    pub payload: &'a [u8],
+    pub(crate) payload: &'a [u8],
     /// Where `payload` starts in the segment.
-    pub offset: usize,
+    pub(crate) offset: usize,
 }
 
 impl Segment<'_> {
     /// FIN flag.
-    pub const FIN: u8 = 0x01;
+    pub(crate) const FIN: u8 = 0x01;
     /// SYN flag.
     pub const SYN: u8 = 0x02;
     /// RST flag.
-    pub const RST: u8 = 0x04;
+    pub(crate) const RST: u8 = 0x04;
     /// ACK flag.
     pub const ACK: u8 = 0x10;
 }
 
 /// Byte ranges of the fixed header.
-pub mod field {
+#[allow(dead_code)] // named whole, whether or not every entry is read
+pub(crate) mod field {
     use core::ops::Range;
     /// Source port.
-    pub const SRC_PORT: Range<usize> = 0..2;
+    pub(crate) const SRC_PORT: Range<usize> = 0..2;
     /// Destination port.
-    pub const DST_PORT: Range<usize> = 2..4;
+    pub(crate) const DST_PORT: Range<usize> = 2..4;
     /// Sequence number.
-    pub const SEQ: Range<usize> = 4..8;
+    pub(crate) const SEQ: Range<usize> = 4..8;
     /// Acknowledgement number.
-    pub const ACK: Range<usize> = 8..12;
+    pub(crate) const ACK: Range<usize> = 8..12;
     /// Data offset (high nibble).
-    pub const DATA_OFFSET: usize = 12;
+    pub(crate) const DATA_OFFSET: usize = 12;
     /// Flags.
-    pub const FLAGS: usize = 13;
+    pub(crate) const FLAGS: usize = 13;
     /// Header without options.
-    pub const HEADER_LEN: usize = 20;
+    pub(crate) const HEADER_LEN: usize = 20;
 }

@@ -5,7 +5,7 @@ use super::Segment;
 use crate::error::{complete, fail, located, need, DecodeError, ErrorKind, Layer};
 
 /// Decode a TCP header (RFC 9293 §3.1); options are skipped.
-pub fn parse_tcp_segment(data: &[u8]) -> Result<Segment<'_>, DecodeError> {
+pub(crate) fn parse_tcp_segment(data: &[u8]) -> Result<Segment<'_>, DecodeError> {
     let r = located(Layer::Tcp, data, |i| {
         let (_, ()) = need(i, HEADER_LEN)?;
         let (_, src_port) = be_u16(&i[SRC_PORT])?;

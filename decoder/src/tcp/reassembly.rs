@@ -9,15 +9,15 @@ pub struct TcpLimits {
     /// Stream directions tracked at once; a new one beyond this evicts the least recently used.
     pub max_streams: usize,
     /// Out-of-order segments held per direction before the missing bytes are given up.
-    pub max_ooo_segments: usize,
+    pub(crate) max_ooo_segments: usize,
     /// Out-of-order bytes held per direction before the missing bytes are given up.
-    pub max_ooo_bytes: usize,
+    pub(crate) max_ooo_bytes: usize,
     /// Bytes buffered over all streams (partial messages and out-of-order data).
     pub max_total_bytes: usize,
     /// How long a hole in the stream is waited for (capture time) before it is skipped.
-    pub gap_timeout_ns: u64,
+    pub(crate) gap_timeout_ns: u64,
     /// A direction idle this long (capture time) is forgotten.
-    pub idle_timeout_ns: u64,
+    pub(crate) idle_timeout_ns: u64,
 }
 
 impl Default for TcpLimits {
@@ -56,15 +56,15 @@ pub struct TcpStats {
 
 /// One direction of a TCP connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct FlowKey {
+pub(crate) struct FlowKey {
     /// Source address.
-    pub src: IpAddr,
+    pub(crate) src: IpAddr,
     /// Destination address.
-    pub dst: IpAddr,
+    pub(crate) dst: IpAddr,
     /// Source port.
-    pub src_port: u16,
+    pub(crate) src_port: u16,
     /// Destination port.
-    pub dst_port: u16,
+    pub(crate) dst_port: u16,
 }
 
 /// What a framing function says about the bytes at a candidate message boundary.
@@ -102,7 +102,7 @@ impl Stream {
 ///
 /// Messages that lie whole inside one in-order segment are handed out straight from the
 /// segment, without a copy; only partial messages and out-of-order data are buffered.
-pub struct TcpReassembler {
+pub(crate) struct TcpReassembler {
     limits: TcpLimits,
     table: BoundedMap<FlowKey, Stream>,
     total_bytes: usize,
@@ -113,11 +113,11 @@ pub struct TcpReassembler {
 
 /// What one segment did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct TcpPush {
+pub(crate) struct TcpPush {
     /// Messages it completed.
-    pub messages: u32,
+    pub(crate) messages: u32,
     /// All its bytes had been seen before (a retransmission).
-    pub duplicate: bool,
+    pub(crate) duplicate: bool,
 }
 
 impl core::fmt::Debug for TcpReassembler {
@@ -136,13 +136,13 @@ fn seq_diff(a: u32, b: u32) -> i64 {
 
 impl TcpReassembler {
     /// Forget every flow in progress (counters stay): what follows is a new capture.
-    pub fn forget(&mut self) {
+    pub(crate) fn forget(&mut self) {
         self.table.clear();
         self.total_bytes = 0;
     }
 
     /// An empty reassembler.
-    pub fn new(limits: TcpLimits) -> Self {
+    pub(crate) fn new(limits: TcpLimits) -> Self {
         TcpReassembler {
             limits,
             table: BoundedMap::new(limits.max_streams),
@@ -154,23 +154,25 @@ impl TcpReassembler {
     }
 
     /// Counters so far.
-    pub fn stats(&self) -> TcpStats {
+    pub(crate) fn stats(&self) -> TcpStats {
         self.stats
     }
 
     /// Stream directions tracked now.
-    pub fn streams(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn streams(&self) -> usize {
         self.table.len()
     }
 
     /// Bytes buffered now over all streams.
-    pub fn buffered_bytes(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn buffered_bytes(&self) -> usize {
         self.total_bytes
     }
 
     /// Take in one segment of the direction `key`; `frame` finds message boundaries, and
     /// `on_message` receives each message completed.
-    pub fn push(
+    pub(crate) fn push(
         &mut self,
         now_ns: u64,
         key: FlowKey,

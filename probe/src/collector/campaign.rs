@@ -33,22 +33,22 @@ struct TargetHits {
 
 /// A campaign found.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Campaign {
+pub(crate) struct Campaign {
     /// Whom.
-    pub target: Target,
+    pub(crate) target: Target,
     /// By whom (at least `min_sources`).
-    pub sources: Vec<SourceKey>,
+    pub(crate) sources: Vec<SourceKey>,
     /// Alerts on the target from those sources.
-    pub incidents: u64,
+    pub(crate) incidents: u64,
     /// First alert time among them, ns.
-    pub first_ts: u64,
+    pub(crate) first_ts: u64,
     /// Last alert time among them, ns.
-    pub last_ts: u64,
+    pub(crate) last_ts: u64,
 }
 
 /// Finds campaigns among alerts.
 #[derive(Debug)]
-pub struct Campaigns {
+pub(crate) struct Campaigns {
     window_ns: u64,
     min_sources: usize,
     targets: BoundedMap<u64, TargetHits>,
@@ -56,7 +56,7 @@ pub struct Campaigns {
 
 impl Campaigns {
     /// A tracker of at most `capacity` targets.
-    pub fn new(window_s: u64, min_sources: usize, capacity: usize) -> Self {
+    pub(crate) fn new(window_s: u64, min_sources: usize, capacity: usize) -> Self {
         Campaigns {
             window_ns: window_s.saturating_mul(1_000_000_000),
             min_sources: min_sources.max(2),
@@ -65,12 +65,12 @@ impl Campaigns {
     }
 
     /// Targets forgotten because the table was full.
-    pub fn evictions(&self) -> u64 {
+    pub(crate) fn evictions(&self) -> u64 {
         self.targets.evictions()
     }
 
     /// Count one alert on `target` from `source` at `ts`.
-    pub fn alert(&mut self, target: &Target, source: SourceKey, ts: u64) {
+    pub(crate) fn alert(&mut self, target: &Target, source: SourceKey, ts: u64) {
         if source == SourceKey::Unknown {
             return;
         }
@@ -102,7 +102,7 @@ impl Campaigns {
     }
 
     /// Every campaign, by target key.
-    pub fn campaigns(&self) -> Vec<Campaign> {
+    pub(crate) fn campaigns(&self) -> Vec<Campaign> {
         let mut out = Vec::new();
         for (key, t) in self.targets.iter() {
             if t.hits.len() < self.min_sources {

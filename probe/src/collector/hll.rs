@@ -9,7 +9,7 @@ const M: usize = 1 << P;
 
 /// A distinct-count sketch.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Hll {
+pub(crate) struct Hll {
     registers: Box<[u8; M]>,
 }
 
@@ -27,14 +27,14 @@ impl Default for Hll {
 
 impl Hll {
     /// An empty sketch.
-    pub fn new() -> Hll {
+    pub(crate) fn new() -> Hll {
         Hll {
             registers: Box::new([0; M]),
         }
     }
 
     /// Count `item`.
-    pub fn insert(&mut self, item: u64) {
+    pub(crate) fn insert(&mut self, item: u64) {
         // A fixed mixer, so that estimates are reproducible.
         let h = decoder::hash::mix64(item);
         let idx = (h >> (64 - P)) as usize;
@@ -46,14 +46,14 @@ impl Hll {
     }
 
     /// Fold another sketch into this one.
-    pub fn merge(&mut self, other: &Hll) {
+    pub(crate) fn merge(&mut self, other: &Hll) {
         for (a, b) in self.registers.iter_mut().zip(other.registers.iter()) {
             *a = (*a).max(*b);
         }
     }
 
     /// The estimated number of distinct items.
-    pub fn estimate(&self) -> u64 {
+    pub(crate) fn estimate(&self) -> u64 {
         let m = M as f64;
         let alpha = 0.7213 / (1.0 + 1.079 / m);
         let mut sum = 0.0;

@@ -3,9 +3,9 @@
 //! source), finds coordinated campaigns, merges the workers' counters, rates and latency
 //! histograms, and builds the report.
 
-pub mod campaign;
-pub mod hll;
-pub mod rates;
+pub(crate) mod campaign;
+pub(crate) mod hll;
+pub(crate) mod rates;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -99,17 +99,17 @@ impl<'e> Collector<'e> {
     }
 
     /// Also hand every alert line to `exporter` (NATS).
-    pub fn set_exporter(&mut self, exporter: Exporter) {
+    pub(crate) fn set_exporter(&mut self, exporter: Exporter) {
         self.exporter = Some(exporter);
     }
 
     /// The exporter, if any.
-    pub fn exporter_mut(&mut self) -> Option<&mut Exporter> {
+    pub(crate) fn exporter_mut(&mut self) -> Option<&mut Exporter> {
         self.exporter.as_mut()
     }
 
     /// Whether every worker has finished.
-    pub fn finished(&self) -> bool {
+    pub(crate) fn finished(&self) -> bool {
         self.done == self.snapshots.len()
     }
 
@@ -133,7 +133,7 @@ impl<'e> Collector<'e> {
     }
 
     /// Count one verdict: alert line, tallies, campaigns.
-    pub fn verdict(&mut self, v: &Verdict) {
+    pub(crate) fn verdict(&mut self, v: &Verdict) {
         self.alerts += 1;
         self.alert_counter.fetch_add(1, Ordering::Relaxed);
         if let Some(n) = self.by_rule.get_mut(usize::from(v.rule.0)) {
@@ -186,7 +186,7 @@ impl<'e> Collector<'e> {
     }
 
     /// Flush the alert lines.
-    pub fn flush(&mut self) -> Result<()> {
+    pub(crate) fn flush(&mut self) -> Result<()> {
         if let Some(e) = self.write_error.take() {
             return Err(e.into());
         }
@@ -197,7 +197,7 @@ impl<'e> Collector<'e> {
     }
 
     /// Each worker's queue fill from its latest snapshot (None before the first).
-    pub fn backlogs(&self) -> Vec<Option<Backlog>> {
+    pub(crate) fn backlogs(&self) -> Vec<Option<Backlog>> {
         self.snapshots
             .iter()
             .map(|s| {
@@ -211,7 +211,7 @@ impl<'e> Collector<'e> {
 
     /// The workers' batch latencies merged, as a Prometheus histogram over `bounds` (µs), or
     /// None before any snapshot.
-    pub fn latency_buckets(&self, bounds: &[u64]) -> Option<LatencyHistogram> {
+    pub(crate) fn latency_buckets(&self, bounds: &[u64]) -> Option<LatencyHistogram> {
         let mut merged: Option<hdrhistogram::Histogram<u64>> = None;
         for s in self.snapshots.iter().flatten() {
             match merged.as_mut() {
@@ -237,13 +237,8 @@ impl<'e> Collector<'e> {
         })
     }
 
-    /// Alerts so far.
-    pub fn alerts(&self) -> u64 {
-        self.alerts
-    }
-
     /// Counters of every worker, added up.
-    pub fn counters(&self) -> WorkerCounters {
+    pub(crate) fn counters(&self) -> WorkerCounters {
         let mut c = WorkerCounters::default();
         for s in self.snapshots.iter().flatten() {
             c.add(&s.counters);
@@ -269,7 +264,7 @@ impl<'e> Collector<'e> {
     }
 
     /// The report, given what the source counted.
-    pub fn report(&self, source: SourceCounts, mut run: RunInfo) -> Report {
+    pub(crate) fn report(&self, source: SourceCounts, mut run: RunInfo) -> Report {
         let c = self.counters();
         run.frames_by_worker = self
             .snapshots
@@ -441,7 +436,7 @@ fn seconds_us(ns: u64) -> f64 {
 }
 
 /// Width of a timeline bucket, seconds.
-pub const TIMELINE_BUCKET_S: u64 = 900;
+pub(crate) const TIMELINE_BUCKET_S: u64 = 900;
 /// The most timeline buckets kept.
 const TIMELINE_BUCKETS: usize = 10_000;
 
@@ -459,20 +454,20 @@ fn category_index(c: Category) -> usize {
 
 /// How full a worker's queues are: (entries, capacity).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Backlog {
+pub(crate) struct Backlog {
     /// Its input queue, where the source has one.
-    pub input: Option<(usize, usize)>,
+    pub(crate) input: Option<(usize, usize)>,
     /// The fullest shard ring into it.
-    pub shard: (usize, usize),
+    pub(crate) shard: (usize, usize),
 }
 
 /// What the source counted (replay or live capture).
 #[derive(Debug, Clone, Default)]
-pub struct SourceCounts {
+pub(crate) struct SourceCounts {
     /// Frames received (dropped ones included).
-    pub frames: u64,
+    pub(crate) frames: u64,
     /// Frames dropped, by cause.
-    pub dropped_by_cause: BTreeMap<String, u64>,
+    pub(crate) dropped_by_cause: BTreeMap<String, u64>,
     /// Capture files' warnings.
-    pub capture: Option<CaptureInfo>,
+    pub(crate) capture: Option<CaptureInfo>,
 }

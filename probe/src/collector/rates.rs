@@ -11,7 +11,7 @@ use super::hll::Hll;
 
 /// A source network: an operator when known, else a country, else unknown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum SourceKey {
+pub(crate) enum SourceKey {
     /// A known operator.
     Operator(OperatorId),
     /// Only the country is known.
@@ -22,7 +22,7 @@ pub enum SourceKey {
 
 impl SourceKey {
     /// The key of an observation's or verdict's source.
-    pub fn of(operator: Option<OperatorId>, country: Option<Country>) -> SourceKey {
+    pub(crate) fn of(operator: Option<OperatorId>, country: Option<Country>) -> SourceKey {
         match (operator, country) {
             (Some(o), _) => SourceKey::Operator(o),
             (None, Some(c)) => SourceKey::Country(c),
@@ -33,11 +33,11 @@ impl SourceKey {
 
 /// One source's counts.
 #[derive(Debug, Clone, Default)]
-pub struct RateCell {
+pub(crate) struct RateCell {
     /// Requests seen.
-    pub messages: u64,
+    pub(crate) messages: u64,
     /// Distinct targets.
-    pub targets: Hll,
+    pub(crate) targets: Hll,
 }
 
 impl RateCell {
@@ -49,7 +49,7 @@ impl RateCell {
 
 /// Counts per source.
 #[derive(Debug, Clone, Default)]
-pub struct Rates {
+pub(crate) struct Rates {
     cells: HashMap<SourceKey, RateCell, foldhash::fast::RandomState>,
 }
 
@@ -58,7 +58,7 @@ const MAX_SOURCES: usize = 1024;
 
 impl Rates {
     /// Count one observation.
-    pub fn observe(&mut self, o: &Observation) {
+    pub(crate) fn observe(&mut self, o: &Observation) {
         let key = SourceKey::of(o.operator, o.country);
         // A source seen before costs one probe of the table; a new one goes out of line.
         match self.cells.get_mut(&key) {
@@ -80,7 +80,7 @@ impl Rates {
     }
 
     /// Fold another worker's counts in (counts add, sketches merge).
-    pub fn merge(&mut self, other: &Rates) {
+    pub(crate) fn merge(&mut self, other: &Rates) {
         for (k, v) in &other.cells {
             let c = self.cells.entry(*k).or_default();
             c.messages += v.messages;
@@ -89,7 +89,7 @@ impl Rates {
     }
 
     /// Every source.
-    pub fn iter(&self) -> impl Iterator<Item = (&SourceKey, &RateCell)> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&SourceKey, &RateCell)> {
         self.cells.iter()
     }
 }

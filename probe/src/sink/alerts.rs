@@ -12,7 +12,7 @@ use rules::verdict::{Category, Detail, Verdict};
 use crate::sink::json::JsonLine;
 
 /// "China Unicom, CN", "CN", or "unknown origin".
-pub fn origin(e: &Engine, v: &Verdict) -> String {
+pub(crate) fn origin(e: &Engine, v: &Verdict) -> String {
     let op = v
         .source
         .operator
@@ -27,7 +27,7 @@ pub fn origin(e: &Engine, v: &Verdict) -> String {
 }
 
 /// The alert's reason.
-pub fn reason(e: &Engine, v: &Verdict) -> String {
+pub(crate) fn reason(e: &Engine, v: &Verdict) -> String {
     let Some(rule) = e.rule(v.rule) else {
         return String::new();
     };
@@ -82,7 +82,7 @@ pub fn reason(e: &Engine, v: &Verdict) -> String {
 }
 
 /// Write one alert line (without ending it).
-pub fn write_alert(j: &mut JsonLine, e: &Engine, v: &Verdict) {
+pub(crate) fn write_alert(j: &mut JsonLine, e: &Engine, v: &Verdict) {
     let Some(rule) = e.rule(v.rule) else {
         return;
     };

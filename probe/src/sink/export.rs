@@ -16,9 +16,9 @@ use async_nats::jetstream;
 use tokio::sync::mpsc;
 
 /// The JetStream stream every probe publishes into.
-pub const STREAM: &str = "SIGWATCH";
+pub(crate) const STREAM: &str = "SIGWATCH";
 /// Its subjects.
-pub const SUBJECTS: &str = "sigwatch.>";
+pub(crate) const SUBJECTS: &str = "sigwatch.>";
 /// A batch of alert lines is sent when it reaches this size.
 const BATCH_BYTES: usize = 64 * 1024;
 /// Batches and summaries waiting for the server, at most.
@@ -45,7 +45,7 @@ pub struct ExportConfig {
 }
 
 /// A name for this run: its start time and process id.
-pub fn run_id() -> String {
+pub(crate) fn run_id() -> String {
     let ns = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
@@ -53,7 +53,7 @@ pub fn run_id() -> String {
 }
 
 /// Check a site name: it becomes one token of a NATS subject.
-pub fn valid_site(site: &str) -> bool {
+pub(crate) fn valid_site(site: &str) -> bool {
     !site.is_empty()
         && site.len() <= 64
         && site
@@ -62,7 +62,7 @@ pub fn valid_site(site: &str) -> bool {
 }
 
 /// The site name to use when none is given: the host name, with other characters as `_`.
-pub fn default_site() -> String {
+pub(crate) fn default_site() -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
     let s: String = host
         .trim()
@@ -85,22 +85,22 @@ pub fn default_site() -> String {
 
 /// What the export did, for the report's `counters.export`.
 #[derive(Debug, Default)]
-pub struct ExportStats {
+pub(crate) struct ExportStats {
     /// Alert lines the server acknowledged.
-    pub alerts_published: AtomicU64,
+    pub(crate) alerts_published: AtomicU64,
     /// Alert lines dropped: queue full, not acknowledged, or still unsent at shutdown.
-    pub alerts_dropped: AtomicU64,
+    pub(crate) alerts_dropped: AtomicU64,
     /// Summaries the server acknowledged.
-    pub summaries_published: AtomicU64,
+    pub(crate) summaries_published: AtomicU64,
     /// Summaries dropped.
-    pub summaries_dropped: AtomicU64,
+    pub(crate) summaries_dropped: AtomicU64,
     /// Publishes or stream requests that failed (timeouts, no server, no stream).
-    pub errors: AtomicU64,
+    pub(crate) errors: AtomicU64,
 }
 
 impl ExportStats {
     /// `(name, value)` pairs for the report.
-    pub fn named(&self) -> [(&'static str, u64); 5] {
+    pub(crate) fn named(&self) -> [(&'static str, u64); 5] {
         [
             (
                 "alerts_published",
@@ -206,7 +206,7 @@ impl Unsettled {
 
 /// The collector's end of the export.
 #[derive(Debug)]
-pub struct Exporter {
+pub(crate) struct Exporter {
     tx: Option<mpsc::Sender<Item>>,
     stats: Arc<ExportStats>,
     unsettled: Arc<Unsettled>,
@@ -221,7 +221,7 @@ pub struct Exporter {
 impl Exporter {
     /// Start the export thread. It connects in the background: an absent server is not an
     /// error here, only counted drops later.
-    pub fn start(config: ExportConfig) -> Result<Exporter> {
+    pub(crate) fn start(config: ExportConfig) -> Result<Exporter> {
         if !valid_site(&config.site) {
             bail!(
                 "--site {:?}: use letters, digits, '-' and '_' (it becomes a NATS subject token)",
@@ -259,12 +259,12 @@ impl Exporter {
     }
 
     /// The counters.
-    pub fn stats(&self) -> &ExportStats {
+    pub(crate) fn stats(&self) -> &ExportStats {
         &self.stats
     }
 
     /// Add one alert line (with its newline); sends the batch when it is full.
-    pub fn alert_line(&mut self, line: &[u8]) {
+    pub(crate) fn alert_line(&mut self, line: &[u8]) {
         self.batch.extend_from_slice(line);
         self.lines += 1;
         if self.batch.len() >= BATCH_BYTES {
@@ -274,14 +274,14 @@ impl Exporter {
 
     /// Call now and then: a batch older than a second is sent, so that alerts reach the
     /// server within about a second even when they are few.
-    pub fn tick(&mut self) {
+    pub(crate) fn tick(&mut self) {
         if self.lines > 0 && self.last_batch.elapsed() >= Duration::from_secs(1) {
             self.send_batch();
         }
     }
 
     /// Send what the batch holds.
-    pub fn send_batch(&mut self) {
+    pub(crate) fn send_batch(&mut self) {
         self.last_batch = Instant::now();
         if self.lines == 0 {
             return;
@@ -296,12 +296,12 @@ impl Exporter {
     }
 
     /// Whether a periodic summary is due.
-    pub fn summary_due(&self) -> bool {
+    pub(crate) fn summary_due(&self) -> bool {
         self.last_summary.elapsed() >= self.config.interval
     }
 
     /// Send a summary (a JSON object). Alert lines gathered so far go first.
-    pub fn summary(&mut self, json: Vec<u8>) {
+    pub(crate) fn summary(&mut self, json: Vec<u8>) {
         self.send_batch();
         self.last_summary = Instant::now();
         self.offer(Item {
@@ -326,7 +326,7 @@ impl Exporter {
 
     /// Send the last batch, close the queue and give the server up to the drain time to take
     /// what is queued; what it has not taken by then counts as dropped.
-    pub fn finish(&mut self) {
+    pub(crate) fn finish(&mut self) {
         self.send_batch();
         let Some(tx) = self.tx.take() else {
             return;
@@ -366,7 +366,7 @@ fn server_addr(url: &str) -> Result<String> {
 }
 
 /// Connect to `url` (retrying in the background) and return a JetStream context.
-pub async fn connect(url: &str, retry: bool) -> Result<jetstream::Context> {
+pub(crate) async fn connect(url: &str, retry: bool) -> Result<jetstream::Context> {
     let mut opts = async_nats::ConnectOptions::new()
         .connection_timeout(REQUEST_TIMEOUT)
         .request_timeout(Some(REQUEST_TIMEOUT))
@@ -384,7 +384,7 @@ pub async fn connect(url: &str, retry: bool) -> Result<jetstream::Context> {
 }
 
 /// The stream's configuration: file storage, a week or 8 GiB of history.
-pub fn stream_config() -> jetstream::stream::Config {
+pub(crate) fn stream_config() -> jetstream::stream::Config {
     jetstream::stream::Config {
         name: STREAM.to_owned(),
         subjects: vec![SUBJECTS.to_owned()],

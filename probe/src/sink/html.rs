@@ -155,7 +155,7 @@ fn source_name(operator: Option<&str>, country: Option<&str>) -> String {
 }
 
 /// The page.
-pub fn render(r: &Report, title: &str) -> String {
+pub(crate) fn render(r: &Report, title: &str) -> String {
     let mut out = String::with_capacity(64 * 1024);
     let _ = write!(
         out,

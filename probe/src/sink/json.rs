@@ -5,7 +5,7 @@ use decoder::Digits;
 
 /// Builds one JSON object per line.
 #[derive(Debug, Default)]
-pub struct JsonLine {
+pub(crate) struct JsonLine {
     buf: Vec<u8>,
     /// One flag per open object: whether it has no field yet.
     empty: Vec<bool>,
@@ -15,12 +15,12 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 
 impl JsonLine {
     /// An empty writer.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         JsonLine::default()
     }
 
     /// Start a line.
-    pub fn begin(&mut self) -> &mut Self {
+    pub(crate) fn begin(&mut self) -> &mut Self {
         self.buf.clear();
         self.empty.clear();
         self.buf.push(b'{');
@@ -41,7 +41,7 @@ impl JsonLine {
     }
 
     /// An unsigned integer field.
-    pub fn u64(&mut self, k: &str, v: u64) -> &mut Self {
+    pub(crate) fn u64(&mut self, k: &str, v: u64) -> &mut Self {
         self.key(k);
         let mut b = itoa::Buffer::new();
         self.buf.extend_from_slice(b.format(v).as_bytes());
@@ -49,7 +49,7 @@ impl JsonLine {
     }
 
     /// A signed integer field.
-    pub fn i64(&mut self, k: &str, v: i64) -> &mut Self {
+    pub(crate) fn i64(&mut self, k: &str, v: i64) -> &mut Self {
         self.key(k);
         let mut b = itoa::Buffer::new();
         self.buf.extend_from_slice(b.format(v).as_bytes());
@@ -57,7 +57,7 @@ impl JsonLine {
     }
 
     /// A boolean field.
-    pub fn bool(&mut self, k: &str, v: bool) -> &mut Self {
+    pub(crate) fn bool(&mut self, k: &str, v: bool) -> &mut Self {
         self.key(k);
         self.buf
             .extend_from_slice(if v { b"true" } else { b"false" });
@@ -65,13 +65,13 @@ impl JsonLine {
     }
 
     /// A string field.
-    pub fn str(&mut self, k: &str, v: &str) -> &mut Self {
+    pub(crate) fn str(&mut self, k: &str, v: &str) -> &mut Self {
         self.bytes_str(k, v.as_bytes())
     }
 
     /// A string field from bytes off the wire: valid UTF-8 is kept, other bytes are written as
     /// `\u00XX` (their Latin-1 reading), control characters escaped.
-    pub fn bytes_str(&mut self, k: &str, v: &[u8]) -> &mut Self {
+    pub(crate) fn bytes_str(&mut self, k: &str, v: &[u8]) -> &mut Self {
         self.key(k);
         self.buf.push(b'"');
         let mut rest = v;
@@ -116,12 +116,12 @@ impl JsonLine {
     }
 
     /// A digit string field.
-    pub fn digits(&mut self, k: &str, d: &Digits) -> &mut Self {
+    pub(crate) fn digits(&mut self, k: &str, d: &Digits) -> &mut Self {
         self.bytes_str(k, d.as_bytes())
     }
 
     /// Bytes as lowercase hex.
-    pub fn hex(&mut self, k: &str, v: &[u8]) -> &mut Self {
+    pub(crate) fn hex(&mut self, k: &str, v: &[u8]) -> &mut Self {
         self.key(k);
         self.buf.push(b'"');
         for &b in v {
@@ -134,14 +134,14 @@ impl JsonLine {
 
     /// A time as seconds since the epoch with microsecond precision, trailing zeros trimmed
     /// (`1546300800.123456`, `1546300801.5`, `1546300802.0`).
-    pub fn ts(&mut self, k: &str, ns: u64) -> &mut Self {
+    pub(crate) fn ts(&mut self, k: &str, ns: u64) -> &mut Self {
         self.key(k);
         write_ts(&mut self.buf, ns);
         self
     }
 
     /// A floating-point field, written with `digits` decimals.
-    pub fn f64(&mut self, k: &str, v: f64, digits: usize) -> &mut Self {
+    pub(crate) fn f64(&mut self, k: &str, v: f64, digits: usize) -> &mut Self {
         use std::io::Write;
         self.key(k);
         if v.is_finite() {
@@ -153,7 +153,7 @@ impl JsonLine {
     }
 
     /// Open a nested object.
-    pub fn object(&mut self, k: &str) -> &mut Self {
+    pub(crate) fn object(&mut self, k: &str) -> &mut Self {
         self.key(k);
         self.buf.push(b'{');
         self.empty.push(true);
@@ -161,7 +161,7 @@ impl JsonLine {
     }
 
     /// Close the innermost nested object.
-    pub fn close(&mut self) -> &mut Self {
+    pub(crate) fn close(&mut self) -> &mut Self {
         if self.empty.len() > 1 {
             self.empty.pop();
             self.buf.push(b'}');
@@ -170,7 +170,7 @@ impl JsonLine {
     }
 
     /// Finish the line (closing any object left open) and return it with its newline.
-    pub fn end(&mut self) -> &[u8] {
+    pub(crate) fn end(&mut self) -> &[u8] {
         while self.empty.pop().is_some() {
             self.buf.push(b'}');
         }
@@ -180,7 +180,7 @@ impl JsonLine {
 }
 
 /// Append a time in the form [`JsonLine::ts`] writes.
-pub fn write_ts(buf: &mut Vec<u8>, ns: u64) {
+pub(crate) fn write_ts(buf: &mut Vec<u8>, ns: u64) {
     let secs = ns / 1_000_000_000;
     let mut micros = (ns % 1_000_000_000) / 1_000;
     let mut b = itoa::Buffer::new();

@@ -20,30 +20,31 @@ use super::report::Report;
 type Labels = Vec<(&'static str, String)>;
 
 /// Bucket bounds of the batch latency histogram, microseconds.
-pub const LATENCY_BOUNDS_US: [u64; 10] = [10, 25, 50, 100, 250, 500, 1000, 5000, 20_000, 100_000];
+pub(crate) const LATENCY_BOUNDS_US: [u64; 10] =
+    [10, 25, 50, 100, 250, 500, 1000, 5000, 20_000, 100_000];
 
 /// What only the running pipeline knows, beside its report.
 #[derive(Debug, Default, Clone)]
-pub struct Live {
+pub(crate) struct Live {
     /// Frames per second of each worker since the previous rendering.
-    pub worker_rates: Vec<f64>,
+    pub(crate) worker_rates: Vec<f64>,
     /// Queue fill, 0 to 1: (queue, worker, ratio). Queues: `input` (frames waiting for a
     /// worker), `shard` (the fullest ring of subscriber jobs into a worker), `collector`
     /// (verdict batches waiting for the collector).
-    pub rings: Vec<(&'static str, Option<usize>, f64)>,
+    pub(crate) rings: Vec<(&'static str, Option<usize>, f64)>,
     /// The workers' batch latency.
-    pub latency: Option<LatencyHistogram>,
+    pub(crate) latency: Option<LatencyHistogram>,
 }
 
 /// A histogram given by its buckets (the workers keep HDR histograms; this exposes them).
 #[derive(Debug, Clone, Default)]
-pub struct LatencyHistogram {
+pub(crate) struct LatencyHistogram {
     /// Sum of all observations, µs.
-    pub sum: f64,
+    pub(crate) sum: f64,
     /// Observations.
-    pub count: u64,
+    pub(crate) count: u64,
     /// (upper bound µs, observations in this bucket alone), +Inf last.
-    pub buckets: Vec<(f64, u64)>,
+    pub(crate) buckets: Vec<(f64, u64)>,
 }
 
 impl prometheus_client::encoding::EncodeMetric for LatencyHistogram {
@@ -66,11 +67,11 @@ impl prometheus_client::encoding::EncodeMetric for LatencyHistogram {
 
 /// The latest rendering, shared by the collector (writer) and the server (reader).
 #[derive(Debug, Clone, Default)]
-pub struct Exposition(Arc<Mutex<String>>);
+pub(crate) struct Exposition(Arc<Mutex<String>>);
 
 impl Exposition {
     /// Replace the text served.
-    pub fn set(&self, text: String) {
+    pub(crate) fn set(&self, text: String) {
         if let Ok(mut t) = self.0.lock() {
             *t = text;
         }
@@ -83,7 +84,7 @@ impl Exposition {
 
 /// Serve `exposition` on `addr` from a thread of its own; returns the bound address (with
 /// the port the system chose for port 0).
-pub fn serve(addr: SocketAddr, exposition: Exposition) -> Result<SocketAddr> {
+pub(crate) fn serve(addr: SocketAddr, exposition: Exposition) -> Result<SocketAddr> {
     let listener =
         TcpListener::bind(addr).with_context(|| format!("--metrics {addr}: cannot listen"))?;
     let bound = listener.local_addr()?;
@@ -153,7 +154,7 @@ fn counters<'a>(
 
 /// The report (and, while running, what only the pipeline knows) as Prometheus text: counters
 /// end in `_total`, units are in the names, as the conventions ask.
-pub fn render(r: &Report, live: Option<&Live>) -> String {
+pub(crate) fn render(r: &Report, live: Option<&Live>) -> String {
     let mut reg = Registry::with_prefix("sigwatch");
     let t = &r.totals;
     counter(

@@ -1,9 +1,9 @@
 //! Output: JSON lines (decode lines, alerts), the report, the summary table.
 
-pub mod alerts;
+pub(crate) mod alerts;
 pub mod export;
-pub mod html;
-pub mod json;
-pub mod metrics;
+pub(crate) mod html;
+pub(crate) mod json;
+pub(crate) mod metrics;
 pub mod report;
 pub mod summary;

@@ -19,7 +19,7 @@ pub fn count(n: u64) -> String {
 }
 
 /// The summary as text.
-pub fn summary(r: &Report) -> String {
+pub(crate) fn summary(r: &Report) -> String {
     let t = &r.totals;
     let mut s = String::new();
     let _ = writeln!(

@@ -53,7 +53,7 @@ fn rte_errno() -> i32 {
 }
 
 /// The DPDK this binary was built against and runs with.
-pub fn version() -> String {
+pub(crate) fn version() -> String {
     // SAFETY: rte_version returns a static NUL-terminated string.
     unsafe { CStr::from_ptr(sys::sigwatch_rte_version()) }
         .to_string_lossy()
@@ -62,7 +62,7 @@ pub fn version() -> String {
 
 /// The initialised EAL. DPDK allows this once per process.
 #[derive(Debug)]
-pub struct Eal {
+pub(crate) struct Eal {
     _private: (),
 }
 
@@ -70,7 +70,7 @@ static EAL_STARTED: AtomicBool = AtomicBool::new(false);
 
 impl Eal {
     /// Initialise the EAL with `args` (split on whitespace, as a shell would without quotes).
-    pub fn init(args: &str) -> Result<Eal> {
+    pub(crate) fn init(args: &str) -> Result<Eal> {
         if EAL_STARTED.swap(true, Ordering::SeqCst) {
             bail!("the DPDK EAL can be initialised once per process");
         }
@@ -131,15 +131,9 @@ pub struct PortInfo {
     /// Port id.
     pub id: u16,
     /// Device name (`net_pcap0`, `0000:3b:00.0`).
-    pub name: String,
-    /// Its driver.
-    pub driver: String,
+    pub(crate) name: String,
     /// RX queues (one per worker, as many as the device allows).
-    pub queues: u16,
-    /// Whether RSS spreads flows over the queues.
-    pub rss: bool,
-    /// Whether the PMD stamps frames with their receive time.
-    pub rx_timestamp: bool,
+    pub(crate) queues: u16,
 }
 
 /// The started ports and their mbuf pools; stopped and closed on drop.
@@ -166,15 +160,15 @@ struct Timestamps {
 
 /// Counters of the ports' hardware and drivers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PortCounters {
+pub(crate) struct PortCounters {
     /// Frames the port received.
-    pub received: u64,
+    pub(crate) received: u64,
     /// Frames the NIC dropped because its RX queues were full (`imissed`).
-    pub missed: u64,
+    pub(crate) missed: u64,
     /// Erroneous frames (`ierrors`).
-    pub errors: u64,
+    pub(crate) errors: u64,
     /// Frames dropped for want of an mbuf (`rx_nombuf`).
-    pub no_mbuf: u64,
+    pub(crate) no_mbuf: u64,
 }
 
 fn port_name(id: u16) -> String {
@@ -194,7 +188,7 @@ impl<'e> Ports<'e> {
     /// Configure and start `wanted` ports (all probed ports when empty) with up to
     /// `workers` RX queues each; `mbufs`: the size of each socket's mbuf pool (default: room
     /// for every RX descriptor twice over).
-    pub fn start(
+    pub(crate) fn start(
         eal: &'e Eal,
         wanted: &[u16],
         workers: usize,
@@ -372,14 +366,7 @@ impl<'e> Ports<'e> {
                 String::new()
             }
         );
-        Ok(PortInfo {
-            id,
-            name,
-            driver,
-            queues,
-            rss,
-            rx_timestamp,
-        })
+        Ok(PortInfo { id, name, queues })
     }
 
     /// The ports.
@@ -388,7 +375,7 @@ impl<'e> Ports<'e> {
     }
 
     /// The counters of every port, summed.
-    pub fn counters(&self) -> PortCounters {
+    pub(crate) fn counters(&self) -> PortCounters {
         let mut c = PortCounters::default();
         for p in &self.ports {
             let mut s = sys::rte_eth_stats::default();
@@ -405,7 +392,7 @@ impl<'e> Ports<'e> {
 
     /// Inputs for `workers` workers: the (port, queue) pairs dealt out in turn. A worker
     /// may get none (more workers than queues); it still runs its shard.
-    pub fn inputs(&self, workers: usize, shared: &Arc<Shared>) -> Vec<DpdkInput> {
+    pub(crate) fn inputs(&self, workers: usize, shared: &Arc<Shared>) -> Vec<DpdkInput> {
         let pairs: Vec<(u16, u16)> = self
             .ports
             .iter()
@@ -460,23 +447,23 @@ impl Drop for Ports<'_> {
 
 /// What the workers and the source thread share.
 #[derive(Debug, Default)]
-pub struct Shared {
+pub(crate) struct Shared {
     /// Frames taken from the queues so far (numbers are handed out from here).
-    pub frames: AtomicU64,
+    pub(crate) frames: AtomicU64,
     /// The latest capture time any worker has seen.
-    pub max_ts: AtomicU64,
+    pub(crate) max_ts: AtomicU64,
     /// When a frame last arrived, as ms since `Shared` was made (for `--until-idle`).
-    pub last_frame_ms: AtomicU64,
+    pub(crate) last_frame_ms: AtomicU64,
     /// Set by the source: stop polling.
-    pub stop: AtomicBool,
+    pub(crate) stop: AtomicBool,
     /// Workers that have seen `stop` and polled for the last time.
-    pub stopped: AtomicUsize,
+    pub(crate) stopped: AtomicUsize,
     started: std::sync::OnceLock<Instant>,
 }
 
 impl Shared {
     /// Milliseconds since the first call.
-    pub fn now_ms(&self) -> u64 {
+    pub(crate) fn now_ms(&self) -> u64 {
         self.started.get_or_init(Instant::now).elapsed().as_millis() as u64
     }
 }
@@ -515,7 +502,7 @@ fn epoch_ns(stamp: u64) -> Option<u64> {
 
 /// A worker's queues.
 #[derive(Debug)]
-pub struct DpdkInput {
+pub(crate) struct DpdkInput {
     queues: Vec<(u16, u16)>,
     mbufs: [*mut sys::rte_mbuf; BURST],
     ts: Timestamps,
@@ -530,13 +517,6 @@ pub struct DpdkInput {
 // SAFETY: the mbuf pointers are only filled and freed within one `poll`, on the thread that
 // calls it; between polls the array holds nothing live.
 unsafe impl Send for DpdkInput {}
-
-impl DpdkInput {
-    /// The (port, queue) pairs this worker polls.
-    pub fn queues(&self) -> &[(u16, u16)] {
-        &self.queues
-    }
-}
 
 impl FrameInput for DpdkInput {
     fn poll(&mut self, f: &mut dyn FnMut(FrameRef<'_>)) -> Polled {
@@ -632,7 +612,7 @@ impl Drop for DpdkInput {
 
 /// Wait on the source thread until `stop` is raised or no frame has come for `until_idle`,
 /// then stop the workers and wait (up to a few seconds) until each has polled its last.
-pub fn wait_and_stop(
+pub(crate) fn wait_and_stop(
     shared: &Shared,
     workers: usize,
     stop: &AtomicBool,

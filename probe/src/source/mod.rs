@@ -5,7 +5,7 @@
 
 #[cfg(feature = "dpdk")]
 pub mod dpdk;
-pub mod pcap;
+pub(crate) mod pcap;
 
 use decoder::capture::SharedBuffer;
 use decoder::link::LinkType;
@@ -31,7 +31,7 @@ pub struct FrameRef<'a> {
 
 /// Where one frame sits: in a batch's arena or in one of its read buffers.
 #[derive(Debug, Clone, Copy)]
-pub struct FrameMeta {
+pub(crate) struct FrameMeta {
     /// Frame number.
     pub number: u64,
     /// Capture time, ns.
@@ -39,11 +39,11 @@ pub struct FrameMeta {
     /// Link type.
     pub linktype: LinkType,
     /// Offset in the arena or buffer.
-    pub offset: u32,
+    pub(crate) offset: u32,
     /// Length.
-    pub len: u32,
+    pub(crate) len: u32,
     /// 0: the bytes are in the arena (`data`); k: in `buffers[k - 1]`.
-    pub buffer: u16,
+    pub(crate) buffer: u16,
     /// See [`FrameRef::restart`].
     pub restart: bool,
 }
@@ -51,11 +51,11 @@ pub struct FrameMeta {
 /// Frames for one worker: left in the read buffers they were read into (classic pcap), or
 /// copied into the batch's arena; batches are recycled, never freed.
 #[derive(Debug, Default)]
-pub struct FrameBatch {
+pub(crate) struct FrameBatch {
     /// The bytes of frames that were copied.
     pub data: Vec<u8>,
     /// The read buffers other frames lie in, held until the batch is cleared.
-    pub buffers: Vec<SharedBuffer>,
+    pub(crate) buffers: Vec<SharedBuffer>,
     /// The frames.
     pub frames: Vec<FrameMeta>,
     /// No frame numbered at or below this will be sent to this worker after this batch.
@@ -63,12 +63,12 @@ pub struct FrameBatch {
     /// The capture time of the frame numbered `watermark`.
     pub watermark_ts: u64,
     /// The source has finished: no batch follows.
-    pub last: bool,
+    pub(crate) last: bool,
 }
 
 impl FrameBatch {
     /// An empty batch with room for `frames` frames of `bytes` bytes in all.
-    pub fn with_capacity(frames: usize, bytes: usize) -> Self {
+    pub(crate) fn with_capacity(frames: usize, bytes: usize) -> Self {
         FrameBatch {
             data: Vec::with_capacity(bytes),
             buffers: Vec::with_capacity(4),
@@ -80,7 +80,7 @@ impl FrameBatch {
     }
 
     /// Empty it for reuse (keeps its memory, lets go of the read buffers).
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.data.clear();
         self.buffers.clear();
         self.frames.clear();
@@ -90,7 +90,7 @@ impl FrameBatch {
     }
 
     /// Append a frame by copying its bytes.
-    pub fn push(
+    pub(crate) fn push(
         &mut self,
         number: u64,
         ts_ns: u64,
@@ -114,7 +114,7 @@ impl FrameBatch {
     /// Append a frame that lies in `buffer` at `offset`, without copying it: the batch holds
     /// the buffer until it is cleared.
     #[allow(clippy::too_many_arguments)]
-    pub fn push_placed(
+    pub(crate) fn push_placed(
         &mut self,
         number: u64,
         ts_ns: u64,
@@ -143,7 +143,7 @@ impl FrameBatch {
     }
 
     /// The frames.
-    pub fn iter(&self) -> impl Iterator<Item = FrameRef<'_>> + '_ {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = FrameRef<'_>> + '_ {
         self.frames.iter().map(|m| FrameRef {
             number: m.number,
             order: m.number,

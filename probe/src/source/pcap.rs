@@ -25,13 +25,13 @@ use super::{FrameBatch, FrameInput, FrameRef, Polled};
 use crate::decode::open_capture;
 
 /// Frames per batch.
-pub const BATCH_FRAMES: usize = 256;
+pub(crate) const BATCH_FRAMES: usize = 256;
 /// Batches in flight per worker (the ring depth).
-pub const BATCHES_PER_WORKER: usize = 16;
+pub(crate) const BATCHES_PER_WORKER: usize = 16;
 
 /// How fast to replay.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Pacing {
+pub(crate) enum Pacing {
     /// As fast as the workers take frames; nothing is dropped.
     Lossless,
     /// This many frames per second.
@@ -44,45 +44,45 @@ pub enum Pacing {
 
 /// What to replay.
 #[derive(Debug, Clone)]
-pub struct ReplayOptions {
+pub(crate) struct ReplayOptions {
     /// The files.
-    pub files: Vec<PathBuf>,
+    pub(crate) files: Vec<PathBuf>,
     /// Pacing.
-    pub pacing: Pacing,
+    pub(crate) pacing: Pacing,
     /// How many times to play them (1: once).
-    pub loops: u32,
+    pub(crate) loops: u32,
 }
 
 /// Counters shared with the progress display.
 #[derive(Debug, Default)]
-pub struct Progress {
+pub(crate) struct Progress {
     /// Frames read.
-    pub frames: AtomicU64,
+    pub(crate) frames: AtomicU64,
     /// Frames dropped because a worker was busy (paced replay).
-    pub dropped: AtomicU64,
+    pub(crate) dropped: AtomicU64,
     /// Bytes read.
-    pub bytes: AtomicU64,
+    pub(crate) bytes: AtomicU64,
 }
 
 /// What the replay did.
 #[derive(Debug, Clone, Default)]
-pub struct ReplayStats {
+pub(crate) struct ReplayStats {
     /// Frames read (dropped ones included).
-    pub frames: u64,
+    pub(crate) frames: u64,
     /// Frames dropped because their worker was busy.
-    pub dropped_worker_busy: u64,
+    pub(crate) dropped_worker_busy: u64,
     /// Records cut short at the end of a file (reported, not frames).
-    pub truncated_records: u64,
+    pub(crate) truncated_records: u64,
     /// Files that stopped early on a corrupt block, with the reason.
-    pub capture_errors: Vec<String>,
+    pub(crate) capture_errors: Vec<String>,
     /// First capture time.
-    pub first_ts: u64,
+    pub(crate) first_ts: u64,
     /// Last capture time (after loop shifts).
-    pub last_ts: u64,
+    pub(crate) last_ts: u64,
 }
 
 /// The worker's end of the replay: batches in, empty batches back.
-pub struct RingInput {
+pub(crate) struct RingInput {
     rx: rtrb::Consumer<FrameBatch>,
     back: rtrb::Producer<FrameBatch>,
     done: bool,
@@ -129,7 +129,7 @@ impl FrameInput for RingInput {
 }
 
 /// The source's ends of the rings.
-pub struct Feed {
+pub(crate) struct Feed {
     to: Vec<rtrb::Producer<FrameBatch>>,
     back: Vec<rtrb::Consumer<FrameBatch>>,
     spare: Vec<Vec<FrameBatch>>,
@@ -144,7 +144,7 @@ impl std::fmt::Debug for Feed {
 }
 
 /// Rings for `workers` workers, with their batches allocated.
-pub fn channels(workers: usize) -> (Feed, Vec<RingInput>) {
+pub(crate) fn channels(workers: usize) -> (Feed, Vec<RingInput>) {
     let mut feed = Feed {
         to: Vec::new(),
         back: Vec::new(),
@@ -212,7 +212,7 @@ impl Feed {
 /// workers split 40 / 24, and the busier worker set the pace. Frames that are not IP (hash 0)
 /// go to worker 0, and once the table is three quarters full, new flows are placed by hash.
 #[derive(Debug)]
-pub struct FlowMap {
+pub(crate) struct FlowMap {
     /// Open addressing, linear probing; key 0 is an empty slot.
     keys: Vec<u64>,
     workers: Vec<u16>,
@@ -223,10 +223,10 @@ pub struct FlowMap {
 
 impl FlowMap {
     /// Slots in the table (a power of two).
-    pub const SLOTS: usize = 1 << 16;
+    pub(crate) const SLOTS: usize = 1 << 16;
 
     /// A map over `workers` workers.
-    pub fn new(workers: usize) -> Self {
+    pub(crate) fn new(workers: usize) -> Self {
         FlowMap {
             keys: vec![0; Self::SLOTS],
             workers: vec![0; Self::SLOTS],
@@ -237,7 +237,7 @@ impl FlowMap {
 
     /// The worker for a frame of flow `hash`; counts the frame.
     #[inline]
-    pub fn worker(&mut self, hash: u64) -> usize {
+    pub(crate) fn worker(&mut self, hash: u64) -> usize {
         let w = if hash == 0 { 0 } else { self.lookup(hash) };
         self.frames[w] += 1;
         w
@@ -265,7 +265,8 @@ impl FlowMap {
     }
 
     /// Frames given to each worker so far.
-    pub fn frames(&self) -> &[u64] {
+    #[cfg(test)]
+    fn frames(&self) -> &[u64] {
         &self.frames
     }
 }
@@ -302,7 +303,7 @@ impl<'a> Bytes<'a> {
 }
 
 /// Replays the files into the feed; returns when they are played (or `stop` is set).
-pub struct Replayer {
+pub(crate) struct Replayer {
     opts: ReplayOptions,
     feed: Feed,
     flows: FlowMap,
@@ -331,7 +332,7 @@ impl std::fmt::Debug for Replayer {
 ///
 /// A pipe or a device (`tcpdump -w - | sigwatch replay /dev/stdin`) can be read only once, so
 /// it is not opened here: its errors come when the replay reads it. It cannot be looped.
-pub fn check_files(files: &[PathBuf], loops: u32) -> Result<()> {
+pub(crate) fn check_files(files: &[PathBuf], loops: u32) -> Result<()> {
     for p in files {
         if is_stream(p) {
             if loops > 1 {
@@ -348,7 +349,7 @@ pub fn check_files(files: &[PathBuf], loops: u32) -> Result<()> {
 }
 
 /// Whether `p` is a pipe, socket or device rather than a file.
-pub fn is_stream(p: &Path) -> bool {
+pub(crate) fn is_stream(p: &Path) -> bool {
     use std::os::unix::fs::FileTypeExt;
     std::fs::metadata(p).is_ok_and(|m| {
         let t = m.file_type();
@@ -358,7 +359,7 @@ pub fn is_stream(p: &Path) -> bool {
 
 impl Replayer {
     /// A replayer over `feed`.
-    pub fn new(opts: ReplayOptions, feed: Feed, progress: Arc<Progress>) -> Self {
+    pub(crate) fn new(opts: ReplayOptions, feed: Feed, progress: Arc<Progress>) -> Self {
         let n = feed.to.len();
         Replayer {
             opts,
@@ -382,7 +383,7 @@ impl Replayer {
     }
 
     /// Play everything, then tell every worker the input has ended.
-    pub fn run(mut self, stop: &AtomicBool) -> Result<ReplayStats> {
+    pub(crate) fn run(mut self, stop: &AtomicBool) -> Result<ReplayStats> {
         let mut shift = 0u64;
         self.started = Instant::now();
         'loops: for _ in 0..self.opts.loops.max(1) {

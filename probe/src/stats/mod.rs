@@ -9,38 +9,38 @@ use rules::state::ShardStats;
 
 /// One worker's counts.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct WorkerCounters {
+pub(crate) struct WorkerCounters {
     /// Frames decoded.
-    pub frames: u64,
+    pub(crate) frames: u64,
     /// Bytes of those frames.
-    pub bytes: u64,
+    pub(crate) bytes: u64,
     /// Frames that carried signalling.
-    pub signaling_frames: u64,
+    pub(crate) signaling_frames: u64,
     /// Frames malformed, by layer ([`Layer::index`]).
-    pub malformed_by_layer: [u64; Layer::ALL.len()],
+    pub(crate) malformed_by_layer: [u64; Layer::ALL.len()],
     /// Frames without signalling, by reason ([`OtherReason::index`]).
-    pub other_by_reason: [u64; OtherReason::ALL.len()],
+    pub(crate) other_by_reason: [u64; OtherReason::ALL.len()],
     /// Messages decoded.
-    pub messages: u64,
+    pub(crate) messages: u64,
     /// Verdicts raised on this worker (stateless and its shard's).
-    pub verdicts: u64,
+    pub(crate) verdicts: u64,
     /// Jobs sent to shards.
-    pub jobs: u64,
+    pub(crate) jobs: u64,
     /// Jobs that waited in the overflow queue because a shard ring was full.
-    pub ring_overflow: u64,
+    pub(crate) ring_overflow: u64,
     /// Batches processed.
-    pub batches: u64,
+    pub(crate) batches: u64,
     /// Reassembly counters (latest snapshot).
-    pub decoder: DecoderStats,
+    pub(crate) decoder: DecoderStats,
     /// Classification counters (latest snapshot).
-    pub classify: ClassifyStats,
+    pub(crate) classify: ClassifyStats,
     /// Shard counters (latest snapshot).
-    pub shard: ShardStats,
+    pub(crate) shard: ShardStats,
 }
 
 impl WorkerCounters {
     /// Count one decoded frame.
-    pub fn frame(&mut self, class: FrameClass, messages: u32, bytes: usize) {
+    pub(crate) fn frame(&mut self, class: FrameClass, messages: u32, bytes: usize) {
         self.frames += 1;
         self.bytes += bytes as u64;
         self.messages += u64::from(messages);
@@ -52,17 +52,17 @@ impl WorkerCounters {
     }
 
     /// Malformed frames, all layers.
-    pub fn malformed(&self) -> u64 {
+    pub(crate) fn malformed(&self) -> u64 {
         self.malformed_by_layer.iter().sum()
     }
 
     /// Other frames, all reasons.
-    pub fn other(&self) -> u64 {
+    pub(crate) fn other(&self) -> u64 {
         self.other_by_reason.iter().sum()
     }
 
     /// Add another worker's counts.
-    pub fn add(&mut self, o: &WorkerCounters) {
+    pub(crate) fn add(&mut self, o: &WorkerCounters) {
         self.frames += o.frames;
         self.bytes += o.bytes;
         self.signaling_frames += o.signaling_frames;
@@ -83,7 +83,7 @@ impl WorkerCounters {
     }
 
     /// Every named count for the report and metrics: `(group, name, value)`, stable names.
-    pub fn named(&self) -> Vec<(&'static str, &'static str, u64)> {
+    pub(crate) fn named(&self) -> Vec<(&'static str, &'static str, u64)> {
         let d = &self.decoder;
         let c = &self.classify;
         let s = &self.shard;

@@ -27,7 +27,7 @@ use crate::source::{FrameInput, FrameRef};
 use crate::stats::WorkerCounters;
 
 /// Order keys at or above this mean "the input has ended".
-pub const END: u64 = u64::MAX;
+pub(crate) const END: u64 = u64::MAX;
 
 /// What travels on a shard ring (by value: a job is a few hundred bytes, and boxing it would
 /// allocate per message).
@@ -47,27 +47,27 @@ pub enum ShardItem {
 #[derive(Debug, Clone, Copy)]
 pub struct ShardMsg {
     /// Frame number (replay) or capture time (live) of the frame that made it.
-    pub order: u64,
+    pub(crate) order: u64,
     /// The item.
-    pub item: ShardItem,
+    pub(crate) item: ShardItem,
 }
 
 /// Slots of each shard ring.
-pub const SHARD_RING: usize = 1024;
+pub(crate) const SHARD_RING: usize = 1024;
 
 /// A worker's periodic (and final) report to the collector.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
     /// Counters so far.
-    pub counters: WorkerCounters,
+    pub(crate) counters: WorkerCounters,
     /// Per-source rates so far.
-    pub rates: Rates,
+    pub(crate) rates: Rates,
     /// Batch processing latency, microseconds.
-    pub latency: hdrhistogram::Histogram<u64>,
+    pub(crate) latency: hdrhistogram::Histogram<u64>,
     /// The worker's input queue: (entries, capacity), where the source has one.
-    pub input_backlog: Option<(usize, usize)>,
+    pub(crate) input_backlog: Option<(usize, usize)>,
     /// The fullest of the shard rings into this worker: (jobs, capacity).
-    pub shard_backlog: (usize, usize),
+    pub(crate) shard_backlog: (usize, usize),
 }
 
 /// What workers send the collector.
@@ -107,7 +107,7 @@ pub fn shard_rings(n: usize) -> (Outgoing, Incoming) {
 }
 
 /// The shard that owns a subscriber key.
-pub fn shard_of(key: u64, shards: usize) -> usize {
+pub(crate) fn shard_of(key: u64, shards: usize) -> usize {
     decoder::hash::bucket(key, shards)
 }
 
@@ -193,7 +193,7 @@ impl<'e> Core<'e> {
     }
 
     /// Decode and judge one frame.
-    pub fn frame(&mut self, f: FrameRef<'_>) {
+    pub(crate) fn frame(&mut self, f: FrameRef<'_>) {
         if f.restart {
             self.decoder.forget_flows();
         }
@@ -241,7 +241,7 @@ impl<'e> Core<'e> {
     }
 
     /// Tell every shard that frames up to `order` are done.
-    pub fn watermark(&mut self, order: u64, ts: u64) {
+    pub(crate) fn watermark(&mut self, order: u64, ts: u64) {
         self.end_ts = self.end_ts.max(ts);
         for s in 0..self.to.len() {
             let msg = || ShardMsg {

@@ -10,28 +10,6 @@ use crate::numbering::{OperatorId, Relation};
 use crate::verdict::{Detail, Name, Source, Target};
 
 impl Engine {
-    /// Whether a subscriber is the home network's: its IMSI's PLMN is home, else its MSISDN is
-    /// in the home MSISDN prefixes (or, without those, in the home country).
-    pub fn is_home_subscriber(&self, t: &Target) -> Option<bool> {
-        if let Some(imsi) = &t.imsi {
-            return Some(
-                self.plan
-                    .imsi_plmn(&imsi.digits())
-                    .is_some_and(|p| self.policy.home.plmns.contains(&p)),
-            );
-        }
-        let m = &t.msisdn?.digits();
-        let h = &self.policy.home;
-        if !h.msisdn_prefixes.is_empty() {
-            return Some(
-                h.msisdn_prefixes
-                    .iter()
-                    .any(|p| m.starts_with(p.as_bytes())),
-            );
-        }
-        Some(self.plan.e164(m).0 == Some(h.country))
-    }
-
     /// Who owns an E.164 number (a calling global title).
     pub fn attribute_gt(&self, gt: &Digits) -> Source {
         let (country, operator) = self.plan.e164(gt);

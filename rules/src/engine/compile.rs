@@ -250,7 +250,7 @@ fn compile_custom(rules: &mut RuleTable, plan: &NumberingPlan, r: &CustomRule) -
 }
 
 /// `anyTimeInterrogation` → `any_time_interrogation`, `sendIMSI` → `send_imsi`.
-pub fn snake(name: &str) -> String {
+pub(crate) fn snake(name: &str) -> String {
     let c: Vec<char> = name.chars().collect();
     let mut out = String::new();
     for (i, &ch) in c.iter().enumerate() {

@@ -111,11 +111,6 @@ impl Dialogues {
         }
     }
 
-    /// Dialogues open now.
-    pub(super) fn len(&self) -> usize {
-        self.table.len()
-    }
-
     /// Dialogues pushed out of the full table.
     pub(super) fn evictions(&self) -> u64 {
         self.table.evictions()

@@ -107,21 +107,11 @@ impl<'e> Classifier<'e> {
         }
     }
 
-    /// The engine.
-    pub fn engine(&self) -> &'e Engine {
-        self.e
-    }
-
     /// Counters so far.
     pub fn stats(&self) -> ClassifyStats {
         let mut s = self.stats;
         s.dialogues_evicted = self.dialogues.evictions();
         s
-    }
-
-    /// Open dialogues remembered now.
-    pub fn open_dialogues(&self) -> usize {
-        self.dialogues.len()
     }
 
     /// Judge one message. `out` is cleared first.

@@ -17,7 +17,6 @@ mod dialogue;
 mod judge;
 mod outcome;
 
-pub use compile::snake;
 pub use judge::{Classifier, ClassifyStats};
 pub use outcome::{Job, JobKind, Jobs, Location, Observation, Outcome, Presence};
 
@@ -96,7 +95,7 @@ pub struct Engine {
     /// Numbering plans with the home network and partners added.
     pub plan: NumberingPlan,
     /// Countries and reference points.
-    pub geo: Geography,
+    pub(crate) geo: Geography,
     /// Every rule.
     pub rules: RuleTable,
     home: OperatorId,
@@ -108,13 +107,8 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// The home network's operator id.
-    pub fn home(&self) -> OperatorId {
-        self.home
-    }
-
     /// The rule of the SMS reconnaissance check.
-    pub fn recon_rule(&self) -> RuleIdx {
+    pub(crate) fn recon_rule(&self) -> RuleIdx {
         self.fixed.recon_sms
     }
 

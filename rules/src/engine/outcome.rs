@@ -10,9 +10,9 @@ use crate::verdict::{RuleIdx, Source, Subject, Target, Verdict};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Location {
     /// Country.
-    pub country: Country,
+    pub(crate) country: Country,
     /// Operator of the serving network, when known.
-    pub operator: Option<OperatorId>,
+    pub(crate) operator: Option<OperatorId>,
 }
 
 /// What a location-bearing message says about presence.
@@ -53,11 +53,11 @@ pub struct Job {
     /// Capture time of the message that made the job.
     pub at_ns: u64,
     /// The message the job is about (for an answer: its request).
-    pub subject: Subject,
+    pub(crate) subject: Subject,
     /// Who sent it.
-    pub source: Source,
+    pub(crate) source: Source,
     /// About whom.
-    pub target: Target,
+    pub(crate) target: Target,
     /// What to do.
     pub kind: JobKind,
 }
@@ -95,7 +95,7 @@ pub struct Jobs {
 
 impl Jobs {
     /// The most jobs one message makes.
-    pub const CAPACITY: usize = 2;
+    pub(crate) const CAPACITY: usize = 2;
 
     pub(crate) fn clear(&mut self) {
         self.len = 0;

@@ -21,21 +21,21 @@ mod truth;
 use std::io::Write;
 
 pub use seed::seed;
-pub use timeline::T0;
+pub(crate) use timeline::T0;
 pub use truth::{Truth, TruthTarget};
 
 /// A deterministic random source (SplitMix64).
 #[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
     /// Seeded.
-    pub fn new(seed: u64) -> Rng {
+    pub(crate) fn new(seed: u64) -> Rng {
         Rng(seed ^ 0x5851_f42d_4c95_7f2d)
     }
 
     /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -44,12 +44,12 @@ impl Rng {
     }
 
     /// Uniform in `0..n` (n > 0).
-    pub fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next_u64() % n.max(1)
     }
 
     /// `v` shuffled (Fisher-Yates), cut to its first `n`.
-    pub fn pick(&mut self, v: &[u64], n: usize) -> Vec<u64> {
+    pub(crate) fn pick(&mut self, v: &[u64], n: usize) -> Vec<u64> {
         let mut v = v.to_vec();
         for i in (1..v.len()).rev() {
             let j = self.below(i as u64 + 1) as usize;

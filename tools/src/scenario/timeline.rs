@@ -24,7 +24,7 @@ pub(crate) const HOUR: u64 = 60 * MIN;
 pub(crate) const DAY: u64 = 24 * HOUR;
 
 /// The capture's start: 2026-10-01 00:00:00 UTC.
-pub const T0: u64 = 1_790_812_800 * SEC;
+pub(crate) const T0: u64 = 1_790_812_800 * SEC;
 
 /// SSNs (3GPP TS 23.003 §8.1).
 pub(crate) mod ssn {

@@ -25,13 +25,13 @@ pub struct Truth {
     /// What kind of traffic (`ati_tracking`, `roamer_update`, ...).
     pub kind: &'static str,
     /// `map` or `diameter`.
-    pub proto: &'static str,
+    pub(crate) proto: &'static str,
     /// MAP operation.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub op: Option<u8>,
+    pub(crate) op: Option<u8>,
     /// Diameter command.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cmd: Option<u32>,
+    pub(crate) cmd: Option<u32>,
     /// Sending operator.
     pub source_operator: &'static str,
     /// Sending country.
