@@ -305,20 +305,6 @@ pub(crate) fn complete<'a, T>(
     }
 }
 
-/// Like [`complete`], keeping the input left after the value.
-pub(crate) fn complete_rest<'a, T>(
-    input: &'a [u8],
-    layer: Layer,
-    r: LResult<'a, T>,
-) -> Result<(&'a [u8], T), DecodeError> {
-    match r {
-        Ok(v) => Ok(v),
-        Err(e) => {
-            complete(input, layer, Err::<(&[u8], T), _>(e)).map(|v| (&input[input.len()..], v))
-        }
-    }
-}
-
 /// Take `len` bytes that a length field announced, or fail naming the container.
 ///
 /// The check comes before any arithmetic on `len`, so an untrusted length never overflows.
@@ -348,6 +334,75 @@ pub(crate) fn need(i: &[u8], need: usize) -> PResult<'_, ()> {
         );
     }
     Ok((i, ()))
+}
+
+/// The error of a reader whose input of `len` bytes ends inside the field that starts at
+/// `at`: "truncated after N bytes" at that field, N the bytes left there.
+#[cold]
+pub(crate) const fn cut_at(layer: Layer, len: usize, at: usize) -> DecodeError {
+    DecodeError::new(
+        layer,
+        ErrorKind::Truncated {
+            need: 0,
+            have: len.saturating_sub(at) as u32,
+        },
+        at,
+    )
+}
+
+/// [`cut_at`] for a fixed run of consecutive fields whose ends are `ends` (ascending): the
+/// first field the input of `len` bytes does not hold whole. `len` must be below the last end.
+#[cold]
+pub(crate) fn cut_in(layer: Layer, len: usize, ends: &[usize]) -> DecodeError {
+    let mut start = 0;
+    for &end in ends {
+        if end > len {
+            break;
+        }
+        start = end;
+    }
+    cut_at(layer, len, start)
+}
+
+/// A length field's value beyond what holds it.
+#[cold]
+pub(crate) const fn exceeds(
+    layer: Layer,
+    len: usize,
+    avail: usize,
+    within: &'static str,
+    at: usize,
+) -> DecodeError {
+    DecodeError::new(
+        layer,
+        ErrorKind::LengthExceeds {
+            len: if len > u32::MAX as usize {
+                u32::MAX
+            } else {
+                len as u32
+            },
+            avail: avail as u32,
+            within,
+        },
+        at,
+    )
+}
+
+/// A length field's value below the least its structure takes.
+#[cold]
+pub(crate) const fn below(layer: Layer, len: usize, min: usize, at: usize) -> DecodeError {
+    DecodeError::new(
+        layer,
+        ErrorKind::LengthBelow {
+            len: if len > u32::MAX as usize {
+                u32::MAX
+            } else {
+                len as u32
+            },
+            min: min as u32,
+        },
+        at,
+    )
 }
 
 /// Where `part` starts inside `whole`, when it is a sub-slice of it (0 otherwise).

@@ -6,7 +6,9 @@ use super::{
     MAX_MESSAGE_LEN, VENDOR_3GPP,
 };
 use crate::digits::{Digits, Plmn};
-use crate::error::{fail, located, take_len, DecodeError, ErrorKind, LResult, Layer, PResult};
+use crate::error::{
+    below, cut_at, cut_in, exceeds, fail, located, DecodeError, ErrorKind, LResult, Layer, PResult,
+};
 use crate::identity::Identity;
 use crate::tcp::FrameLen;
 
@@ -149,40 +151,17 @@ impl<'a> Iterator for Avps<'a> {
 }
 
 impl<'a> Avps<'a> {
-    /// The general reading of the next AVP, which says why one is refused.
+    /// Why the next AVP is refused; the iteration stops there.
     #[cold]
     #[inline(never)]
     fn refused(&mut self) -> Option<Result<(Avp<'a>, usize), DecodeError>> {
-        let input = self.rest;
-        match located(Layer::Diameter, input, one_avp) {
-            Ok((rest, (a, header_len))) => {
-                let data_at = self.offset + header_len;
-                self.offset += input.len() - rest.len();
-                self.rest = rest;
-                Some(Ok((a, data_at)))
-            }
-            Err(nom::Err::Error(e) | nom::Err::Failure(e)) => {
-                self.failed = true;
-                Some(Err(e.shifted(self.offset)))
-            }
-            Err(nom::Err::Incomplete(_)) => {
-                self.failed = true;
-                Some(Err(DecodeError::new(
-                    Layer::Diameter,
-                    ErrorKind::Truncated {
-                        need: 8,
-                        have: input.len() as u32,
-                    },
-                    self.offset,
-                )))
-            }
-        }
+        self.failed = true;
+        Some(Err(avp_error(self.rest).shifted(self.offset)))
     }
 }
 
 /// An AVP that fits its input, read straight off the bytes: the AVP, its header's length
-/// and where the next one starts. `None` for anything [`one_avp`] would refuse, which then
-/// says why; where both read an AVP they read the same one.
+/// and where the next one starts. `None` for anything else ([`avp_error`] says why).
 #[inline]
 fn well_formed_avp(i: &[u8]) -> Option<(Avp<'_>, usize, usize)> {
     let head: &[u8; 8] = i.first_chunk()?;
@@ -199,53 +178,48 @@ fn well_formed_avp(i: &[u8]) -> Option<(Avp<'_>, usize, usize)> {
         vendor,
         data: &i[header_len..len],
     };
+    // Padding to 4 bytes; the last AVP's padding may be missing in broken stacks.
     Some((a, header_len, len.next_multiple_of(4).min(i.len())))
 }
 
-fn one_avp(i: &[u8]) -> PResult<'_, (Avp<'_>, usize)> {
-    let (r, code) = be_u32(i)?;
-    let (r, fl) = be_u8(r)?;
-    if r.len() < 3 {
-        return fail(
-            r,
-            ErrorKind::Truncated {
-                need: 3,
-                have: r.len() as u32,
-            },
-        );
-    }
-    let len = u24(r) as usize;
-    let r = &r[3..];
-    let (r, vendor, header_len) = if fl & flags::AVP_VENDOR != 0 {
-        let (r, v) = be_u32(r)?;
-        (r, Some(v), 12)
-    } else {
-        (r, None, 8)
+/// Why [`well_formed_avp`] refused `i` (not empty): its header cut short (code, flags, the
+/// 24-bit length, the Vendor-ID when flagged), a length below the header's, or data past
+/// the message.
+#[cold]
+fn avp_error(i: &[u8]) -> DecodeError {
+    let Some(head) = i.first_chunk::<8>() else {
+        if i.len() >= 5 {
+            // The length field: all three octets or none.
+            return DecodeError::new(
+                Layer::Diameter,
+                ErrorKind::Truncated {
+                    need: 3,
+                    have: (i.len() - 5) as u32,
+                },
+                5,
+            );
+        }
+        return cut_in(Layer::Diameter, i.len(), &[4, 5, 8]);
     };
-    if len < header_len {
-        return fail(
-            &i[5..],
-            ErrorKind::LengthBelow {
-                len: len as u32,
-                min: header_len as u32,
-            },
-        );
+    let len = u24(&head[5..]) as usize;
+    let header_len = if head[4] & flags::AVP_VENDOR != 0 {
+        12
+    } else {
+        8
+    };
+    if i.len() < header_len {
+        return cut_at(Layer::Diameter, i.len(), 8);
     }
-    let (_, data) = take_len(r, len - header_len, "message")?;
-    // Padding to 4 bytes; the last AVP's padding may be missing in broken stacks.
-    let padded = len.next_multiple_of(4).min(i.len());
-    Ok((
-        &i[padded..],
-        (
-            Avp {
-                code,
-                flags: fl,
-                vendor,
-                data,
-            },
-            header_len,
-        ),
-    ))
+    if len < header_len {
+        return below(Layer::Diameter, len, header_len, 5);
+    }
+    exceeds(
+        Layer::Diameter,
+        len - header_len,
+        i.len() - header_len,
+        "message",
+        header_len,
+    )
 }
 
 /// Decode a whole message into its [`Summary`], checking every AVP at every level followed.
@@ -401,6 +375,62 @@ fn msisdn_from_uri(t: &[u8]) -> Option<Identity> {
     Identity::from_digits(&Digits::from_decimal_chars(num))
 }
 
+/// The nom reader the hand-written one is held to.
+#[cfg(test)]
+mod reference {
+    use nom::number::complete::{be_u32, be_u8};
+
+    use super::super::{flags, Avp};
+    use super::u24;
+    use crate::error::{fail, take_len, ErrorKind, PResult};
+
+    pub(super) fn one_avp(i: &[u8]) -> PResult<'_, (Avp<'_>, usize)> {
+        let (r, code) = be_u32(i)?;
+        let (r, fl) = be_u8(r)?;
+        if r.len() < 3 {
+            return fail(
+                r,
+                ErrorKind::Truncated {
+                    need: 3,
+                    have: r.len() as u32,
+                },
+            );
+        }
+        let len = u24(r) as usize;
+        let r = &r[3..];
+        let (r, vendor, header_len) = if fl & flags::AVP_VENDOR != 0 {
+            let (r, v) = be_u32(r)?;
+            (r, Some(v), 12)
+        } else {
+            (r, None, 8)
+        };
+        if len < header_len {
+            return fail(
+                &i[5..],
+                ErrorKind::LengthBelow {
+                    len: len as u32,
+                    min: header_len as u32,
+                },
+            );
+        }
+        let (_, data) = take_len(r, len - header_len, "message")?;
+        // Padding to 4 bytes; the last AVP's padding may be missing in broken stacks.
+        let padded = len.next_multiple_of(4).min(i.len());
+        Ok((
+            &i[padded..],
+            (
+                Avp {
+                    code,
+                    flags: fl,
+                    vendor,
+                    data,
+                },
+                header_len,
+            ),
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -551,7 +581,7 @@ mod tests {
     /// when the general one does, and the same AVP. Headers are drawn near the edge cases
     /// (lengths around the header's and the input's, the vendor flag on and off).
     #[test]
-    fn straight_avp_reading_is_the_general_one() {
+    fn avp_reader_is_the_nom_reference() {
         use proptest::prelude::*;
         let input = (
             any::<u32>(),
@@ -568,8 +598,17 @@ mod tests {
             });
         let cut = (input, 0usize..48).prop_map(|(i, n)| i[..n.min(i.len())].to_vec());
         proptest!(|(i in cut)| {
-            let general = one_avp(&i).ok().map(|(rest, (a, hl))| (a, hl, i.len() - rest.len()));
-            prop_assert_eq!(well_formed_avp(&i), general);
+            let want = crate::error::complete(
+                &i,
+                Layer::Diameter,
+                crate::error::located(Layer::Diameter, &i, reference::one_avp),
+            );
+            let got = match well_formed_avp(&i) {
+                Some((a, hl, _)) => Ok((a, hl)),
+                None if i.is_empty() => return Ok(()),
+                None => Err(avp_error(&i)),
+            };
+            prop_assert_eq!(got, want);
         });
     }
 

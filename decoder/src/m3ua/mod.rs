@@ -10,7 +10,7 @@ mod parser;
 
 pub use codes::{message_name, MessageClass, MessageType};
 pub use emit::{emit_m3ua_data, emit_m3ua_message, M3uaDataSpec};
-pub(crate) use parser::common as parser_common;
+pub(crate) use parser::common;
 pub use parser::{parse_m3ua_message, parse_m3ua_transfer, Params};
 
 /// A SIGTRAN common header and the parameter bytes after it.

@@ -1,68 +1,52 @@
-use nom::number::complete::{be_u16, be_u32, be_u8};
-
 use super::field::*;
 use super::{tag, Message, MessageClass, MessageType, Param, ProtocolData, Transfer, MAX_PARAMS};
-use crate::error::{
-    complete, fail, located, take_len, DecodeError, ErrorKind, LResult, Layer, PResult,
-};
-use crate::sctp::straight_tlv;
+use crate::error::{below, cut_at, cut_in, exceeds, DecodeError, ErrorKind, Layer};
+use crate::sctp::{straight_tlv, tlv_error};
 
 /// Decode a SIGTRAN common header (RFC 4666 §3.1) and delimit its parameters. The rest of
 /// the input after the message is returned (a user message holds exactly one, normally).
-pub fn parse_m3ua_message(i: &[u8]) -> LResult<'_, Message<'_>> {
-    match straight_common(i) {
-        Some(m) => Ok(m),
-        None => located(Layer::M3ua, i, common),
-    }
-}
-
-/// A common header whose message fits its input, read straight off the bytes. `None` for
-/// anything [`common`] would refuse; where both read a message they read the same one.
 #[inline]
-fn straight_common(i: &[u8]) -> Option<(&[u8], Message<'_>)> {
-    let &[version, _, class, kind, l0, l1, l2, l3] = i.first_chunk()?;
-    let length = u32::from_be_bytes([l0, l1, l2, l3]) as usize;
-    if version != 1 || length < HEADER_LEN || length > i.len() {
-        return None;
-    }
-    let m = Message {
-        version,
-        class: MessageClass(class),
-        kind: MessageType(kind),
-        params: &i[HEADER_LEN..length],
-    };
-    Some((&i[length..], m))
+pub fn parse_m3ua_message(i: &[u8]) -> Result<(&[u8], Message<'_>), DecodeError> {
+    common(i, Layer::M3ua)
 }
 
-pub(crate) fn common(i: &[u8]) -> PResult<'_, Message<'_>> {
-    let (r, version) = be_u8(i)?;
-    if version != 1 {
-        return fail(i, ErrorKind::Version(u32::from(version)));
+/// A common header whose message fits its input, read straight off the bytes; errors are
+/// `layer`'s (M3UA's, or SUA's, which shares the header).
+#[inline]
+pub(crate) fn common(i: &[u8], layer: Layer) -> Result<(&[u8], Message<'_>), DecodeError> {
+    if let Some(&[version, _, class, kind, l0, l1, l2, l3]) = i.first_chunk() {
+        let length = u32::from_be_bytes([l0, l1, l2, l3]) as usize;
+        if version == 1 && length >= HEADER_LEN && length <= i.len() {
+            let m = Message {
+                version,
+                class: MessageClass(class),
+                kind: MessageType(kind),
+                params: &i[HEADER_LEN..length],
+            };
+            return Ok((&i[length..], m));
+        }
     }
-    let (r, _reserved) = be_u8(r)?;
-    let (r, class) = be_u8(r)?;
-    let (r, kind) = be_u8(r)?;
-    let (_, length) = be_u32(r)?;
-    let length = length as usize;
+    Err(common_error(i, layer))
+}
+
+/// Why [`common`] refused `i`: the version, a header cut short, or a length below the header
+/// or past the user message.
+#[cold]
+#[inline(never)]
+fn common_error(i: &[u8], layer: Layer) -> DecodeError {
+    match i.first() {
+        None => return cut_at(layer, 0, 0),
+        Some(&v) if v != 1 => return DecodeError::new(layer, ErrorKind::Version(u32::from(v)), 0),
+        Some(_) => {}
+    }
+    let Some(&[_, _, _, _, l0, l1, l2, l3]) = i.first_chunk() else {
+        return cut_in(layer, i.len(), &[1, 2, 3, 4, HEADER_LEN]);
+    };
+    let length = u32::from_be_bytes([l0, l1, l2, l3]) as usize;
     if length < HEADER_LEN {
-        return fail(
-            &i[LENGTH.start..],
-            ErrorKind::LengthBelow {
-                len: length as u32,
-                min: HEADER_LEN as u32,
-            },
-        );
+        return below(layer, length, HEADER_LEN, LENGTH.start);
     }
-    let (rest, whole) = take_len(i, length, "user message")?;
-    Ok((
-        rest,
-        Message {
-            version,
-            class: MessageClass(class),
-            kind: MessageType(kind),
-            params: &whole[HEADER_LEN..],
-        },
-    ))
+    exceeds(layer, length, i.len(), "user message", 0)
 }
 
 /// The TLV parameters of a message, in order. Yields an error once and then stops.
@@ -97,14 +81,16 @@ impl<'a> Iterator for Params<'a> {
         }
         self.count += 1;
         if self.count <= MAX_PARAMS {
-            if let Some((p, consumed)) = straight_param(self.rest) {
-                let out = Param {
+            // The SCTP chunk layout (RFC 4666 §3.2).
+            if let Some((tag, value, taken)) = straight_tlv(self.rest) {
+                let p = Param {
+                    tag: u16::from_be_bytes(tag),
+                    value,
                     offset: self.offset,
-                    ..p
                 };
-                self.offset += consumed;
-                self.rest = &self.rest[consumed..];
-                return Some(Ok(out));
+                self.offset += taken;
+                self.rest = &self.rest[taken..];
+                return Some(Ok(p));
             }
         }
         self.refused()
@@ -112,80 +98,18 @@ impl<'a> Iterator for Params<'a> {
 }
 
 impl<'a> Params<'a> {
-    /// The general reading of the next parameter (counted already), which says why one is
-    /// refused.
+    /// Why the next parameter (counted already) is refused; the iteration stops there.
     #[cold]
     #[inline(never)]
     fn refused(&mut self) -> Option<Result<Param<'a>, DecodeError>> {
-        let input = self.rest;
-        let r = if self.count > MAX_PARAMS {
-            Err(DecodeError::new(
-                self.layer,
-                ErrorKind::TooMany("parameters"),
-                0,
-            ))
+        let e = if self.count > MAX_PARAMS {
+            DecodeError::new(self.layer, ErrorKind::TooMany("parameters"), 0)
         } else {
-            complete(input, self.layer, located(self.layer, input, param))
+            tlv_error(self.layer, self.rest, &[2, PARAM_HEADER_LEN], "message")
         };
-        match r {
-            Ok((p, consumed)) => {
-                let out = Param {
-                    offset: self.offset,
-                    ..p
-                };
-                self.offset += consumed;
-                self.rest = &input[consumed..];
-                Some(Ok(out))
-            }
-            Err(e) => {
-                self.rest = &[];
-                Some(Err(e.shifted(self.offset)))
-            }
-        }
+        self.rest = &[];
+        Some(Err(e.shifted(self.offset)))
     }
-}
-
-/// A parameter that fits its input, read straight off the bytes (the SCTP chunk layout,
-/// [`straight_tlv`]): the parameter and where the next one starts. `None` for anything
-/// [`param`] would refuse; where both read a parameter they read the same one.
-#[inline]
-fn straight_param(i: &[u8]) -> Option<(Param<'_>, usize)> {
-    let (tag, value, taken) = straight_tlv(i)?;
-    let p = Param {
-        tag: u16::from_be_bytes(tag),
-        value,
-        offset: 0,
-    };
-    Some((p, taken))
-}
-
-fn param(i: &[u8]) -> PResult<'_, (Param<'_>, usize)> {
-    let (r, t) = be_u16(i)?;
-    let (_, len) = be_u16(r)?;
-    let len = usize::from(len);
-    if len < PARAM_HEADER_LEN {
-        return fail(
-            &i[2..],
-            ErrorKind::LengthBelow {
-                len: len as u32,
-                min: PARAM_HEADER_LEN as u32,
-            },
-        );
-    }
-    let (_, whole) = take_len(i, len, "message")?;
-    // Parameters are padded to 4 bytes; the last one's padding may be missing.
-    let padded = len.next_multiple_of(4).min(i.len());
-    Ok((
-        &i[padded..],
-        (
-            Param {
-                tag: t,
-                value: &whole[PARAM_HEADER_LEN..],
-                offset: 0,
-            },
-            padded,
-        ),
-    ))
 }
 
 /// Decode the parameters of a Transfer DATA message (RFC 4666 §3.3.1). Error offsets count
@@ -201,13 +125,7 @@ pub fn parse_m3ua_transfer<'a>(msg: &Message<'a>) -> Result<Transfer<'a>, Decode
             tag::ROUTING_CONTEXT => routing_context = Some(u32_param(p.value).map_err(at)?),
             tag::NETWORK_APPEARANCE => network_appearance = Some(u32_param(p.value).map_err(at)?),
             tag::PROTOCOL_DATA => {
-                let mut pd = match straight_protocol_data(p.value) {
-                    Some(pd) => pd,
-                    None => {
-                        let r = located(Layer::M3ua, p.value, protocol_data);
-                        complete(p.value, Layer::M3ua, r).map_err(at)?
-                    }
-                };
+                let mut pd = protocol_data(p.value).map_err(at)?;
                 pd.offset = p.offset + PARAM_HEADER_LEN + PROTOCOL_DATA_FIXED;
                 data = Some(pd);
             }
@@ -228,17 +146,23 @@ pub fn parse_m3ua_transfer<'a>(msg: &Message<'a>) -> Result<Transfer<'a>, Decode
     }
 }
 
+/// A parameter holding a 32-bit value (more octets are ignored).
 fn u32_param(v: &[u8]) -> Result<u32, DecodeError> {
-    let r = located(Layer::M3ua, v, be_u32);
-    complete(v, Layer::M3ua, r)
+    match v.first_chunk() {
+        Some(&b) => Ok(u32::from_be_bytes(b)),
+        None => Err(cut_at(Layer::M3ua, v.len(), 0)),
+    }
 }
 
-/// [`protocol_data`] straight off the bytes: `None` where it would fail (fewer than its 12
-/// fixed octets).
+/// The Protocol Data parameter (RFC 4666 §3.3.1): OPC, DPC, SI, NI, MP, SLS, then the user
+/// protocol data.
 #[inline]
-fn straight_protocol_data(i: &[u8]) -> Option<ProtocolData<'_>> {
-    let (&[o0, o1, o2, o3, d0, d1, d2, d3, si, ni, mp, sls], data) = i.split_first_chunk()?;
-    Some(ProtocolData {
+fn protocol_data(i: &[u8]) -> Result<ProtocolData<'_>, DecodeError> {
+    let Some((&[o0, o1, o2, o3, d0, d1, d2, d3, si, ni, mp, sls], data)) = i.split_first_chunk()
+    else {
+        return Err(cut_in(Layer::M3ua, i.len(), &[4, 8, 9, 10, 11, 12]));
+    };
+    Ok(ProtocolData {
         opc: u32::from_be_bytes([o0, o1, o2, o3]),
         dpc: u32::from_be_bytes([d0, d1, d2, d3]),
         si,
@@ -250,26 +174,103 @@ fn straight_protocol_data(i: &[u8]) -> Option<ProtocolData<'_>> {
     })
 }
 
-fn protocol_data(i: &[u8]) -> PResult<'_, ProtocolData<'_>> {
-    let (i, opc) = be_u32(i)?;
-    let (i, dpc) = be_u32(i)?;
-    let (i, si) = be_u8(i)?;
-    let (i, ni) = be_u8(i)?;
-    let (i, mp) = be_u8(i)?;
-    let (i, sls) = be_u8(i)?;
-    Ok((
-        &i[i.len()..],
-        ProtocolData {
-            opc,
-            dpc,
-            si,
-            ni,
-            mp,
-            sls,
-            data: i,
+/// The nom readers the hand-written ones above are held to.
+#[cfg(test)]
+mod reference {
+    use nom::number::complete::{be_u16, be_u32, be_u8};
+
+    use super::super::field::*;
+    use super::super::{Message, MessageClass, MessageType, Param, ProtocolData};
+    use crate::error::{complete, fail, located, take_len, DecodeError, ErrorKind, Layer, PResult};
+
+    pub(super) fn common(i: &[u8], layer: Layer) -> Result<(&[u8], Message<'_>), DecodeError> {
+        match located(layer, i, common_inner) {
+            Ok(v) => Ok(v),
+            Err(e) => complete(i, layer, Err(e)),
+        }
+    }
+
+    fn common_inner(i: &[u8]) -> PResult<'_, Message<'_>> {
+        let (r, version) = be_u8(i)?;
+        if version != 1 {
+            return fail(i, ErrorKind::Version(u32::from(version)));
+        }
+        let (r, _reserved) = be_u8(r)?;
+        let (r, class) = be_u8(r)?;
+        let (r, kind) = be_u8(r)?;
+        let (_, length) = be_u32(r)?;
+        let length = length as usize;
+        if length < HEADER_LEN {
+            return fail(
+                &i[LENGTH.start..],
+                ErrorKind::LengthBelow {
+                    len: length as u32,
+                    min: HEADER_LEN as u32,
+                },
+            );
+        }
+        let (rest, whole) = take_len(i, length, "user message")?;
+        let m = Message {
+            version,
+            class: MessageClass(class),
+            kind: MessageType(kind),
+            params: &whole[HEADER_LEN..],
+        };
+        Ok((rest, m))
+    }
+
+    pub(super) fn param(i: &[u8], layer: Layer) -> Result<Param<'_>, DecodeError> {
+        complete(i, layer, located(layer, i, param_inner))
+    }
+
+    fn param_inner(i: &[u8]) -> PResult<'_, Param<'_>> {
+        let (r, t) = be_u16(i)?;
+        let (_, len) = be_u16(r)?;
+        let len = usize::from(len);
+        if len < PARAM_HEADER_LEN {
+            return fail(
+                &i[2..],
+                ErrorKind::LengthBelow {
+                    len: len as u32,
+                    min: PARAM_HEADER_LEN as u32,
+                },
+            );
+        }
+        let (_, whole) = take_len(i, len, "message")?;
+        let p = Param {
+            tag: t,
+            value: &whole[PARAM_HEADER_LEN..],
             offset: 0,
-        },
-    ))
+        };
+        Ok((&i[len.next_multiple_of(4).min(i.len())..], p))
+    }
+
+    pub(super) fn protocol_data(i: &[u8]) -> Result<ProtocolData<'_>, DecodeError> {
+        let r = located(Layer::M3ua, i, |i| {
+            let (i, opc) = be_u32(i)?;
+            let (i, dpc) = be_u32(i)?;
+            let (i, si) = be_u8(i)?;
+            let (i, ni) = be_u8(i)?;
+            let (i, mp) = be_u8(i)?;
+            let (i, sls) = be_u8(i)?;
+            let pd = ProtocolData {
+                opc,
+                dpc,
+                si,
+                ni,
+                mp,
+                sls,
+                data: i,
+                offset: 0,
+            };
+            Ok((&i[i.len()..], pd))
+        });
+        complete(i, Layer::M3ua, r)
+    }
+
+    pub(super) fn u32_param(v: &[u8]) -> Result<u32, DecodeError> {
+        complete(v, Layer::M3ua, located(Layer::M3ua, v, be_u32))
+    }
 }
 
 #[cfg(test)]
@@ -284,10 +285,10 @@ mod tests {
         "000000"
     );
 
-    /// The straight readings of a parameter and of the Protocol Data's fixed part agree with
-    /// the general ones: each reads exactly what the general one reads, the same way.
+    /// The readers agree with the nom reference on any parameter, Protocol Data and common
+    /// header, whole or cut short: the same value, or the same error at the same place.
     #[test]
-    fn straight_parameter_reading_is_the_general_one() {
+    fn readers_are_the_nom_reference() {
         use proptest::prelude::*;
         let input = (
             any::<u16>(),
@@ -302,8 +303,14 @@ mod tests {
             });
         let cut = (input, 0usize..48).prop_map(|(i, n)| i[..n.min(i.len())].to_vec());
         proptest!(|(i in cut)| {
-            prop_assert_eq!(straight_param(&i), param(&i).ok().map(|(_, p)| p));
-            prop_assert_eq!(straight_protocol_data(&i), protocol_data(&i).ok().map(|(_, d)| d));
+            // As the parameters of a message with a common header before them.
+            let msg = Message { version: 1, class: MessageClass(1), kind: MessageType(1), params: &i };
+            if let Some(got) = Params::new(&msg, Layer::Sua).next() {
+                let want = reference::param(&i, Layer::Sua).map_err(|e| e.shifted(HEADER_LEN));
+                prop_assert_eq!(got.map(|p| Param { offset: 0, ..p }), want);
+            }
+            prop_assert_eq!(protocol_data(&i), reference::protocol_data(&i));
+            prop_assert_eq!(u32_param(&i), reference::u32_param(&i));
             // A common header: version 1 (mostly), lengths near the input's.
             let mut h = vec![if i.len() % 7 == 0 { 2 } else { 1 }, 0];
             h.extend_from_slice(&i[..i.len().min(2)]);
@@ -311,7 +318,9 @@ mod tests {
                 h.extend_from_slice(&[0, 0]);
                 h.extend_from_slice(&i[2..]);
             }
-            prop_assert_eq!(straight_common(&h), common(&h).ok());
+            for n in [h.len(), h.len().min(5), h.len().min(1), 0] {
+                prop_assert_eq!(common(&h[..n], Layer::M3ua), reference::common(&h[..n], Layer::M3ua));
+            }
         });
     }
 
@@ -338,14 +347,12 @@ mod tests {
         let mut v = DATA;
         v[0] = 2;
         assert_eq!(
-            complete(&v, Layer::M3ua, parse_m3ua_message(&v))
-                .unwrap_err()
-                .kind,
+            parse_m3ua_message(&v).unwrap_err().kind,
             ErrorKind::Version(2)
         );
         let mut v = DATA;
         v[7] = 0x40;
-        let e = complete(&v, Layer::M3ua, parse_m3ua_message(&v)).unwrap_err();
+        let e = parse_m3ua_message(&v).unwrap_err();
         assert_eq!(
             e.to_string(),
             "m3ua: length 64 exceeds user message (36) at offset 0"

@@ -17,8 +17,8 @@ pub use codes::{
 };
 pub use dedup::{AssocKey, TsnTracker};
 pub use emit::{crc32c, emit_sctp_packet, fix_sctp_checksum, DataChunkSpec, SctpSpec};
-pub use parser::straight_tlv;
 pub use parser::{parse_sctp_data_chunk, parse_sctp_packet, Chunks};
+pub(crate) use parser::{straight_tlv, tlv_error};
 pub(crate) use reassembly::{SctpLimits, SctpReassembler, SctpStats, StreamKey};
 
 /// The 12-byte common header.

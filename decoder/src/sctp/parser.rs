@@ -1,44 +1,24 @@
-use nom::number::complete::{be_u16, be_u32, be_u8};
-
 use super::field::*;
 use super::{Chunk, ChunkType, CommonHeader, DataChunk, Ppid, MAX_CHUNKS_PER_PACKET};
-use crate::error::{
-    complete, fail, located, need, take_len, DecodeError, ErrorKind, Layer, PResult,
-};
+use crate::error::{below, cut_in, exceeds, DecodeError, ErrorKind, Layer};
 
 /// Decode the common header; the chunks follow as an iterator.
 pub fn parse_sctp_packet(data: &[u8]) -> Result<(CommonHeader, Chunks<'_>), DecodeError> {
+    let Some(&[p0, p1, p2, p3, v0, v1, v2, v3, c0, c1, c2, c3]) = data.first_chunk() else {
+        return Err(cut_in(Layer::Sctp, data.len(), &[2, 4, 8, 12]));
+    };
+    let header = CommonHeader {
+        src_port: u16::from_be_bytes([p0, p1]),
+        dst_port: u16::from_be_bytes([p2, p3]),
+        vtag: u32::from_be_bytes([v0, v1, v2, v3]),
+        checksum: u32::from_be_bytes([c0, c1, c2, c3]),
+    };
     let chunks = Chunks {
         packet: data,
         offset: HEADER_LEN,
         count: 0,
         failed: false,
     };
-    if let Some(&[p0, p1, p2, p3, v0, v1, v2, v3, c0, c1, c2, c3]) = data.first_chunk() {
-        let header = CommonHeader {
-            src_port: u16::from_be_bytes([p0, p1]),
-            dst_port: u16::from_be_bytes([p2, p3]),
-            vtag: u32::from_be_bytes([v0, v1, v2, v3]),
-            checksum: u32::from_be_bytes([c0, c1, c2, c3]),
-        };
-        return Ok((header, chunks));
-    }
-    let r = located(Layer::Sctp, data, |i| {
-        let (i, src_port) = be_u16(i)?;
-        let (i, dst_port) = be_u16(i)?;
-        let (i, vtag) = be_u32(i)?;
-        let (i, checksum) = be_u32(i)?;
-        Ok((
-            i,
-            CommonHeader {
-                src_port,
-                dst_port,
-                vtag,
-                checksum,
-            },
-        ))
-    });
-    let header = complete(data, Layer::Sctp, r)?;
     Ok((header, chunks))
 }
 
@@ -61,9 +41,14 @@ impl<'a> Iterator for Chunks<'a> {
         }
         self.count += 1;
         if self.count <= MAX_CHUNKS_PER_PACKET {
-            if let Some((mut c, consumed)) = straight_chunk(&self.packet[self.offset..]) {
-                c.offset = self.offset;
-                self.offset += consumed;
+            if let Some(([kind, flags], value, taken)) = straight_tlv(&self.packet[self.offset..]) {
+                let c = Chunk {
+                    kind: ChunkType(kind),
+                    flags,
+                    value,
+                    offset: self.offset,
+                };
+                self.offset += taken;
                 return Some(Ok(c));
             }
         }
@@ -72,32 +57,18 @@ impl<'a> Iterator for Chunks<'a> {
 }
 
 impl<'a> Chunks<'a> {
-    /// The general reading of the next chunk (counted already), which says why one is
-    /// refused.
+    /// Why the next chunk (counted already) is refused; the iteration stops there.
     #[cold]
     #[inline(never)]
     fn refused(&mut self) -> Option<Result<Chunk<'a>, DecodeError>> {
+        self.failed = true;
         let rest = &self.packet[self.offset..];
-        let r = if self.count > MAX_CHUNKS_PER_PACKET {
-            Err(DecodeError::new(
-                Layer::Sctp,
-                ErrorKind::TooMany("chunks"),
-                0,
-            ))
+        let e = if self.count > MAX_CHUNKS_PER_PACKET {
+            DecodeError::new(Layer::Sctp, ErrorKind::TooMany("chunks"), 0)
         } else {
-            complete(rest, Layer::Sctp, located(Layer::Sctp, rest, chunk))
+            tlv_error(Layer::Sctp, rest, &[1, 2, CHUNK_HEADER_LEN], "packet")
         };
-        match r {
-            Ok((mut c, consumed)) => {
-                c.offset = self.offset;
-                self.offset += consumed;
-                Some(Ok(c))
-            }
-            Err(e) => {
-                self.failed = true;
-                Some(Err(e.shifted(self.offset)))
-            }
-        }
+        Some(Err(e.shifted(self.offset)))
     }
 }
 
@@ -105,9 +76,10 @@ impl<'a> Chunks<'a> {
 /// copy that layout (RFC 4666 §3.2): two octets, a 16-bit length counting the 4-octet header,
 /// the value, padding to 4 octets that the last one may leave out. Read straight off the
 /// bytes when it fits its input: the first two octets, the value, and the octets it takes
-/// with its padding. `None` for a length below the header's or past the input.
+/// with its padding. `None` for a length below the header's or past the input
+/// ([`tlv_error`] says which).
 #[inline]
-pub fn straight_tlv(i: &[u8]) -> Option<([u8; 2], &[u8], usize)> {
+pub(crate) fn straight_tlv(i: &[u8]) -> Option<([u8; 2], &[u8], usize)> {
     let &[a, b, l0, l1] = i.first_chunk()?;
     let length = usize::from(u16::from_be_bytes([l0, l1]));
     if length < CHUNK_HEADER_LEN || length > i.len() {
@@ -117,132 +89,194 @@ pub fn straight_tlv(i: &[u8]) -> Option<([u8; 2], &[u8], usize)> {
     Some(([a, b], value, length.next_multiple_of(4).min(i.len())))
 }
 
-/// A chunk that fits its input, read straight off the bytes ([`straight_tlv`]), and the bytes
-/// it takes with its padding. `None` for anything [`chunk`] would refuse; where both read a
-/// chunk they read the same one.
-#[inline]
-fn straight_chunk(i: &[u8]) -> Option<(Chunk<'_>, usize)> {
-    let ([kind, flags], value, taken) = straight_tlv(i)?;
-    let c = Chunk {
-        kind: ChunkType(kind),
-        flags,
-        value,
-        offset: 0,
-    };
-    Some((c, taken))
-}
-
-/// One chunk and the bytes it takes with its padding.
-fn chunk(i: &[u8]) -> PResult<'_, (Chunk<'_>, usize)> {
-    let (r, kind) = be_u8(i)?;
-    let (r, flags) = be_u8(r)?;
-    let (_, length) = be_u16(r)?;
-    let length = usize::from(length);
-    if length < CHUNK_HEADER_LEN {
-        return fail(
-            &i[2..],
-            ErrorKind::LengthBelow {
-                len: length as u32,
-                min: CHUNK_HEADER_LEN as u32,
-            },
-        );
-    }
-    let (_, whole) = take_len(i, length, "packet")?;
-    // Chunks are padded to 4 bytes; a sender may leave the last chunk's padding out.
-    let padded = length.next_multiple_of(4).min(i.len());
-    Ok((
-        &i[padded..],
-        (
-            Chunk {
-                kind: ChunkType(kind),
-                flags,
-                value: &whole[CHUNK_HEADER_LEN..],
-                offset: 0,
-            },
-            padded,
-        ),
-    ))
-}
-
-/// Decode a DATA or I-DATA chunk. Errors are relative to the chunk's value.
-pub fn parse_sctp_data_chunk<'a>(c: &Chunk<'a>) -> Result<DataChunk<'a>, DecodeError> {
-    match straight_data_chunk(c) {
-        Some(d) => Ok(d),
-        None => data_chunk(c),
-    }
-}
-
-/// A DATA chunk (not I-DATA) with user data, read straight off the bytes. `None` for
-/// anything else; where [`data_chunk`] reads the chunk it reads the same.
-#[inline]
-fn straight_data_chunk<'a>(c: &Chunk<'a>) -> Option<DataChunk<'a>> {
-    if c.kind == ChunkType::I_DATA {
-        return None;
-    }
-    let (&[t0, t1, t2, t3, s0, s1, n0, n1, p0, p1, p2, p3], data) = c.value.split_first_chunk()?;
-    if data.is_empty() {
-        return None;
-    }
-    Some(DataChunk {
-        tsn: u32::from_be_bytes([t0, t1, t2, t3]),
-        stream: u16::from_be_bytes([s0, s1]),
-        ssn: u32::from(u16::from_be_bytes([n0, n1])),
-        ppid: Ppid(u32::from_be_bytes([p0, p1, p2, p3])),
-        fsn: 0,
-        unordered: c.flags & 0x04 != 0,
-        begin: c.flags & 0x02 != 0,
-        end: c.flags & 0x01 != 0,
-        interleaved: false,
-        data,
-    })
-}
-
-/// The general reading of a DATA or I-DATA chunk, which says why one is refused.
+/// Why [`straight_tlv`] refused `i` (not empty): its header cut short (`fields`: where the
+/// header's fields end, in the layer's own layout), a length below the header's, or a length
+/// past `within`, the rest of the input.
 #[cold]
-#[inline(never)]
-fn data_chunk<'a>(c: &Chunk<'a>) -> Result<DataChunk<'a>, DecodeError> {
-    let interleaved = c.kind == ChunkType::I_DATA;
+pub(crate) fn tlv_error(
+    layer: Layer,
+    i: &[u8],
+    fields: &[usize],
+    within: &'static str,
+) -> DecodeError {
+    let Some(&[_, _, l0, l1]) = i.first_chunk() else {
+        return cut_in(layer, i.len(), fields);
+    };
+    let length = usize::from(u16::from_be_bytes([l0, l1]));
+    if length < CHUNK_HEADER_LEN {
+        return below(layer, length, CHUNK_HEADER_LEN, 2);
+    }
+    exceeds(layer, length, i.len(), within, 0)
+}
+
+/// Decode a DATA or I-DATA chunk (RFC 9260 §3.3.1, RFC 8260 §2.1). Errors are relative to
+/// the chunk's value.
+#[inline]
+pub fn parse_sctp_data_chunk<'a>(c: &Chunk<'a>) -> Result<DataChunk<'a>, DecodeError> {
     let flags = c.flags;
-    let begin = flags & 0x02 != 0;
-    let r = located(Layer::Sctp, c.value, |i| {
-        let (i, tsn) = be_u32(i)?;
-        let (i, stream) = be_u16(i)?;
-        let (i, ssn, ppid, fsn) = if interleaved {
-            let (_, ()) = need(i, IDATA_HEADER_LEN - 10)?;
-            let (i, _reserved) = be_u16(i)?;
-            let (i, mid) = be_u32(i)?;
-            let (i, ppid_or_fsn) = be_u32(i)?;
-            if begin {
-                (i, mid, Ppid(ppid_or_fsn), 0)
-            } else {
-                (i, mid, Ppid::UNSPECIFIED, ppid_or_fsn)
-            }
-        } else {
-            let (i, ssn) = be_u16(i)?;
-            let (i, ppid) = be_u32(i)?;
-            (i, u32::from(ssn), Ppid(ppid), 0)
+    let (unordered, begin, end) = (flags & 0x04 != 0, flags & 0x02 != 0, flags & 0x01 != 0);
+    let (d, data, header) = if c.kind == ChunkType::I_DATA {
+        // TSN, stream, reserved, message identifier, then the PPID on a first fragment and
+        // the fragment sequence number on the others.
+        let Some((&[t0, t1, t2, t3, s0, s1, _, _, m0, m1, m2, m3, p0, p1, p2, p3], data)) =
+            c.value.split_first_chunk()
+        else {
+            return Err(idata_cut(c.value.len()));
         };
-        if i.is_empty() {
-            // RFC 9260 §3.3.1: a DATA chunk with no user data is a protocol violation.
-            return fail(i, ErrorKind::Invalid("DATA chunk without user data"));
+        let ppid_or_fsn = u32::from_be_bytes([p0, p1, p2, p3]);
+        let (ppid, fsn) = if begin {
+            (Ppid(ppid_or_fsn), 0)
+        } else {
+            (Ppid::UNSPECIFIED, ppid_or_fsn)
+        };
+        let d = DataChunk {
+            tsn: u32::from_be_bytes([t0, t1, t2, t3]),
+            stream: u16::from_be_bytes([s0, s1]),
+            ssn: u32::from_be_bytes([m0, m1, m2, m3]),
+            ppid,
+            fsn,
+            unordered,
+            begin,
+            end,
+            interleaved: true,
+            data,
+        };
+        (d, data, IDATA_HEADER_LEN - CHUNK_HEADER_LEN)
+    } else {
+        let Some((&[t0, t1, t2, t3, s0, s1, n0, n1, p0, p1, p2, p3], data)) =
+            c.value.split_first_chunk()
+        else {
+            return Err(cut_in(Layer::Sctp, c.value.len(), &[4, 6, 8, 12]));
+        };
+        let d = DataChunk {
+            tsn: u32::from_be_bytes([t0, t1, t2, t3]),
+            stream: u16::from_be_bytes([s0, s1]),
+            ssn: u32::from(u16::from_be_bytes([n0, n1])),
+            ppid: Ppid(u32::from_be_bytes([p0, p1, p2, p3])),
+            fsn: 0,
+            unordered,
+            begin,
+            end,
+            interleaved: false,
+            data,
+        };
+        (d, data, DATA_HEADER_LEN - CHUNK_HEADER_LEN)
+    };
+    if data.is_empty() {
+        // RFC 9260 §3.3.1: a DATA chunk with no user data is a protocol violation.
+        return Err(DecodeError::new(
+            Layer::Sctp,
+            ErrorKind::Invalid("DATA chunk without user data"),
+            header,
+        ));
+    }
+    Ok(d)
+}
+
+/// An I-DATA chunk's value of `len` bytes, shorter than its fixed part: cut in the TSN, the
+/// stream, or the ten octets after them.
+#[cold]
+fn idata_cut(len: usize) -> DecodeError {
+    if len < 6 {
+        return cut_in(Layer::Sctp, len, &[4, 6]);
+    }
+    let need = IDATA_HEADER_LEN - CHUNK_HEADER_LEN - 6;
+    DecodeError::new(
+        Layer::Sctp,
+        ErrorKind::Truncated {
+            need: need as u32,
+            have: (len - 6) as u32,
+        },
+        6,
+    )
+}
+
+/// The nom readers the hand-written ones above are held to: every chunk and DATA or I-DATA
+/// chunk read alike, every refusal the same error at the same place.
+#[cfg(test)]
+mod reference {
+    use nom::number::complete::{be_u16, be_u32, be_u8};
+
+    use super::super::field::*;
+    use super::super::{Chunk, ChunkType, DataChunk, Ppid};
+    use crate::error::{
+        complete, fail, located, need, take_len, DecodeError, ErrorKind, Layer, PResult,
+    };
+
+    /// One chunk and the bytes it takes with its padding.
+    pub(super) fn chunk(i: &[u8]) -> Result<(Chunk<'_>, usize), DecodeError> {
+        complete(i, Layer::Sctp, located(Layer::Sctp, i, chunk_inner))
+    }
+
+    fn chunk_inner(i: &[u8]) -> PResult<'_, (Chunk<'_>, usize)> {
+        let (r, kind) = be_u8(i)?;
+        let (r, flags) = be_u8(r)?;
+        let (_, length) = be_u16(r)?;
+        let length = usize::from(length);
+        if length < CHUNK_HEADER_LEN {
+            return fail(
+                &i[2..],
+                ErrorKind::LengthBelow {
+                    len: length as u32,
+                    min: CHUNK_HEADER_LEN as u32,
+                },
+            );
         }
-        Ok((
-            &i[i.len()..],
-            DataChunk {
-                tsn,
-                stream,
-                ssn,
-                ppid,
-                fsn,
-                unordered: flags & 0x04 != 0,
-                begin,
-                end: flags & 0x01 != 0,
-                interleaved,
-                data: i,
-            },
-        ))
-    });
-    complete(c.value, Layer::Sctp, r)
+        let (_, whole) = take_len(i, length, "packet")?;
+        let padded = length.next_multiple_of(4).min(i.len());
+        let c = Chunk {
+            kind: ChunkType(kind),
+            flags,
+            value: &whole[CHUNK_HEADER_LEN..],
+            offset: 0,
+        };
+        Ok((&i[padded..], (c, padded)))
+    }
+
+    /// A DATA or I-DATA chunk.
+    pub(super) fn data_chunk<'a>(c: &Chunk<'a>) -> Result<DataChunk<'a>, DecodeError> {
+        let interleaved = c.kind == ChunkType::I_DATA;
+        let flags = c.flags;
+        let begin = flags & 0x02 != 0;
+        let r = located(Layer::Sctp, c.value, |i| {
+            let (i, tsn) = be_u32(i)?;
+            let (i, stream) = be_u16(i)?;
+            let (i, ssn, ppid, fsn) = if interleaved {
+                let (_, ()) = need(i, IDATA_HEADER_LEN - 10)?;
+                let (i, _reserved) = be_u16(i)?;
+                let (i, mid) = be_u32(i)?;
+                let (i, ppid_or_fsn) = be_u32(i)?;
+                if begin {
+                    (i, mid, Ppid(ppid_or_fsn), 0)
+                } else {
+                    (i, mid, Ppid::UNSPECIFIED, ppid_or_fsn)
+                }
+            } else {
+                let (i, ssn) = be_u16(i)?;
+                let (i, ppid) = be_u32(i)?;
+                (i, u32::from(ssn), Ppid(ppid), 0)
+            };
+            if i.is_empty() {
+                return fail(i, ErrorKind::Invalid("DATA chunk without user data"));
+            }
+            Ok((
+                &i[i.len()..],
+                DataChunk {
+                    tsn,
+                    stream,
+                    ssn,
+                    ppid,
+                    fsn,
+                    unordered: flags & 0x04 != 0,
+                    begin,
+                    end: flags & 0x01 != 0,
+                    interleaved,
+                    data: i,
+                },
+            ))
+        });
+        complete(c.value, Layer::Sctp, r)
+    }
 }
 
 #[cfg(test)]
@@ -250,10 +284,11 @@ mod tests {
     use super::*;
     use hex_literal::hex;
 
-    /// The straight readings of a chunk and of a DATA chunk agree with the general ones: each
-    /// reads exactly what the general one reads (or, for DATA, a part of it), the same way.
+    /// The readers agree with the nom reference on any chunk, whole or cut short: the same
+    /// chunk where it reads one, the same error (reason and place) where it refuses; and, for
+    /// every DATA or I-DATA chunk read, the same chunk's contents or the same error.
     #[test]
-    fn straight_chunk_reading_is_the_general_one() {
+    fn readers_are_the_nom_reference() {
         use proptest::prelude::*;
         let kinds = proptest::sample::select(vec![0u8, 1, 3, 64]);
         let input = (
@@ -268,19 +303,31 @@ mod tests {
                 i.extend_from_slice(&tail);
                 i
             });
-        let cut = (input, 0usize..48).prop_map(|(i, n)| i[..n.min(i.len())].to_vec());
+        let cut = (input, 1usize..48).prop_map(|(i, n)| i[..n.min(i.len())].to_vec());
         proptest!(|(i in cut)| {
-            let general = chunk(&i).ok().map(|(_, c)| c);
-            prop_assert_eq!(straight_chunk(&i), general);
-            if let Some((c, _)) = general {
-                if let Some(d) = straight_data_chunk(&c) {
-                    prop_assert_eq!(Ok(d), data_chunk(&c));
-                } else {
-                    let data = c.kind != ChunkType::I_DATA && c.value.len() > 12;
-                    prop_assert!(!data, "a DATA chunk left to the general reading");
+            let mut packet = vec![0u8; HEADER_LEN];
+            packet.extend_from_slice(&i);
+            let (_, mut chunks) = parse_sctp_packet(&packet).unwrap();
+            let got = chunks.next().unwrap().map(|c| Chunk { offset: 0, ..c });
+            let want = reference::chunk(&i).map(|(c, _)| c).map_err(|e| e.shifted(HEADER_LEN));
+            prop_assert_eq!(got, want);
+            if let Ok(c) = got {
+                if c.kind == ChunkType::DATA || c.kind == ChunkType::I_DATA {
+                    prop_assert_eq!(parse_sctp_data_chunk(&c), reference::data_chunk(&c));
                 }
             }
         });
+        for n in 0..HEADER_LEN {
+            let packet = [0u8; HEADER_LEN];
+            let e = parse_sctp_packet(&packet[..n]).unwrap_err();
+            let nom = crate::error::located(crate::error::Layer::Sctp, &packet[..n], |i| {
+                let (i, _) = nom::number::complete::be_u16::<_, crate::error::PErr>(i)?;
+                let (i, _) = nom::number::complete::be_u16(i)?;
+                let (i, _) = nom::number::complete::be_u32(i)?;
+                nom::number::complete::be_u32(i)
+            });
+            assert_eq!(Err(nom::Err::Error(e)), nom.map(|_| ()), "{n} bytes");
+        }
     }
 
     #[test]

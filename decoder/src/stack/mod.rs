@@ -16,7 +16,7 @@ use core::fmt;
 use core::net::IpAddr;
 
 use crate::diameter;
-use crate::error::{complete_rest, DecodeError, Layer};
+use crate::error::DecodeError;
 use crate::gre::parse_gre_packet;
 use crate::ip::{
     parse_ipv4_packet, parse_ipv6_packet, DefragLimits, DefragStats, Defragmenter, IpPacket,
@@ -503,11 +503,10 @@ impl FrameDecoder {
                 let mut rest = data;
                 for _ in 0..MAX_MESSAGES_PER_USER_MESSAGE {
                     let msg_at = data.len() - rest.len();
-                    let (after, m) =
-                        match complete_rest(rest, Layer::M3ua, parse_m3ua_message(rest)) {
-                            Ok(v) => v,
-                            Err(e) => return w.acc.fail(at(e.shifted(msg_at))),
-                        };
+                    let (after, m) = match parse_m3ua_message(rest) {
+                        Ok(v) => v,
+                        Err(e) => return w.acc.fail(at(e.shifted(msg_at))),
+                    };
                     if (m.class, m.kind) == (MessageClass::TRANSFER, MessageType::DATA) {
                         match parse_m3ua_transfer(&m) {
                             Ok(t) if t.data.si == 3 => {

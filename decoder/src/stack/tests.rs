@@ -1,5 +1,6 @@
 //! Whole-frame tests: every layer together, built with the layers' `emit` functions.
 
+use crate::error::Layer;
 use core::net::IpAddr;
 
 use super::*;

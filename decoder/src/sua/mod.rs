@@ -75,8 +75,7 @@ pub(crate) enum Message<'a> {
 
 /// Decode a SUA message.
 pub(crate) fn parse_sua_message(data: &[u8]) -> Result<Message<'_>, DecodeError> {
-    let r = located(Layer::Sua, data, m3ua::parser_common);
-    let msg = complete(data, Layer::Sua, r)?;
+    let (_, msg) = m3ua::common(data, Layer::Sua)?;
     if (msg.class, msg.kind) != (MessageClass::CL, MessageType::CLDT) {
         return Ok(Message::Other(msg.class, msg.kind));
     }
