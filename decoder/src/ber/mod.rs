@@ -215,6 +215,7 @@ impl<'a> Tlvs<'a> {
     }
 
     /// What is left to read (empty after an error).
+    #[cfg(test)]
     pub(crate) fn remaining(&self) -> &'a [u8] {
         if self.failed {
             &[]
@@ -224,6 +225,7 @@ impl<'a> Tlvs<'a> {
     }
 
     /// Go on after `rest`, a tail of [`Tlvs::remaining`] that a caller read past itself.
+    #[cfg(test)]
     pub(crate) fn resume(&mut self, rest: &'a [u8]) {
         self.rest = rest;
     }
@@ -263,6 +265,7 @@ impl<'a> Iterator for Tlvs<'a> {
 /// The first TLV inside `value` with `identifier`, skipping others (and not looking past an
 /// undecodable one).
 #[inline]
+#[cfg(test)]
 pub(crate) fn find(value: &[u8], identifier: u8) -> Option<Tlv<'_>> {
     Tlvs::new(value)
         .map_while(Result::ok)
