@@ -80,6 +80,18 @@ impl DataChunk<'_> {
     }
 }
 
+impl DataChunk<'_> {
+    /// The octets of the chunk's value before its user data: TSN, stream, stream sequence
+    /// number (DATA) or message identifier and fragment sequence number (I-DATA), PPID.
+    pub fn header_len(&self) -> usize {
+        if self.interleaved {
+            field::IDATA_HEADER_LEN - field::CHUNK_HEADER_LEN
+        } else {
+            field::DATA_HEADER_LEN - field::CHUNK_HEADER_LEN
+        }
+    }
+}
+
 /// Byte ranges of the fixed headers.
 #[allow(dead_code)] // named whole, whether or not every entry is read
 pub(crate) mod field {

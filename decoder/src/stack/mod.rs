@@ -448,7 +448,7 @@ impl FrameDecoder {
                 duplicate = true;
                 continue;
             }
-            let data_at = value_at + if d.interleaved { 16 } else { 12 };
+            let data_at = value_at + d.header_len();
             if d.is_unfragmented() {
                 let proto = PayloadProtocol::identify(d.ppid, h.src_port, h.dst_port);
                 self.user_message(w, flow, proto, d.data, Some(data_at));

@@ -26,13 +26,24 @@ const RX_DESCRIPTORS: u16 = 1024;
 /// Mbufs kept in each lcore's mempool cache.
 const POOL_CACHE: u32 = 256;
 
+/// The longest RSS hash key NICs take (i40e, ixgbe: 52 octets).
+const RSS_KEY_MAX: usize = 52;
+/// The key length to give a device that does not say its own (40 octets: most NICs').
+const RSS_KEY_DEFAULT: u8 = 40;
+/// Mbufs beyond the descriptors: each worker's burst in flight and each lcore's cache.
+const POOL_SPARE: usize = 4096;
+/// The most mbufs a pool gets by default (2^18 - 1: a mempool's ring holds 2^n - 1).
+const POOL_MAX: usize = (1 << 18) - 1;
+/// Frame bytes one mbuf holds (RTE_MBUF_DEFAULT_DATAROOM).
+const MBUF_DATA_ROOM: usize = 2048;
+
 /// The Toeplitz key that makes RSS symmetric: 0x6d5a repeated hashes (src, dst) and (dst, src)
 /// alike, so both directions of an SCTP association or TCP connection reach the same worker
 /// (dialogues are matched to their answers per worker).
-const SYMMETRIC_RSS_KEY: [u8; 52] = {
-    let mut k = [0u8; 52];
+const SYMMETRIC_RSS_KEY: [u8; RSS_KEY_MAX] = {
+    let mut k = [0u8; RSS_KEY_MAX];
     let mut i = 0;
-    while i < 52 {
+    while i < RSS_KEY_MAX {
         k[i] = if i % 2 == 0 { 0x6d } else { 0x5a };
         i += 1;
     }
@@ -245,7 +256,8 @@ impl<'e> Ports<'e> {
         }
         // Every descriptor holds an mbuf, each worker a burst in flight, each lcore a cache.
         let n = self.mbufs.unwrap_or_else(|| {
-            ((queues * usize::from(RX_DESCRIPTORS) * 2 + 4096).next_power_of_two() - 1).min(262_143)
+            ((queues * usize::from(RX_DESCRIPTORS) * 2 + POOL_SPARE).next_power_of_two() - 1)
+                .min(POOL_MAX)
         });
         let name = CString::new(format!("sigwatch_{}", self.pools.len()))?;
         // SAFETY: a valid name; sizes within DPDK's limits.
@@ -301,8 +313,8 @@ impl<'e> Ports<'e> {
             conf.rxmode.mq_mode = sys::rte_eth_rx_mq_mode_RTE_ETH_MQ_RX_RSS;
             conf.rx_adv_conf.rss_conf.rss_key = key.as_mut_ptr();
             conf.rx_adv_conf.rss_conf.rss_key_len = match dev.hash_key_size {
-                0 => 40,
-                n => n.min(52),
+                0 => RSS_KEY_DEFAULT,
+                n => n.min(RSS_KEY_MAX as u8),
             };
             conf.rx_adv_conf.rss_conf.rss_hf = hf;
         }
@@ -748,7 +760,7 @@ impl RingFeeder {
         }
         self.fresh.len -= 1;
         let m = self.fresh.mbufs[self.fresh.len];
-        let len = frame.len().min(2048) as u16;
+        let len = frame.len().min(MBUF_DATA_ROOM) as u16;
         // SAFETY: a fresh, empty mbuf of this pool, and `len` readable bytes.
         let _ = unsafe { sys::sigwatch_mbuf_fill(m, frame.as_ptr(), len) };
         let q = (decoder::stack::flow_hash(LinkType::ETHERNET, frame) % self.rings.len() as u64)
