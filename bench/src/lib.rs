@@ -1,5 +1,11 @@
 //! Inputs shared by sigwatch's benchmarks: realistic frames from siggen, and where each
-//! protocol layer sits in them, so that every layer can be measured alone.
+//! protocol layer sits in them, so that every layer can be measured alone; one worker run
+//! alone ([`Worker`]).
+//!
+//! **Owns**: measuring: criterion benches, the instruction-count harness (`examples/ir.rs`),
+//! the end-to-end and DPDK harnesses (`src/bin`).
+//!
+//! **Must not**: be depended on by anything but itself, or time anything inside a test.
 
 use std::ops::Range;
 

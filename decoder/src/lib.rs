@@ -1,12 +1,17 @@
 //! Zero-copy decoders for the signalling a carrier's interconnect carries: SIGTRAN (SCTP,
 //! M3UA, M2PA, SUA, SCCP, TCAP, GSM MAP) and Diameter over SCTP or TCP.
 //!
-//! Each protocol layer is a module with borrowed views over the frame's bytes, parsers
-//! written with nom, and an `emit` side that builds bytes for tests and the traffic generator.
-//! Reassembly (IP fragments, SCTP user messages, TCP streams, SCCP segments) lives beside the
-//! layer it belongs to and keeps to fixed limits.
+//! Each protocol layer is a module with borrowed views over the frame's bytes, one parser
+//! (`parser.rs`), the names of its codes (`codes.rs`) and an `emit` side that builds bytes for
+//! tests and the traffic generator. Reassembly (IP fragments, SCTP user messages, TCP streams,
+//! SCCP segments) lives beside the layer it belongs to and keeps to fixed limits;
+//! [`stack::FrameDecoder`] walks a frame through them all.
 //!
-//! This crate owns bytes → typed views. It knows nothing of policy, threads or output.
+//! **Owns**: bytes to typed views, reassembly state, the errors of every layer, the workspace's
+//! fixed hash functions ([`hash`]) and bounded tables ([`table`]).
+//!
+//! **Must not**: know about policy, threads or output; allocate per frame on the decoding path
+//! (reassembly buffers are reused); use `unsafe`.
 
 #![forbid(unsafe_code)]
 

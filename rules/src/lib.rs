@@ -5,7 +5,12 @@
 //! categories and custom rules ([`engine`]), and the checks that need a subscriber's history
 //! ([`state`]). Messages come in as the decoder's views; verdicts and jobs go out.
 //!
-//! This crate does no I/O (beyond loading the policy file it is given) and starts no thread.
+//! **Owns**: the policy and its validation, attribution of senders, the judgement of messages
+//! and subscribers' state, verdicts.
+//!
+//! **Must not**: do I/O beyond loading the policy file it is given, start a thread, decode
+//! bytes itself (that is `decoder`'s), allocate per message on the judging path, or use
+//! `unsafe`.
 
 #![forbid(unsafe_code)]
 

@@ -3,7 +3,13 @@
 //! Scenarios ([`scenario::seed`]) are timelines of SS7/MAP and Diameter between a home carrier
 //! and its peers, attacks included, rendered to frames with the decoder's `emit` functions,
 //! with a ground-truth record per message and the matching policy file. [`load`] makes bulk
-//! traffic fast. Nothing here is needed by sigwatch at run time except its built-in demo.
+//! traffic fast.
+//!
+//! **Owns**: generated traffic and its ground truth, the world it is set in (networks,
+//! subscribers), writing pcap files.
+//!
+//! **Must not**: be needed by sigwatch at run time (its demo excepted, behind `probe`'s
+//! `demo` feature), or decode what it writes other than through `decoder`.
 
 #![forbid(unsafe_code)]
 

@@ -2,7 +2,8 @@
 //! bindgen for the EAL, ethdev, mbuf, mempool and lcore calls sigwatch makes, plus a small C
 //! shim (`sigwatch_*`) that turns DPDK's `static inline` fast paths into linkable functions.
 //!
-//! Everything here is `unsafe`; `probe`'s `source::dpdk` module is the one safe wrapper.
+//! **Owns**: the bindings and the shim. **Must not**: hold anything but bindings. Everything
+//! here is `unsafe`; `probe`'s `source::dpdk` module is the one safe wrapper.
 
 #![allow(
     non_upper_case_globals,
