@@ -215,14 +215,19 @@ fn version() -> &'static str {
     Box::leak(v.into_boxed_str())
 }
 
+/// The command line as clap defines it: every subcommand and flag (the documentation's
+/// tests walk it).
+pub fn command() -> clap::Command {
+    Cli::command().version(version())
+}
+
 /// Parse the command line, run the command, and turn its result into an exit status.
 pub fn main() -> ExitCode {
     // A panic is a bug: one line, no backtrace, exit 1.
     std::panic::set_hook(Box::new(|info| {
         eprintln!("sigwatch: internal error: {info}");
     }));
-    let cli = match Cli::command()
-        .version(version())
+    let cli = match command()
         .try_get_matches()
         .and_then(|m| Cli::from_arg_matches(&m))
     {
