@@ -16,6 +16,7 @@
 #![forbid(unsafe_code)]
 
 pub mod ber;
+pub mod counters;
 pub mod capture;
 pub mod diameter;
 pub mod digits;

@@ -28,26 +28,27 @@ use crate::numbering::OperatorId;
 use crate::verdict::{Detail, Source, Subject, Target, Verdict};
 use decoder::table::BoundedMap;
 
-/// What a shard did, for the report.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ShardStats {
-    /// Jobs applied.
-    pub jobs: u64,
-    /// Subscribers forgotten because the table was full.
-    pub subscribers_evicted: u64,
-    /// Pending SRI-for-SM checks forgotten because the table was full.
-    pub pending_evicted: u64,
-    /// Reconnaissance verdicts raised.
-    pub recon: u64,
-    /// SRI-for-SM answers followed by their short message.
-    pub sms_delivered: u64,
-    /// Impossible-travel verdicts raised.
-    pub travel: u64,
-    /// Messages from a subscriber's previous network within the update timer, not taken as
-    /// travel.
-    pub stragglers: u64,
-    /// SRI-for-SM checks still open when the input ended (their window had not closed).
-    pub undecided: u64,
+decoder::counters! {
+    /// What a shard did, for the report.
+    pub struct ShardStats {
+        /// Jobs applied.
+        jobs => "jobs",
+        /// Subscribers forgotten because the table was full.
+        subscribers_evicted => "subscribers_evicted",
+        /// Pending SRI-for-SM checks forgotten because the table was full.
+        pending_evicted => "pending_sms_evicted",
+        /// Reconnaissance verdicts raised.
+        recon => "recon_verdicts",
+        /// SRI-for-SM answers followed by their short message.
+        sms_delivered => "sms_delivered",
+        /// Impossible-travel verdicts raised.
+        travel => "impossible_travel",
+        /// Messages from a subscriber's previous network within the update timer, not taken as
+        /// travel.
+        stragglers => "stragglers",
+        /// SRI-for-SM checks still open when the input ended (their window had not closed).
+        undecided => "sms_undecided_at_end",
+    }
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -21,19 +21,20 @@ impl Default for DefragLimits {
     }
 }
 
-/// What reassembly did, for the report.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct DefragStats {
-    /// Fragments taken in.
-    pub fragments: u64,
-    /// Datagrams completed.
-    pub completed: u64,
-    /// Datagrams pushed out because the table was full.
-    pub evicted: u64,
-    /// Datagrams dropped unfinished after the timeout.
-    pub expired: u64,
-    /// Fragments that would make a datagram larger than 65 535 bytes.
-    pub oversize: u64,
+crate::counters! {
+    /// What reassembly did, for the report.
+    pub struct DefragStats {
+        /// Fragments taken in.
+        fragments => "ip_fragments",
+        /// Datagrams completed.
+        completed => "ip_completed",
+        /// Datagrams pushed out because the table was full.
+        evicted => "ip_evicted",
+        /// Datagrams dropped unfinished after the timeout.
+        expired => "ip_expired",
+        /// Fragments that would make a datagram larger than 65 535 bytes.
+        oversize => "ip_oversize",
+    }
 }
 
 const MAX_DATAGRAM: usize = 65_535;

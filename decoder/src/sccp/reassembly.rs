@@ -20,19 +20,20 @@ impl Default for SccpLimits {
     }
 }
 
-/// What reassembly did, for the report.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SccpStats {
-    /// Segments taken in.
-    pub segments: u64,
-    /// Messages completed.
-    pub completed: u64,
-    /// Segments that fit no reassembly: no first segment before them, or out of sequence.
-    pub out_of_sequence: u64,
-    /// Messages pushed out because the table was full.
-    pub evicted: u64,
-    /// Messages dropped unfinished after the timeout.
-    pub expired: u64,
+crate::counters! {
+    /// What reassembly did, for the report.
+    pub struct SccpStats {
+        /// Segments taken in.
+        segments => "sccp_segments",
+        /// Messages completed.
+        completed => "sccp_completed",
+        /// Segments that fit no reassembly: no first segment before them, or out of sequence.
+        out_of_sequence => "sccp_out_of_sequence",
+        /// Messages pushed out because the table was full.
+        evicted => "sccp_evicted",
+        /// Messages dropped unfinished after the timeout.
+        expired => "sccp_expired",
+    }
 }
 
 /// A reassembly key: who sent the segments (a digest of the calling address and the

@@ -30,21 +30,22 @@ impl Default for SctpLimits {
     }
 }
 
-/// What reassembly did, for the report.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SctpStats {
-    /// Fragments taken in.
-    pub fragments: u64,
-    /// Messages completed.
-    pub completed: u64,
-    /// Retransmitted fragments ignored.
-    pub duplicates: u64,
-    /// Messages pushed out because the table was full.
-    pub evicted: u64,
-    /// Messages dropped unfinished after the timeout.
-    pub expired: u64,
-    /// Messages dropped for exceeding the byte or fragment limit.
-    pub oversize: u64,
+crate::counters! {
+    /// What reassembly did, for the report.
+    pub struct SctpStats {
+        /// Fragments taken in.
+        fragments => "sctp_fragments",
+        /// Messages completed.
+        completed => "sctp_completed",
+        /// Retransmitted fragments ignored.
+        duplicates => "sctp_duplicate_fragments",
+        /// Messages pushed out because the table was full.
+        evicted => "sctp_evicted",
+        /// Messages dropped unfinished after the timeout.
+        expired => "sctp_expired",
+        /// Messages dropped for exceeding the byte or fragment limit.
+        oversize => "sctp_oversize",
+    }
 }
 
 /// Names one user message in reassembly: the association direction, the stream, and the

@@ -33,25 +33,26 @@ impl Default for TcpLimits {
     }
 }
 
-/// What reassembly did, for the report.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct TcpStats {
-    /// Segments with payload taken in.
-    pub segments: u64,
-    /// Messages cut from streams.
-    pub messages: u64,
-    /// Segments (or parts) seen before: retransmissions.
-    pub retransmitted: u64,
-    /// Segments held because an earlier one was missing.
-    pub out_of_order: u64,
-    /// Holes given up on: the missing bytes were never seen.
-    pub gaps: u64,
-    /// Bytes skipped to find the next message boundary (after a gap, or mid-stream start).
-    pub resync_bytes: u64,
-    /// Stream directions pushed out because the table or the byte budget was full.
-    pub evicted: u64,
-    /// Stream directions forgotten after being idle.
-    pub expired: u64,
+crate::counters! {
+    /// What reassembly did, for the report.
+    pub struct TcpStats {
+        /// Segments with payload taken in.
+        segments => "tcp_segments",
+        /// Messages cut from streams.
+        messages => "tcp_messages",
+        /// Segments (or parts) seen before: retransmissions.
+        retransmitted => "tcp_retransmitted",
+        /// Segments held because an earlier one was missing.
+        out_of_order => "tcp_out_of_order",
+        /// Holes given up on: the missing bytes were never seen.
+        gaps => "tcp_gaps",
+        /// Bytes skipped to find the next message boundary (after a gap, or mid-stream start).
+        resync_bytes => "tcp_resync_bytes",
+        /// Stream directions pushed out because the table or the byte budget was full.
+        evicted => "tcp_evicted",
+        /// Stream directions forgotten after being idle.
+        expired => "tcp_expired",
+    }
 }
 
 /// One direction of a TCP connection.

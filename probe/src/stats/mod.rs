@@ -77,108 +77,32 @@ impl WorkerCounters {
         self.jobs += o.jobs;
         self.ring_overflow += o.ring_overflow;
         self.batches += o.batches;
-        add_decoder(&mut self.decoder, &o.decoder);
-        add_classify(&mut self.classify, &o.classify);
-        add_shard(&mut self.shard, &o.shard);
+        let (d, od) = (&mut self.decoder, &o.decoder);
+        d.ip.add(&od.ip);
+        d.sctp.add(&od.sctp);
+        d.sctp_duplicates += od.sctp_duplicates;
+        d.tcp.add(&od.tcp);
+        d.sccp.add(&od.sccp);
+        self.classify.add(&o.classify);
+        self.shard.add(&o.shard);
     }
 
-    /// Every named count for the report and metrics: `(group, name, value)`, stable names.
+    /// Every named count for the report and metrics: `(group, name, value)`, stable names,
+    /// each declared once beside its counter (`decoder::counters!`).
     pub(crate) fn named(&self) -> Vec<(&'static str, &'static str, u64)> {
+        let mut out = Vec::new();
+        let mut put = |group: &'static str, name: &'static str, value: u64| {
+            out.push((group, name, value));
+        };
         let d = &self.decoder;
-        let c = &self.classify;
-        let s = &self.shard;
-        vec![
-            ("reassembly", "ip_fragments", d.ip.fragments),
-            ("reassembly", "ip_completed", d.ip.completed),
-            ("reassembly", "ip_evicted", d.ip.evicted),
-            ("reassembly", "ip_expired", d.ip.expired),
-            ("reassembly", "ip_oversize", d.ip.oversize),
-            ("reassembly", "sctp_fragments", d.sctp.fragments),
-            ("reassembly", "sctp_completed", d.sctp.completed),
-            ("reassembly", "sctp_evicted", d.sctp.evicted),
-            ("reassembly", "sctp_expired", d.sctp.expired),
-            ("reassembly", "sctp_oversize", d.sctp.oversize),
-            ("reassembly", "sctp_retransmitted_chunks", d.sctp_duplicates),
-            ("reassembly", "tcp_segments", d.tcp.segments),
-            ("reassembly", "tcp_messages", d.tcp.messages),
-            ("reassembly", "tcp_retransmitted", d.tcp.retransmitted),
-            ("reassembly", "tcp_out_of_order", d.tcp.out_of_order),
-            ("reassembly", "tcp_gaps", d.tcp.gaps),
-            ("reassembly", "tcp_resync_bytes", d.tcp.resync_bytes),
-            ("reassembly", "tcp_evicted", d.tcp.evicted),
-            ("reassembly", "tcp_expired", d.tcp.expired),
-            ("reassembly", "sccp_segments", d.sccp.segments),
-            ("reassembly", "sccp_completed", d.sccp.completed),
-            ("reassembly", "sccp_out_of_sequence", d.sccp.out_of_sequence),
-            ("reassembly", "sccp_evicted", d.sccp.evicted),
-            ("reassembly", "sccp_expired", d.sccp.expired),
-            ("judgement", "interconnect_messages", c.interconnect),
-            ("judgement", "unattributed", c.unattributed),
-            ("judgement", "returned_by_sccp", c.returned),
-            ("judgement", "tcap_not_map", c.not_map),
-            ("judgement", "no_identity", c.no_identity),
-            ("judgement", "answers_matched", c.answers_matched),
-            ("judgement", "sms_unverifiable", c.sms_unverifiable),
-            ("judgement", "dialogues_evicted", c.dialogues_evicted),
-            ("state", "jobs", s.jobs),
-            ("state", "subscribers_evicted", s.subscribers_evicted),
-            ("state", "pending_sms_evicted", s.pending_evicted),
-            ("state", "sms_delivered", s.sms_delivered),
-            ("state", "impossible_travel", s.travel),
-            ("state", "stragglers", s.stragglers),
-            ("state", "sms_undecided_at_end", s.undecided),
-            ("pipeline", "shard_ring_overflow", self.ring_overflow),
-        ]
+        d.ip.each(|n, v| put("reassembly", n, v));
+        d.sctp.each(|n, v| put("reassembly", n, v));
+        put("reassembly", "sctp_retransmitted_chunks", d.sctp_duplicates);
+        d.tcp.each(|n, v| put("reassembly", n, v));
+        d.sccp.each(|n, v| put("reassembly", n, v));
+        self.classify.each(|n, v| put("judgement", n, v));
+        self.shard.each(|n, v| put("state", n, v));
+        put("pipeline", "shard_ring_overflow", self.ring_overflow);
+        out
     }
-}
-
-fn add_decoder(a: &mut DecoderStats, b: &DecoderStats) {
-    a.ip.fragments += b.ip.fragments;
-    a.ip.completed += b.ip.completed;
-    a.ip.evicted += b.ip.evicted;
-    a.ip.expired += b.ip.expired;
-    a.ip.oversize += b.ip.oversize;
-    a.sctp.fragments += b.sctp.fragments;
-    a.sctp.completed += b.sctp.completed;
-    a.sctp.duplicates += b.sctp.duplicates;
-    a.sctp.evicted += b.sctp.evicted;
-    a.sctp.expired += b.sctp.expired;
-    a.sctp.oversize += b.sctp.oversize;
-    a.sctp_duplicates += b.sctp_duplicates;
-    a.tcp.segments += b.tcp.segments;
-    a.tcp.messages += b.tcp.messages;
-    a.tcp.retransmitted += b.tcp.retransmitted;
-    a.tcp.out_of_order += b.tcp.out_of_order;
-    a.tcp.gaps += b.tcp.gaps;
-    a.tcp.resync_bytes += b.tcp.resync_bytes;
-    a.tcp.evicted += b.tcp.evicted;
-    a.tcp.expired += b.tcp.expired;
-    a.sccp.segments += b.sccp.segments;
-    a.sccp.completed += b.sccp.completed;
-    a.sccp.out_of_sequence += b.sccp.out_of_sequence;
-    a.sccp.evicted += b.sccp.evicted;
-    a.sccp.expired += b.sccp.expired;
-}
-
-fn add_classify(a: &mut ClassifyStats, b: &ClassifyStats) {
-    a.messages += b.messages;
-    a.interconnect += b.interconnect;
-    a.unattributed += b.unattributed;
-    a.returned += b.returned;
-    a.not_map += b.not_map;
-    a.no_identity += b.no_identity;
-    a.answers_matched += b.answers_matched;
-    a.sms_unverifiable += b.sms_unverifiable;
-    a.dialogues_evicted += b.dialogues_evicted;
-}
-
-fn add_shard(a: &mut ShardStats, b: &ShardStats) {
-    a.jobs += b.jobs;
-    a.subscribers_evicted += b.subscribers_evicted;
-    a.pending_evicted += b.pending_evicted;
-    a.recon += b.recon;
-    a.sms_delivered += b.sms_delivered;
-    a.travel += b.travel;
-    a.stragglers += b.stragglers;
-    a.undecided += b.undecided;
 }

@@ -29,27 +29,28 @@ use super::{CategoryRules, Custom, Engine};
 use crate::policy::{Action, Proto};
 use crate::verdict::{Detail, RuleIdx, Source, Subject, Target, Verdict};
 
-/// Counters of what the classifier could not judge, and why.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ClassifyStats {
-    /// Messages classified.
-    pub messages: u64,
-    /// Messages from the interconnect.
-    pub interconnect: u64,
-    /// Messages with no calling global title or origin realm to attribute.
-    pub unattributed: u64,
-    /// Messages returned by SCCP (UDTS...): not judged as requests.
-    pub returned: u64,
-    /// TCAP messages of another user than MAP.
-    pub not_map: u64,
-    /// Category 2/3 requests without an IMSI to judge by.
-    pub no_identity: u64,
-    /// Answers matched to their request's dialogue.
-    pub answers_matched: u64,
-    /// SRI-for-SM answers for subscribers served abroad: the follow-up cannot be seen here.
-    pub sms_unverifiable: u64,
-    /// Dialogues pushed out of the full table.
-    pub dialogues_evicted: u64,
+decoder::counters! {
+    /// Counters of what the classifier could not judge, and why.
+    pub struct ClassifyStats {
+        /// Messages classified.
+        messages => "messages_classified",
+        /// Messages from the interconnect.
+        interconnect => "interconnect_messages",
+        /// Messages with no calling global title or origin realm to attribute.
+        unattributed => "unattributed",
+        /// Messages returned by SCCP (UDTS...): not judged as requests.
+        returned => "returned_by_sccp",
+        /// TCAP messages of another user than MAP.
+        not_map => "tcap_not_map",
+        /// Category 2/3 requests without an IMSI to judge by.
+        no_identity => "no_identity",
+        /// Answers matched to their request's dialogue.
+        answers_matched => "answers_matched",
+        /// SRI-for-SM answers for subscribers served abroad: the follow-up cannot be seen here.
+        sms_unverifiable => "sms_unverifiable",
+        /// Dialogues pushed out of the full table.
+        dialogues_evicted => "dialogues_evicted",
+    }
 }
 
 /// A worker's classifier: the engine and the worker's own memory of open dialogues and of
