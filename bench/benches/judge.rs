@@ -69,6 +69,7 @@ fn seed_judged() -> (Engine, Vec<Job>, Vec<Verdict>) {
         classifier.classify(ctx, m, &mut out);
         jobs.extend(out.jobs.iter().copied());
         verdicts.extend(out.verdict);
+        verdicts.extend(out.evasion);
     });
     let mut shard = ShardState::new(&engine, 1);
     for j in &jobs {

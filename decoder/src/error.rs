@@ -28,6 +28,12 @@ pub enum Layer {
     Ipv6,
     /// GRE and ERSPAN encapsulation of mirrored traffic.
     Gre,
+    /// MPLS label stacks (RFC 3032) and the pseudowires behind them.
+    Mpls,
+    /// UDP, as far as the tunnels it carries.
+    Udp,
+    /// VXLAN (RFC 7348), what cloud traffic mirroring delivers.
+    Vxlan,
     /// SCTP common header, chunks and user-message reassembly.
     Sctp,
     /// TCP header and stream reassembly.
@@ -36,6 +42,8 @@ pub enum Layer {
     M3ua,
     /// M2PA (RFC 4165) and the MTP3 routing label it carries.
     M2pa,
+    /// M2UA (RFC 3331) and the MTP3 routing label it carries.
+    M2ua,
     /// SUA (RFC 3868).
     Sua,
     /// SCCP (ITU-T Q.713), with XUDT segment reassembly.
@@ -50,7 +58,7 @@ pub enum Layer {
 
 impl Layer {
     /// Every layer, in stack order.
-    pub const ALL: [Layer; 16] = [
+    pub const ALL: [Layer; 20] = [
         Layer::Capture,
         Layer::Link,
         Layer::Eth,
@@ -58,10 +66,14 @@ impl Layer {
         Layer::Ipv4,
         Layer::Ipv6,
         Layer::Gre,
+        Layer::Mpls,
+        Layer::Udp,
+        Layer::Vxlan,
         Layer::Sctp,
         Layer::Tcp,
         Layer::M3ua,
         Layer::M2pa,
+        Layer::M2ua,
         Layer::Sua,
         Layer::Sccp,
         Layer::Tcap,
@@ -79,10 +91,14 @@ impl Layer {
             Layer::Ipv4 => "ipv4",
             Layer::Ipv6 => "ipv6",
             Layer::Gre => "gre",
+            Layer::Mpls => "mpls",
+            Layer::Udp => "udp",
+            Layer::Vxlan => "vxlan",
             Layer::Sctp => "sctp",
             Layer::Tcp => "tcp",
             Layer::M3ua => "m3ua",
             Layer::M2pa => "m2pa",
+            Layer::M2ua => "m2ua",
             Layer::Sua => "sua",
             Layer::Sccp => "sccp",
             Layer::Tcap => "tcap",

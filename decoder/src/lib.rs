@@ -16,19 +16,22 @@
 #![forbid(unsafe_code)]
 
 pub mod ber;
-pub mod counters;
 pub mod capture;
+pub mod counters;
 pub mod diameter;
 pub mod digits;
 pub mod error;
 pub mod gre;
 pub mod hash;
 pub mod identity;
+pub mod integrity;
 pub mod ip;
 pub mod link;
 pub mod m2pa;
+pub mod m2ua;
 pub mod m3ua;
 pub mod map;
+pub mod mpls;
 pub mod sccp;
 pub mod sctp;
 pub mod stack;
@@ -36,6 +39,7 @@ pub mod sua;
 pub mod table;
 pub mod tcap;
 pub mod tcp;
+pub mod vxlan;
 
 pub use digits::{Digits, Plmn};
 pub use error::{DecodeError, ErrorKind, Layer};

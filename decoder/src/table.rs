@@ -100,6 +100,25 @@ impl<K: Copy + Eq + Hash, V> BoundedMap<K, V> {
         self.entries[s as usize].as_ref().map(|(_, v)| v)
     }
 
+    /// The slot holding `key`, marking it most recently used: the value is then reached with
+    /// [`BoundedMap::at_mut`] without hashing the key again, until the map changes.
+    #[inline]
+    pub fn slot(&mut self, key: &K) -> Option<u32> {
+        let &s = self.index.get(key)?;
+        self.touch(s);
+        Some(s)
+    }
+
+    /// The value in `slot`, as [`BoundedMap::slot`] gave it (nothing inserted or removed
+    /// since).
+    #[inline]
+    pub fn at_mut(&mut self, slot: u32) -> Option<&mut V> {
+        self.entries
+            .get_mut(slot as usize)?
+            .as_mut()
+            .map(|(_, v)| v)
+    }
+
     /// The value for `key`, marking it most recently used.
     pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
         let &s = self.index.get(key)?;

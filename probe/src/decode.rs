@@ -94,7 +94,13 @@ pub(crate) fn decode_file(path: &Path, out: &mut impl Write) -> Result<Totals> {
 /// Write one decoded message as the `sigwatch decode` line of INTERFACES.md (without ending it).
 pub(crate) fn write_message(j: &mut JsonLine, ctx: FrameContext, m: &Message<'_>) {
     j.begin().u64("frame", ctx.number).ts("ts", ctx.ts_ns);
+    if let Some(e) = m.evasion() {
+        j.str("evasion", e.name());
+    }
     match m {
+        Message::Evasion(e) => {
+            j.str("proto", if e.diameter { "diameter" } else { "sigtran" });
+        }
         Message::Map(m) => {
             j.str(
                 "proto",

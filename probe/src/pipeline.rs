@@ -119,7 +119,7 @@ where
         collector.set_exporter(Exporter::start(cfg.clone())?);
     }
     let started = Instant::now();
-    let decoder_cfg = engine.policy.limits.decoder_config();
+    let decoder_cfg = engine.policy.decoder_config();
     let finished = AtomicBool::new(false);
     let failures: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
 

@@ -6,6 +6,7 @@
 
 use core::fmt;
 use core::ops::Range;
+use decoder::integrity::ChecksumMode;
 use decoder::stack::DecoderConfig;
 use std::path::Path;
 
@@ -122,6 +123,8 @@ pub struct Limits {
     pub(crate) tcp_streams: usize,
     /// Bytes held by TCP reassembly, all streams together (per worker).
     pub(crate) tcp_bytes: usize,
+    /// Bytes held by SCTP reassembly, all messages together (per worker).
+    pub(crate) sctp_bytes: usize,
     /// SCCP messages being reassembled from XUDT/LUDT segments (per worker).
     pub(crate) sccp_messages: usize,
 }
@@ -139,21 +142,34 @@ impl Default for Limits {
             sctp_messages: d.sctp.max_messages,
             tcp_streams: d.tcp.max_streams,
             tcp_bytes: d.tcp.max_total_bytes,
+            sctp_bytes: d.sctp.max_total_bytes,
             sccp_messages: d.sccp.max_messages,
         }
     }
 }
 
-impl Limits {
-    /// The decoder's reassembly tables sized by these limits (the rest at their defaults).
+/// `[capture]`: what the capture is like.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Capture {
+    /// Whether checksums are verified: `verify`, `auto` (the default: a flow whose first
+    /// packets all fail is taken for an offloading sender and no longer checked) or `ignore`.
+    pub checksums: ChecksumMode,
+}
+
+impl Policy {
+    /// The decoder's settings: reassembly tables sized by `[limits]` (the rest at their
+    /// defaults), checksums as `[capture]` says.
     pub fn decoder_config(&self) -> DecoderConfig {
+        let l = &self.limits;
         let mut d = DecoderConfig::default();
-        d.defrag.max_datagrams = self.ip_datagrams;
-        d.sctp.max_associations = self.sctp_associations;
-        d.sctp.max_messages = self.sctp_messages;
-        d.tcp.max_streams = self.tcp_streams;
-        d.tcp.max_total_bytes = self.tcp_bytes;
-        d.sccp.max_messages = self.sccp_messages;
+        d.defrag.max_datagrams = l.ip_datagrams;
+        d.sctp.max_associations = l.sctp_associations;
+        d.sctp.max_messages = l.sctp_messages;
+        d.sctp.max_total_bytes = l.sctp_bytes;
+        d.tcp.max_streams = l.tcp_streams;
+        d.tcp.max_total_bytes = l.tcp_bytes;
+        d.sccp.max_messages = l.sccp_messages;
+        d.checksums = self.capture.checksums;
         d
     }
 }
@@ -310,6 +326,8 @@ pub struct Policy {
     pub thresholds: Thresholds,
     /// Table sizes.
     pub limits: Limits,
+    /// What the capture is like.
+    pub capture: Capture,
     /// Category lists in force.
     pub categories: Categories,
     /// Custom rules, in file order.
@@ -329,9 +347,17 @@ struct RawPolicy {
     #[serde(default = "default_spanned")]
     limits: Spanned<Limits>,
     #[serde(default)]
+    capture: Option<Spanned<RawCapture>>,
+    #[serde(default)]
     categories: Option<Spanned<CategoryOverrides>>,
     #[serde(default)]
     rule: Vec<Spanned<RawRule>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCapture {
+    checksums: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -529,12 +555,30 @@ impl Policy {
             (limits.sctp_messages, "limits.sctp_messages"),
             (limits.tcp_streams, "limits.tcp_streams"),
             (limits.tcp_bytes, "limits.tcp_bytes"),
+            (limits.sctp_bytes, "limits.sctp_bytes"),
             (limits.sccp_messages, "limits.sccp_messages"),
         ] {
             if v == 0 {
                 let span = src.key_span(raw.limits.span(), key.trim_start_matches("limits."));
                 return Err(src.error(span, key, "must be at least 1"));
             }
+        }
+        let mut capture = Capture::default();
+        if let Some(c) = raw
+            .capture
+            .as_ref()
+            .and_then(|c| c.get_ref().checksums.as_ref())
+        {
+            capture.checksums = ChecksumMode::from_name(c.get_ref()).ok_or_else(|| {
+                src.error(
+                    c.span(),
+                    "capture.checksums",
+                    format!(
+                        "{:?} is not one of \"verify\", \"auto\", \"ignore\"",
+                        c.get_ref()
+                    ),
+                )
+            })?;
         }
         let mut categories = Categories::builtin();
         if let Some(o) = &raw.categories {
@@ -575,6 +619,7 @@ impl Policy {
             partners,
             thresholds,
             limits,
+            capture,
             categories,
             rules,
         })

@@ -23,9 +23,22 @@ pub enum Category {
     Recon,
     /// A custom rule of the policy.
     Custom,
+    /// Two copies of the same bytes that differ: a sender showing the probe (or a receiver)
+    /// something else than what was taken.
+    Evasion,
 }
 
 impl Category {
+    /// Every category, in declaration order (`c as usize` is its place).
+    pub const ALL: [Category; 6] = [
+        Category::Cat1,
+        Category::Cat2,
+        Category::Cat3,
+        Category::Recon,
+        Category::Custom,
+        Category::Evasion,
+    ];
+
     /// The name used in alerts and reports.
     pub fn name(self) -> &'static str {
         match self {
@@ -34,6 +47,7 @@ impl Category {
             Category::Cat3 => "cat3",
             Category::Recon => "recon",
             Category::Custom => "custom",
+            Category::Evasion => "evasion",
         }
     }
 }
@@ -269,6 +283,8 @@ pub enum Detail {
         /// Seconds waited.
         waited_s: u64,
     },
+    /// The message (or, without one, the packet) came as a copy that conflicts with another.
+    Evasion(decoder::stack::Evasion),
 }
 
 /// A rule's conclusion about one message.

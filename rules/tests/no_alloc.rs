@@ -89,6 +89,7 @@ fn pass(
         armed(|| {
             for o in &outcomes {
                 verdicts.extend(o.verdict);
+                verdicts.extend(o.evasion);
                 for j in &o.jobs {
                     shard.apply(engine, j, &mut |v| verdicts.push(v));
                 }

@@ -34,7 +34,19 @@ crate::counters! {
         expired => "ip_expired",
         /// Fragments that would make a datagram larger than 65 535 bytes.
         oversize => "ip_oversize",
+        /// Datagrams whose fragments overlap with different bytes (an evasion).
+        conflicts => "ip_overlap_conflicts",
     }
+}
+
+/// A datagram completed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Whole<'a> {
+    /// The payload, each byte from the first fragment that carried it.
+    pub(crate) first: &'a [u8],
+    /// When fragments overlapped with different bytes: the payload each byte from the last
+    /// fragment that carried it.
+    pub(crate) last: Option<&'a [u8]>,
 }
 
 const MAX_DATAGRAM: usize = 65_535;
@@ -50,7 +62,11 @@ struct Key {
 
 struct Datagram {
     first_ns: u64,
+    /// First fragment wins (Windows, BSD before the end of a datagram).
     data: Vec<u8>,
+    /// Last fragment wins, once two fragments disagreed (`conflict`).
+    last: Vec<u8>,
+    conflict: bool,
     /// One bit per 8-byte block received.
     have: Box<[u64; BLOCKS.div_ceil(64)]>,
     /// Length once the last fragment (MF = 0) arrived.
@@ -59,6 +75,12 @@ struct Datagram {
 
 /// Reassembles fragmented IPv4 and IPv6 datagrams (RFC 791 §3.2, RFC 8200 §4.5) within
 /// [`DefragLimits`]. Buffers of finished datagrams are kept for reuse.
+///
+/// Receivers disagree on overlapping fragments: some keep the first copy of a byte, some the
+/// last, Linux and RFC 5722 (IPv6) drop the datagram. A datagram whose fragments overlap with
+/// the same bytes is reassembled once; one whose fragments disagree is handed out both ways,
+/// first copy and last copy, so that whichever a receiver kept has been judged (and the
+/// disagreement is counted, and alerted by the frame decoder).
 pub(crate) struct Defragmenter {
     limits: DefragLimits,
     table: BoundedMap<Key, Datagram>,
@@ -104,7 +126,8 @@ impl Defragmenter {
         self.table.len()
     }
 
-    /// Take in one fragment; returns the whole datagram's payload when this fragment completes it.
+    /// Take in one fragment; returns the whole datagram's payload when this fragment
+    /// completes it.
     pub(crate) fn push(
         &mut self,
         now_ns: u64,
@@ -113,7 +136,7 @@ impl Defragmenter {
         protocol: IpProtocol,
         frag: Fragment,
         payload: &[u8],
-    ) -> Option<&[u8]> {
+    ) -> Option<Whole<'_>> {
         self.stats.fragments += 1;
         self.expire(now_ns);
         let start = frag.offset as usize;
@@ -133,6 +156,8 @@ impl Defragmenter {
             let mut d = spare.pop().unwrap_or_else(|| Datagram {
                 first_ns: 0,
                 data: Vec::new(),
+                last: Vec::new(),
+                conflict: false,
                 have: Box::new([0; BLOCKS.div_ceil(64)]),
                 total: None,
             });
@@ -146,19 +171,39 @@ impl Defragmenter {
         if dg.data.len() < end {
             dg.data.resize(end, 0);
         }
-        dg.data[start..end].copy_from_slice(payload);
-        // Mark the 8-byte blocks this fragment fills; a last fragment may end mid-block.
-        let first_block = start / 8;
-        let last_block = end.div_ceil(8);
-        for b in first_block..last_block {
-            dg.have[b / 64] |= 1 << (b % 64);
+        // The 8-byte blocks this fragment covers; a last fragment may end mid-block.
+        let blocks = start / 8..end.div_ceil(8);
+        let had = |dg: &Datagram, b: usize| dg.have[b / 64] & (1 << (b % 64)) != 0;
+        let range = |b: usize| (b * 8).max(start)..(b * 8 + 8).min(end);
+        let differs = blocks.clone().any(|b| {
+            let r = range(b);
+            had(dg, b) && dg.data[r.clone()] != payload[r.start - start..r.end - start]
+        });
+        if differs && !dg.conflict {
+            dg.conflict = true;
+            self.stats.conflicts += 1;
+            dg.last.clear();
+            dg.last.extend_from_slice(&dg.data);
+        }
+        if dg.conflict {
+            if dg.last.len() < end {
+                dg.last.resize(end, 0);
+            }
+            dg.last[start..end].copy_from_slice(payload);
+        }
+        for b in blocks {
+            if !had(dg, b) {
+                let r = range(b);
+                dg.data[r.clone()].copy_from_slice(&payload[r.start - start..r.end - start]);
+                dg.have[b / 64] |= 1 << (b % 64);
+            }
         }
         if !frag.more {
             dg.total = Some(end);
         }
-        let complete = dg.total.is_some_and(|total| {
-            (0..total.div_ceil(8)).all(|b| dg.have[b / 64] & (1 << (b % 64)) != 0)
-        });
+        let complete = dg
+            .total
+            .is_some_and(|total| (0..total.div_ceil(8)).all(|b| had(dg, b)));
         if !complete {
             return None;
         }
@@ -166,9 +211,18 @@ impl Defragmenter {
         let mut dg = self.table.remove(&key)?;
         self.stats.completed += 1;
         dg.data.truncate(total);
+        let conflict = dg.conflict;
+        if conflict {
+            dg.last.resize(total, 0);
+            dg.data.extend_from_slice(&dg.last);
+        }
         core::mem::swap(&mut self.done, &mut dg.data);
         recycle(&mut self.spare, dg);
-        Some(&self.done)
+        let (first, last) = self.done.split_at(total);
+        Some(Whole {
+            first,
+            last: conflict.then_some(last),
+        })
     }
 
     fn expire(&mut self, now_ns: u64) {
@@ -186,6 +240,8 @@ impl Defragmenter {
 fn recycle(spare: &mut Vec<Datagram>, mut d: Datagram) {
     if spare.len() < 64 {
         d.data.clear();
+        d.last.clear();
+        d.conflict = false;
         d.have.fill(0);
         d.total = None;
         spare.push(d);
@@ -238,7 +294,8 @@ mod tests {
                 &data[16..24],
             )
             .unwrap();
-        assert_eq!(got, &data[..]);
+        assert_eq!(got.first, &data[..]);
+        assert_eq!(got.last, None);
         assert_eq!(d.stats().completed, 1);
         assert_eq!(d.in_progress(), 0);
     }
@@ -286,5 +343,38 @@ mod tests {
             )
             .is_none());
         assert_eq!(d.stats().oversize, 1);
+    }
+
+    #[test]
+    fn overlaps_that_agree_are_one_datagram_and_those_that_differ_are_two() {
+        let mut d = Defragmenter::new(DefragLimits::default());
+        let data: Vec<u8> = (0..24).collect();
+        let push = |d: &mut Defragmenter, id, offset, more, bytes: &[u8]| {
+            d.push(
+                0,
+                ip(1),
+                ip(2),
+                IpProtocol::SCTP,
+                frag(id, offset, more),
+                bytes,
+            )
+            .map(|w| (w.first.to_vec(), w.last.map(<[u8]>::to_vec)))
+        };
+        // The same bytes twice: one datagram.
+        assert!(push(&mut d, 1, 0, true, &data[..16]).is_none());
+        assert!(push(&mut d, 1, 8, true, &data[8..16]).is_none());
+        let got = push(&mut d, 1, 16, false, &data[16..]).unwrap();
+        assert_eq!(got, (data.clone(), None));
+        assert_eq!(d.stats().conflicts, 0);
+        // Other bytes over the second block: the first copy and the last, both.
+        let other = [0xee; 8];
+        assert!(push(&mut d, 2, 0, true, &data[..16]).is_none());
+        assert!(push(&mut d, 2, 8, true, &other).is_none());
+        let (first, last) = push(&mut d, 2, 16, false, &data[16..]).unwrap();
+        assert_eq!(first, data);
+        let mut expected = data.clone();
+        expected[8..16].copy_from_slice(&other);
+        assert_eq!(last, Some(expected));
+        assert_eq!(d.stats().conflicts, 1);
     }
 }

@@ -1,4 +1,4 @@
-use core::net::{Ipv4Addr, Ipv6Addr};
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::IpProtocol;
 
@@ -65,11 +65,48 @@ pub fn emit_ipv6(
 
 /// The ones'-complement sum of RFC 1071.
 pub(crate) fn internet_checksum(data: &[u8]) -> u16 {
-    let mut sum: u32 = 0;
-    for pair in data.chunks(2) {
-        let word = u16::from_be_bytes([pair[0], *pair.get(1).unwrap_or(&0)]);
-        sum += u32::from(word);
+    fold(add_words(0, data))
+}
+
+/// The checksum of a TCP or UDP segment (RFC 9293 §3.1, RFC 8200 §8.1): over a
+/// pseudo-header of the addresses (IPv4, or IPv6 with IPv4 addresses mapped), the protocol
+/// and the length, then the segment. Over a segment with its checksum filled in, 0 when it
+/// is right.
+pub(crate) fn transport_checksum(
+    src: IpAddr,
+    dst: IpAddr,
+    protocol: IpProtocol,
+    segment: &[u8],
+) -> u16 {
+    let mut sum = match (src, dst) {
+        (IpAddr::V4(s), IpAddr::V4(d)) => add_words(add_words(0, &s.octets()), &d.octets()),
+        (s, d) => {
+            let v6 = |a: IpAddr| match a {
+                IpAddr::V4(a) => a.to_ipv6_mapped().octets(),
+                IpAddr::V6(a) => a.octets(),
+            };
+            add_words(add_words(0, &v6(s)), &v6(d))
+        }
+    };
+    let len = segment.len() as u64;
+    sum += u64::from(protocol.0) + (len >> 16) + (len & 0xffff);
+    fold(add_words(sum, segment))
+}
+
+/// Add `data`'s 16-bit big-endian words to `sum` (an odd last octet padded with zero).
+fn add_words(mut sum: u64, data: &[u8]) -> u64 {
+    let mut pairs = data.chunks_exact(2);
+    for p in &mut pairs {
+        sum += u64::from(u16::from_be_bytes([p[0], p[1]]));
     }
+    if let [last] = pairs.remainder() {
+        sum += u64::from(*last) << 8;
+    }
+    sum
+}
+
+/// Fold a sum to 16 bits and complement it.
+fn fold(mut sum: u64) -> u16 {
     while sum > 0xffff {
         sum = (sum & 0xffff) + (sum >> 16);
     }

@@ -7,8 +7,8 @@ mod emit;
 mod parser;
 
 pub(crate) use defrag::{DefragLimits, DefragStats, Defragmenter};
-pub(crate) use emit::internet_checksum;
 pub use emit::{emit_ipv4, emit_ipv6, Ipv4Spec};
+pub(crate) use emit::{internet_checksum, transport_checksum};
 pub use parser::{parse_ipv4_packet, parse_ipv6_packet};
 
 pub(crate) use core::net::IpAddr;
@@ -21,9 +21,9 @@ impl IpProtocol {
     /// IPv6 hop-by-hop options.
     pub const HOPOPT: IpProtocol = IpProtocol(0);
     /// TCP.
-    pub(crate) const TCP: IpProtocol = IpProtocol(6);
+    pub const TCP: IpProtocol = IpProtocol(6);
     /// UDP.
-    pub(crate) const UDP: IpProtocol = IpProtocol(17);
+    pub const UDP: IpProtocol = IpProtocol(17);
     /// IPv6 routing header.
     pub(crate) const IPV6_ROUTE: IpProtocol = IpProtocol(43);
     /// IPv6 fragment header.

@@ -1,5 +1,6 @@
-//! Link layer: Ethernet II with 802.1Q/802.1ad tags, Linux cooked capture (SLL, SLL2), BSD
-//! loopback and raw IP. Everything below this module sees an [`EtherType`] and a payload.
+//! Link layer: Ethernet II and IEEE 802.3 with LLC/SNAP, with 802.1Q/802.1ad tags, Linux
+//! cooked capture (SLL, SLL2), BSD loopback and raw IP. Everything below this module sees an
+//! [`EtherType`] and a payload.
 
 mod emit;
 mod parser;
@@ -78,6 +79,15 @@ impl EtherType {
     pub(crate) const QINQ: EtherType = EtherType(0x88a8);
     /// Pre-standard QinQ outer tag.
     pub(crate) const QINQ_OLD: EtherType = EtherType(0x9100);
+    /// MPLS unicast.
+    pub(crate) const MPLS: EtherType = EtherType(0x8847);
+    /// MPLS multicast.
+    pub(crate) const MPLS_MULTICAST: EtherType = EtherType(0x8848);
+    /// Not an EtherType: an IEEE 802.3 frame whose LLC header is not SNAP (spanning tree,
+    /// IS-IS, ...).
+    pub(crate) const LLC: EtherType = EtherType(0);
+    /// The smallest EtherType; a type field below it is an IEEE 802.3 length.
+    pub(crate) const MIN: u16 = 0x0600;
 }
 
 /// The most VLAN tags unwrapped from one frame; a fifth tag makes the frame malformed.
@@ -120,4 +130,6 @@ pub(crate) mod field {
     pub(crate) const SLL2_HEADER_LEN: usize = 20;
     /// BSD loopback header length.
     pub(crate) const NULL_HEADER_LEN: usize = 4;
+    /// LLC (DSAP, SSAP, control) and SNAP (OUI, type) after an 802.3 length.
+    pub(crate) const LLC_SNAP_LEN: usize = 8;
 }

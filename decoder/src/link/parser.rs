@@ -95,7 +95,9 @@ pub fn parse_link(linktype: LinkType, frame: &[u8]) -> Result<LinkFrame<'_>, Dec
     }
 }
 
-/// Decode an Ethernet II header and any VLAN tags after it.
+/// Decode an Ethernet header and any VLAN tags after it: Ethernet II, or IEEE 802.3 (a
+/// length where the type would be) with an LLC/SNAP header naming the type, as some taps
+/// and older equipment frame it.
 pub fn parse_link_ethernet(frame: &[u8]) -> Result<LinkFrame<'_>, DecodeError> {
     let r = located(Layer::Eth, frame, |i| {
         let (_, ()) = need(i, ETH_HEADER_LEN)?;
@@ -103,7 +105,42 @@ pub fn parse_link_ethernet(frame: &[u8]) -> Result<LinkFrame<'_>, DecodeError> {
         Ok((&i[ETH_HEADER_LEN..], t))
     });
     let ethertype = complete(frame, Layer::Eth, r)?;
+    if ethertype < EtherType::MIN {
+        return llc(frame, usize::from(ethertype));
+    }
     after_type(frame, ETH_HEADER_LEN, EtherType(ethertype), ArrayVec::new())
+}
+
+/// An IEEE 802.3 frame of `length` octets after its header: LLC/SNAP (AA AA 03, an OUI, a
+/// type) leads on like Ethernet II; any other LLC is no protocol of the probe's.
+fn llc(frame: &[u8], length: usize) -> Result<LinkFrame<'_>, DecodeError> {
+    let Some(body) = frame.get(ETH_HEADER_LEN..ETH_HEADER_LEN + length) else {
+        return Err(crate::error::exceeds(
+            Layer::Eth,
+            length,
+            frame.len() - ETH_HEADER_LEN,
+            "frame",
+            ETH_TYPE.start,
+        ));
+    };
+    match body.first_chunk::<LLC_SNAP_LEN>() {
+        Some(&[0xaa, 0xaa, 0x03, _, _, _, t0, t1]) => {
+            let end = ETH_HEADER_LEN + length;
+            let r = after_type(
+                &frame[..end],
+                ETH_HEADER_LEN + LLC_SNAP_LEN,
+                EtherType(u16::from_be_bytes([t0, t1])),
+                ArrayVec::new(),
+            )?;
+            Ok(r)
+        }
+        _ => Ok(LinkFrame {
+            ethertype: EtherType::LLC,
+            vlans: ArrayVec::new(),
+            payload: body,
+            offset: ETH_HEADER_LEN,
+        }),
+    }
 }
 
 /// Unwrap VLAN tags that follow a type field ending at `offset`.
@@ -177,6 +214,22 @@ mod tests {
         let e = parse_link(LinkType::ETHERNET, &f).unwrap_err();
         assert_eq!(e.layer, Layer::Vlan);
         assert_eq!(e.offset, 14);
+    }
+
+    #[test]
+    fn llc_snap_leads_on_and_other_llc_is_not_ip() {
+        // 802.3 length 10: LLC/SNAP naming IPv4, then two octets; padding after is cut off.
+        let f = hex!("ffffffffffff 020000000001 000a aaaa03 000000 0800 4500 0000");
+        let l = parse_link(LinkType::ETHERNET, &f).unwrap();
+        assert_eq!((l.ethertype, l.offset), (EtherType::IPV4, 22));
+        assert_eq!(l.payload, &[0x45, 0]);
+        let stp = hex!("0180c2000000 020000000001 0003 424203");
+        assert_eq!(
+            parse_link(LinkType::ETHERNET, &stp).unwrap().ethertype,
+            EtherType::LLC
+        );
+        let e = parse_link(LinkType::ETHERNET, &stp[..15]).unwrap_err();
+        assert_eq!((e.layer, e.offset), (Layer::Eth, 12));
     }
 
     #[test]

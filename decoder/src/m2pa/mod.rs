@@ -1,7 +1,7 @@
 //! M2PA (RFC 4165) and the ITU MTP3 message it carries (ITU-T Q.704 §2: service information
 //! octet and the 32-bit routing label with 14-bit point codes).
 
-use nom::number::complete::{be_u32, be_u8, le_u32};
+use nom::number::complete::{be_u32, be_u8};
 
 use crate::error::{complete, fail, located, take_len, DecodeError, ErrorKind, Layer, PResult};
 
@@ -51,10 +51,23 @@ pub(crate) struct Mtp3<'a> {
 /// Decode an M2PA message and, for user data, the MTP3 message inside.
 pub(crate) fn parse_m2pa_message(data: &[u8]) -> Result<Message<'_>, DecodeError> {
     let r = located(Layer::M2pa, data, m2pa);
-    complete(data, Layer::M2pa, r)
+    let (kind, bsn, fsn, body) = complete(data, Layer::M2pa, r)?;
+    let mtp3 = if kind == TYPE_USER_DATA && !body.is_empty() {
+        // One priority octet, then the MTP3 message.
+        Some(parse_mtp3(&body[1..], Layer::M2pa, HEADER_LEN + 1)?)
+    } else {
+        None
+    };
+    Ok(Message {
+        kind,
+        bsn: bsn & 0x00ff_ffff,
+        fsn: fsn & 0x00ff_ffff,
+        mtp3,
+    })
 }
 
-fn m2pa(i: &[u8]) -> PResult<'_, Message<'_>> {
+/// The header: type, BSN, FSN, and the body after them.
+fn m2pa(i: &[u8]) -> PResult<'_, (u8, u32, u32, &[u8])> {
     let (r, version) = be_u8(i)?;
     if version != 1 {
         return fail(i, ErrorKind::Version(u32::from(version)));
@@ -83,32 +96,41 @@ fn m2pa(i: &[u8]) -> PResult<'_, Message<'_>> {
     let (_, bsn) = be_u32(&whole[8..])?;
     let (_, fsn) = be_u32(&whole[12..])?;
     let body = &whole[HEADER_LEN..];
-    let mtp3 = if kind == TYPE_USER_DATA && !body.is_empty() {
-        // One priority octet, then SIO and the routing label.
-        let (label_start, _priority) = be_u8(body)?;
-        let (r, sio) = be_u8(label_start)?;
-        let (sif, label) = le_u32(r)?;
-        Some(Mtp3 {
-            ni: sio >> 6,
-            si: sio & 0x0f,
-            dpc: label & 0x3fff,
-            opc: (label >> 14) & 0x3fff,
-            sls: (label >> 28) as u8,
-            sif,
-            offset: HEADER_LEN + 6,
-        })
-    } else {
-        None
+    Ok((rest, (kind, bsn, fsn, body)))
+}
+
+/// An ITU MTP3 message (Q.704 §2.2): SIO, then the routing label (DPC, OPC, SLS in one
+/// 32-bit little-endian word), then the SIF. `at`: where `data` starts in the message being
+/// read, for `Mtp3::offset` and for the error, which is `layer`'s.
+pub(crate) fn parse_mtp3(data: &[u8], layer: Layer, at: usize) -> Result<Mtp3<'_>, DecodeError> {
+    let Some((&[sio, l0, l1, l2, l3], sif)) = data.split_first_chunk() else {
+        return Err(crate::error::cut_in(layer, data.len(), &[1, 5]).shifted(at));
     };
-    Ok((
-        rest,
-        Message {
-            kind,
-            bsn: bsn & 0x00ff_ffff,
-            fsn: fsn & 0x00ff_ffff,
-            mtp3,
-        },
-    ))
+    let label = u32::from_le_bytes([l0, l1, l2, l3]);
+    Ok(Mtp3 {
+        ni: sio >> 6,
+        si: sio & 0x0f,
+        dpc: label & 0x3fff,
+        opc: (label >> 14) & 0x3fff,
+        sls: (label >> 28) as u8,
+        sif,
+        offset: at + 5,
+    })
+}
+
+/// Append an ITU MTP3 message: SIO, routing label, `sif`.
+pub fn emit_mtp3(out: &mut Vec<u8>, route: &RoutingLabel, sif: &[u8]) {
+    let RoutingLabel {
+        ni,
+        si,
+        opc,
+        dpc,
+        sls,
+    } = *route;
+    out.push((ni & 3) << 6 | (si & 0x0f));
+    let label = (dpc & 0x3fff) | (opc & 0x3fff) << 14 | u32::from(sls & 0x0f) << 28;
+    out.extend_from_slice(&label.to_le_bytes());
+    out.extend_from_slice(sif);
 }
 
 /// The MTP3 header fields written by [`emit_m2pa_user_data`].
@@ -134,23 +156,13 @@ pub fn emit_m2pa_user_data(
     route: &RoutingLabel,
     sif: &[u8],
 ) {
-    let RoutingLabel {
-        ni,
-        si,
-        opc,
-        dpc,
-        sls,
-    } = *route;
     let len = (HEADER_LEN + 6 + sif.len()) as u32;
     out.extend_from_slice(&[1, 0, CLASS_M2PA, TYPE_USER_DATA]);
     out.extend_from_slice(&len.to_be_bytes());
     out.extend_from_slice(&(bsn & 0x00ff_ffff).to_be_bytes());
     out.extend_from_slice(&(fsn & 0x00ff_ffff).to_be_bytes());
     out.push(0); // priority
-    out.push((ni & 3) << 6 | (si & 0x0f));
-    let label = (dpc & 0x3fff) | (opc & 0x3fff) << 14 | u32::from(sls & 0x0f) << 28;
-    out.extend_from_slice(&label.to_le_bytes());
-    out.extend_from_slice(sif);
+    emit_mtp3(out, route, sif);
 }
 
 #[cfg(test)]

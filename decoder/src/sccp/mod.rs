@@ -20,7 +20,7 @@ pub struct MessageType(pub u8);
 
 impl MessageType {
     /// Unitdata.
-    pub(crate) const UDT: MessageType = MessageType(0x09);
+    pub const UDT: MessageType = MessageType(0x09);
     /// Unitdata service.
     pub(crate) const UDTS: MessageType = MessageType(0x0a);
     /// Extended unitdata.
@@ -28,7 +28,7 @@ impl MessageType {
     /// Extended unitdata service.
     pub(crate) const XUDTS: MessageType = MessageType(0x12);
     /// Long unitdata.
-    pub(crate) const LUDT: MessageType = MessageType(0x13);
+    pub const LUDT: MessageType = MessageType(0x13);
     /// Long unitdata service.
     pub(crate) const LUDTS: MessageType = MessageType(0x14);
 

@@ -81,6 +81,8 @@ pub struct Ppid(pub u32);
 impl Ppid {
     /// Not specified: the port decides.
     pub const UNSPECIFIED: Ppid = Ppid(0);
+    /// M2UA.
+    pub const M2UA: Ppid = Ppid(2);
     /// M3UA.
     pub const M3UA: Ppid = Ppid(3);
     /// SUA.
@@ -97,6 +99,8 @@ impl Ppid {
 pub const PORT_M3UA: u16 = 2905;
 /// The well-known SCTP port of SUA.
 pub const PORT_SUA: u16 = 14001;
+/// The well-known SCTP port of M2UA.
+pub const PORT_M2UA: u16 = 2904;
 /// The well-known SCTP port of M2PA.
 pub const PORT_M2PA: u16 = 3565;
 /// The well-known port of Diameter (SCTP and TCP).
@@ -113,6 +117,8 @@ pub enum PayloadProtocol {
     Sua,
     /// M2PA (RFC 4165).
     M2pa,
+    /// M2UA (RFC 3331).
+    M2ua,
     /// Diameter (RFC 6733).
     Diameter,
     /// Diameter inside (D)TLS: visible only as encrypted records.
@@ -128,6 +134,7 @@ impl PayloadProtocol {
             Ppid::M3UA => PayloadProtocol::M3ua,
             Ppid::SUA => PayloadProtocol::Sua,
             Ppid::M2PA => PayloadProtocol::M2pa,
+            Ppid::M2UA => PayloadProtocol::M2ua,
             Ppid::DIAMETER => PayloadProtocol::Diameter,
             Ppid::DIAMETER_DTLS => PayloadProtocol::DiameterTls,
             Ppid::UNSPECIFIED => {
@@ -138,6 +145,8 @@ impl PayloadProtocol {
                     PayloadProtocol::Sua
                 } else if is(PORT_M2PA) {
                     PayloadProtocol::M2pa
+                } else if is(PORT_M2UA) {
+                    PayloadProtocol::M2ua
                 } else if is(PORT_DIAMETER) {
                     PayloadProtocol::Diameter
                 } else if is(PORT_DIAMETER_TLS) || is(PORT_DIAMETER + 1) {

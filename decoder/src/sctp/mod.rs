@@ -5,18 +5,20 @@
 //! identifier, or by the well-known port when the sender left the PPID at 0
 //! ([`PayloadProtocol::identify`]).
 
+mod assoc;
 mod codes;
-mod dedup;
 mod emit;
 mod parser;
 mod reassembly;
 
+pub use assoc::AssocStats;
+pub(crate) use assoc::{Admit, Associations, Path, Tsn};
 pub use codes::{
-    ChunkType, PayloadProtocol, Ppid, PORT_DIAMETER, PORT_DIAMETER_TLS, PORT_M2PA, PORT_M3UA,
-    PORT_SUA,
+    ChunkType, PayloadProtocol, Ppid, PORT_DIAMETER, PORT_DIAMETER_TLS, PORT_M2PA, PORT_M2UA,
+    PORT_M3UA, PORT_SUA,
 };
-pub use dedup::{AssocKey, TsnTracker};
 pub use emit::{crc32c, emit_sctp_packet, fix_sctp_checksum, DataChunkSpec, SctpSpec};
+pub(crate) use parser::parse_sctp_init;
 pub use parser::{parse_sctp_data_chunk, parse_sctp_packet, Chunks};
 pub(crate) use parser::{straight_tlv, tlv_error};
 pub(crate) use reassembly::{SctpLimits, SctpReassembler, SctpStats, StreamKey};
@@ -30,8 +32,8 @@ pub struct CommonHeader {
     pub(crate) dst_port: u16,
     /// Verification tag: names the association in this direction.
     pub(crate) vtag: u32,
-    /// CRC32c over the packet (not verified: a tap sees what the peer would have dropped too,
-    /// and tshark does not verify it by default either).
+    /// CRC32c over the packet, as sent (verified by the frame decoder: see
+    /// [`crate::integrity`]).
     pub(crate) checksum: u32,
 }
 

@@ -1,3 +1,5 @@
+use core::net::IpAddr;
+
 use super::field::*;
 use super::{Chunk, ChunkType, CommonHeader, DataChunk, Ppid, MAX_CHUNKS_PER_PACKET};
 use crate::error::{below, cut_in, exceeds, DecodeError, ErrorKind, Layer};
@@ -107,6 +109,47 @@ pub(crate) fn tlv_error(
         return below(layer, length, CHUNK_HEADER_LEN, 2);
     }
     exceeds(layer, length, i.len(), within, 0)
+}
+
+/// What an INIT or INIT-ACK says of its sender (RFC 9260 §3.3.2, §3.3.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Init<'a> {
+    /// The tag the sender will require on every packet sent to it.
+    pub(crate) initiate_tag: u32,
+    /// The sender's first TSN.
+    pub(crate) initial_tsn: u32,
+    /// The optional parameters.
+    params: &'a [u8],
+}
+
+impl Init<'_> {
+    /// The sender's addresses the chunk lists (IPv4 and IPv6 Address parameters, types 5
+    /// and 6); a parameter cut short ends the list.
+    pub(crate) fn addresses(&self) -> impl Iterator<Item = IpAddr> + '_ {
+        let mut rest = self.params;
+        core::iter::from_fn(move || loop {
+            let ([t0, t1], value, taken) = straight_tlv(rest)?;
+            rest = &rest[taken..];
+            match (u16::from_be_bytes([t0, t1]), value.len()) {
+                (5, 4) => return Some(IpAddr::from(<[u8; 4]>::try_from(value).ok()?)),
+                (6, 16) => return Some(IpAddr::from(<[u8; 16]>::try_from(value).ok()?)),
+                _ => {}
+            }
+        })
+    }
+}
+
+/// Read an INIT or INIT-ACK chunk's fixed part; `None` when it is cut short or names tag 0,
+/// which the receiver refuses (RFC 9260 §3.3.2).
+pub(crate) fn parse_sctp_init<'a>(c: &Chunk<'a>) -> Option<Init<'a>> {
+    let (&[a, b, c0, d, _, _, _, _, _, _, _, _, t0, t1, t2, t3], params) =
+        c.value.split_first_chunk::<16>()?;
+    let initiate_tag = u32::from_be_bytes([a, b, c0, d]);
+    (initiate_tag != 0).then_some(Init {
+        initiate_tag,
+        initial_tsn: u32::from_be_bytes([t0, t1, t2, t3]),
+        params,
+    })
 }
 
 /// Decode a DATA or I-DATA chunk (RFC 9260 §3.3.1, RFC 8260 §2.1). Errors are relative to

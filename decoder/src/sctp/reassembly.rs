@@ -1,6 +1,4 @@
-use core::net::IpAddr;
-
-use super::{DataChunk, Ppid};
+use super::{DataChunk, Path, Ppid};
 use crate::table::BoundedMap;
 
 /// Limits of SCTP user-message reassembly.
@@ -14,7 +12,11 @@ pub struct SctpLimits {
     pub(crate) max_fragments: usize,
     /// A message unfinished after this long (capture time) is dropped.
     pub(crate) timeout_ns: u64,
-    /// Association directions whose recent TSNs are remembered, to recognise retransmissions.
+    /// Bytes held over all messages in reassembly; beyond it the least recently used are
+    /// pushed out.
+    pub max_total_bytes: usize,
+    /// Paths (one direction of an association's address pair) whose tags and recent TSNs
+    /// are remembered.
     pub max_associations: usize,
 }
 
@@ -25,6 +27,7 @@ impl Default for SctpLimits {
             max_message_bytes: 256 * 1024,
             max_fragments: 256,
             timeout_ns: 30_000_000_000,
+            max_total_bytes: 64 * 1024 * 1024,
             max_associations: 16_384,
         }
     }
@@ -48,20 +51,13 @@ crate::counters! {
     }
 }
 
-/// Names one user message in reassembly: the association direction, the stream, and the
-/// stream sequence number (DATA) or message identifier (I-DATA).
+/// Names one user message in reassembly: the association direction (by its first path, so
+/// that fragments sent over several paths of a multihomed association meet), the stream, and
+/// the stream sequence number (DATA) or message identifier (I-DATA).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct StreamKey {
-    /// Source address.
-    pub(crate) src: IpAddr,
-    /// Destination address.
-    pub(crate) dst: IpAddr,
-    /// Source port.
-    pub(crate) src_port: u16,
-    /// Destination port.
-    pub(crate) dst_port: u16,
-    /// Verification tag.
-    pub(crate) vtag: u32,
+    /// The direction.
+    pub(crate) path: Path,
     /// Stream identifier.
     pub(crate) stream: u16,
     /// Stream sequence number or message identifier.
@@ -73,6 +69,8 @@ pub(crate) struct StreamKey {
 #[derive(Debug, Clone, Copy)]
 struct Frag {
     seq: u32,
+    /// A second copy of `seq` with other contents (see [`Completed::alternate`]).
+    alt: bool,
     begin: bool,
     end: bool,
     start: u32,
@@ -96,7 +94,20 @@ pub(crate) struct SctpReassembler {
     spare: Vec<Partial>,
     done: Vec<u8>,
     order: Vec<Frag>,
+    total_bytes: usize,
     stats: SctpStats,
+}
+
+/// A message completed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Completed<'a> {
+    /// Its payload protocol.
+    pub(crate) ppid: Ppid,
+    /// The message, from the first copy of each fragment.
+    pub(crate) whole: &'a [u8],
+    /// The message as a receiver that took the conflicting copies of some fragments would
+    /// have it, when there were any.
+    pub(crate) alternate: Option<&'a [u8]>,
 }
 
 impl core::fmt::Debug for SctpReassembler {
@@ -112,6 +123,7 @@ impl SctpReassembler {
     /// Forget every flow in progress (counters stay): what follows is a new capture.
     pub(crate) fn forget(&mut self) {
         self.table.clear();
+        self.total_bytes = 0;
     }
 
     /// An empty reassembler.
@@ -122,6 +134,7 @@ impl SctpReassembler {
             spare: Vec::new(),
             done: Vec::new(),
             order: Vec::new(),
+            total_bytes: 0,
             stats: SctpStats::default(),
         }
     }
@@ -137,15 +150,19 @@ impl SctpReassembler {
         self.table.len()
     }
 
-    /// Take in one fragment; returns the PPID and the whole message when it completes one.
+    /// Take in one fragment; returns the message when it completes one. `conflicting`: the
+    /// association has seen this TSN with other contents; the fragment is kept beside the
+    /// first copy, and the message is also put together with it ([`Completed::alternate`]).
     pub(crate) fn push(
         &mut self,
         now_ns: u64,
         key: StreamKey,
         chunk: &DataChunk<'_>,
-    ) -> Option<(Ppid, &[u8])> {
+        conflicting: bool,
+    ) -> Option<Completed<'_>> {
         self.stats.fragments += 1;
         self.expire(now_ns);
+        self.enforce_budget(chunk.data.len());
         let seq = if chunk.interleaved {
             chunk.fsn
         } else {
@@ -165,29 +182,39 @@ impl SctpReassembler {
         });
         if let Some((_, old)) = evicted {
             self.stats.evicted += 1;
+            self.total_bytes -= old.bytes;
             recycle(&mut self.spare, old);
         }
-        if p.frags.iter().any(|f| f.seq == seq) {
-            self.stats.duplicates += 1;
-            return None;
+        let mut alt = false;
+        if let Some(f) = p.frags.iter().find(|f| f.seq == seq) {
+            let held = &p.data[f.start as usize..(f.start + f.len) as usize];
+            let second = p.frags.iter().filter(|f| f.seq == seq).count() > 1;
+            if !conflicting || held == chunk.data || second {
+                self.stats.duplicates += 1;
+                return None;
+            }
+            alt = true;
         }
         if p.frags.len() >= self.limits.max_fragments
             || p.bytes + chunk.data.len() > self.limits.max_message_bytes
         {
             self.stats.oversize += 1;
             if let Some(old) = self.table.remove(&key) {
+                self.total_bytes -= old.bytes;
                 recycle(&mut self.spare, old);
             }
             return None;
         }
         // I-DATA carries the PPID on the first fragment only.
-        if (chunk.begin || !chunk.interleaved)
+        if !alt
+            && (chunk.begin || !chunk.interleaved)
             && (chunk.ppid != Ppid::UNSPECIFIED || p.ppid == Ppid::UNSPECIFIED)
         {
             p.ppid = chunk.ppid;
         }
         p.frags.push(Frag {
             seq,
+            alt,
             begin: chunk.begin,
             end: chunk.end,
             start: p.data.len() as u32,
@@ -195,31 +222,73 @@ impl SctpReassembler {
         });
         p.data.extend_from_slice(chunk.data);
         p.bytes += chunk.data.len();
+        self.total_bytes += chunk.data.len();
+        if alt {
+            return None;
+        }
+        self.complete(key)
+    }
 
-        // Complete when B and E are both here and every sequence number between them too.
-        let first = p.frags.iter().find(|f| f.begin)?.seq;
-        let last = p.frags.iter().find(|f| f.end)?.seq;
+    /// The message `key` names, when its fragments are all here: B and E, and every
+    /// sequence number between them.
+    fn complete(&mut self, key: StreamKey) -> Option<Completed<'_>> {
+        let p = self.table.peek(&key)?;
+        let primary = || p.frags.iter().filter(|f| !f.alt);
+        let first = primary().find(|f| f.begin)?.seq;
+        let last = primary().find(|f| f.end)?.seq;
         let span = last.wrapping_sub(first) as usize + 1;
         let in_span = |f: &Frag| (f.seq.wrapping_sub(first) as usize) < span;
-        if span > p.frags.len() || p.frags.iter().filter(|f| in_span(f)).count() != span {
+        if span > p.frags.len() || primary().filter(|f| in_span(f)).count() != span {
             return None;
         }
         self.order.clear();
         self.order
             .extend(p.frags.iter().filter(|f| in_span(f)).copied());
+        // By sequence number, the first copy before its alternate.
         self.order
-            .sort_unstable_by_key(|f| f.seq.wrapping_sub(first));
+            .sort_unstable_by_key(|f| (f.seq.wrapping_sub(first), f.alt));
         self.done.clear();
-        for f in &self.order {
-            self.done
-                .extend_from_slice(&p.data[f.start as usize..(f.start + f.len) as usize]);
+        let bytes = |f: &Frag| &p.data[f.start as usize..(f.start + f.len) as usize];
+        for f in self.order.iter().filter(|f| !f.alt) {
+            self.done.extend_from_slice(bytes(f));
+        }
+        let whole_len = self.done.len();
+        let alternates = self.order.iter().any(|f| f.alt);
+        if alternates {
+            for (i, f) in self.order.iter().enumerate() {
+                let replaced = self
+                    .order
+                    .get(i + 1)
+                    .is_some_and(|n| n.alt && n.seq == f.seq);
+                if !replaced {
+                    self.done.extend_from_slice(bytes(f));
+                }
+            }
         }
         let ppid = p.ppid;
         if let Some(old) = self.table.remove(&key) {
+            self.total_bytes -= old.bytes;
             recycle(&mut self.spare, old);
         }
         self.stats.completed += 1;
-        Some((ppid, &self.done))
+        let (whole, alternate) = self.done.split_at(whole_len);
+        Some(Completed {
+            ppid,
+            whole,
+            alternate: alternates.then_some(alternate),
+        })
+    }
+
+    /// Push out the least recently used messages until `incoming` more bytes fit the limit.
+    fn enforce_budget(&mut self, incoming: usize) {
+        while self.total_bytes + incoming > self.limits.max_total_bytes {
+            let Some((_, old)) = self.table.pop_lru() else {
+                break;
+            };
+            self.stats.evicted += 1;
+            self.total_bytes -= old.bytes;
+            recycle(&mut self.spare, old);
+        }
     }
 
     fn expire(&mut self, now_ns: u64) {
@@ -229,6 +298,7 @@ impl SctpReassembler {
             .pop_lru_if(|_, p| now_ns.saturating_sub(p.first_ns) > timeout)
         {
             self.stats.expired += 1;
+            self.total_bytes -= p.bytes;
             recycle(&mut self.spare, p);
         }
     }
@@ -250,11 +320,12 @@ mod tests {
 
     fn key(ssn: u32) -> StreamKey {
         StreamKey {
-            src: IpAddr::from([10, 0, 0, 1]),
-            dst: IpAddr::from([10, 0, 0, 2]),
-            src_port: 2905,
-            dst_port: 2905,
-            vtag: 1,
+            path: Path {
+                src: core::net::IpAddr::from([10, 0, 0, 1]),
+                dst: core::net::IpAddr::from([10, 0, 0, 2]),
+                src_port: 2905,
+                dst_port: 2905,
+            },
             stream: 1,
             ssn,
             unordered: false,
@@ -279,12 +350,21 @@ mod tests {
     #[test]
     fn three_fragments_in_any_order_and_a_duplicate() {
         let mut r = SctpReassembler::new(SctpLimits::default());
-        assert!(r.push(0, key(4), &data(11, false, true, b"ghi")).is_none());
-        assert!(r.push(0, key(4), &data(9, true, false, b"abc")).is_none());
-        assert!(r.push(0, key(4), &data(9, true, false, b"abc")).is_none());
-        let (ppid, msg) = r.push(0, key(4), &data(10, false, false, b"def")).unwrap();
-        assert_eq!(ppid, Ppid::M3UA);
-        assert_eq!(msg, b"abcdefghi");
+        assert!(r
+            .push(0, key(4), &data(11, false, true, b"ghi"), false)
+            .is_none());
+        assert!(r
+            .push(0, key(4), &data(9, true, false, b"abc"), false)
+            .is_none());
+        assert!(r
+            .push(0, key(4), &data(9, true, false, b"abc"), false)
+            .is_none());
+        let done = r
+            .push(0, key(4), &data(10, false, false, b"def"), false)
+            .unwrap();
+        assert_eq!(done.ppid, Ppid::M3UA);
+        assert_eq!(done.whole, b"abcdefghi");
+        assert_eq!(done.alternate, None);
         assert_eq!(r.stats().duplicates, 1);
         assert_eq!(r.in_progress(), 0);
     }
@@ -293,10 +373,12 @@ mod tests {
     fn tsn_wraps_around() {
         let mut r = SctpReassembler::new(SctpLimits::default());
         assert!(r
-            .push(0, key(1), &data(u32::MAX, true, false, b"a"))
+            .push(0, key(1), &data(u32::MAX, true, false, b"a"), false)
             .is_none());
         assert_eq!(
-            r.push(0, key(1), &data(0, false, true, b"b")).unwrap().1,
+            r.push(0, key(1), &data(0, false, true, b"b"), false)
+                .unwrap()
+                .whole,
             b"ab"
         );
     }
@@ -308,17 +390,59 @@ mod tests {
             max_message_bytes: 4,
             max_fragments: 8,
             timeout_ns: 100,
+            max_total_bytes: 1 << 20,
             max_associations: 8,
         });
-        r.push(0, key(1), &data(1, true, false, b"abc"));
-        r.push(0, key(1), &data(2, false, false, b"de"));
+        r.push(0, key(1), &data(1, true, false, b"abc"), false);
+        r.push(0, key(1), &data(2, false, false, b"de"), false);
         assert_eq!(r.stats().oversize, 1);
         for ssn in 10..13 {
-            r.push(0, key(ssn), &data(1, true, false, b"a"));
+            r.push(0, key(ssn), &data(1, true, false, b"a"), false);
         }
         assert_eq!(r.stats().evicted, 1);
-        r.push(1_000, key(20), &data(1, true, false, b"a"));
+        r.push(1_000, key(20), &data(1, true, false, b"a"), false);
         assert_eq!(r.stats().expired, 2);
         assert_eq!(r.in_progress(), 1);
+    }
+
+    #[test]
+    fn a_conflicting_fragment_completes_a_second_version() {
+        let mut r = SctpReassembler::new(SctpLimits::default());
+        assert!(r
+            .push(0, key(4), &data(9, true, false, b"abc"), false)
+            .is_none());
+        // The same TSN with other bytes: kept beside the first copy.
+        assert!(r
+            .push(0, key(4), &data(9, true, false, b"ABC"), true)
+            .is_none());
+        // A third copy, and a repeat of the first, change nothing.
+        assert!(r
+            .push(0, key(4), &data(9, true, false, b"xyz"), true)
+            .is_none());
+        assert!(r
+            .push(0, key(4), &data(9, true, false, b"abc"), false)
+            .is_none());
+        let done = r
+            .push(0, key(4), &data(10, false, true, b"def"), false)
+            .unwrap();
+        assert_eq!(done.whole, b"abcdef");
+        assert_eq!(done.alternate, Some(&b"ABCdef"[..]));
+        assert_eq!(r.stats().duplicates, 2);
+    }
+
+    #[test]
+    fn the_byte_budget_pushes_out_the_oldest() {
+        let mut r = SctpReassembler::new(SctpLimits {
+            max_total_bytes: 8,
+            ..SctpLimits::default()
+        });
+        for ssn in 0..4 {
+            assert!(r
+                .push(0, key(ssn), &data(1, true, false, b"abcd"), false)
+                .is_none());
+        }
+        assert!(r.total_bytes <= 8);
+        assert_eq!(r.stats().evicted, 2);
+        assert_eq!(r.in_progress(), 2);
     }
 }

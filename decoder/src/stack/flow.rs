@@ -2,6 +2,8 @@ use crate::gre::parse_gre_packet;
 use crate::hash::mix64 as mix;
 use crate::ip::{parse_ipv4_packet, parse_ipv6_packet, IpAddr, IpProtocol};
 use crate::link::{parse_link, parse_link_ethernet, EtherType, LinkType};
+use crate::mpls::parse_mpls;
+use crate::vxlan::{parse_udp, parse_vxlan, PORT_VXLAN};
 
 /// A hash of the frame's flow that is the same in both directions: the IP addresses and, for
 /// TCP, UDP and SCTP packets that are not IP fragments, the ports. Frames that are not IP hash
@@ -34,6 +36,9 @@ fn ethernet_ipv4_ports(f: &[u8]) -> Option<u64> {
     if total < 24 || total > ip.len() || fragment || !matches!(protocol, 6 | 17 | 132) {
         return None;
     }
+    if protocol == 17 && ip[22..24] == PORT_VXLAN.to_be_bytes() {
+        return None;
+    }
     let word = |at: usize| u32::from_be_bytes([ip[at], ip[at + 1], ip[at + 2], ip[at + 3]]);
     let a = mix(u64::from(word(12))) ^ u64::from(u16::from_be_bytes([ip[20], ip[21]]));
     let b = mix(u64::from(word(16))) ^ u64::from(u16::from_be_bytes([ip[22], ip[23]]));
@@ -54,20 +59,29 @@ fn hash_network(ethertype: EtherType, data: &[u8], depth: u8) -> u64 {
     let p = match ethertype {
         EtherType::IPV4 => parse_ipv4_packet(data),
         EtherType::IPV6 => parse_ipv6_packet(data),
+        EtherType::MPLS | EtherType::MPLS_MULTICAST if depth < super::MAX_TUNNEL_DEPTH => {
+            return match parse_mpls(data) {
+                Ok(m) => hash_inner(m.ethertype, m.payload, depth + 1),
+                Err(_) => 0,
+            };
+        }
         _ => return 0,
     };
     let Ok(p) = p else {
         return 0;
     };
-    if p.protocol == IpProtocol::GRE && p.fragment.is_none() && depth < 2 {
+    if p.protocol == IpProtocol::UDP && p.fragment.is_none() && depth < super::MAX_TUNNEL_DEPTH {
+        let inner = parse_udp(p.payload)
+            .ok()
+            .filter(|u| u.dst_port == PORT_VXLAN)
+            .and_then(|u| parse_vxlan(u.payload).ok());
+        if let Some((frame, _)) = inner {
+            return hash_inner(EtherType::TEB, frame, depth + 1);
+        }
+    }
+    if p.protocol == IpProtocol::GRE && p.fragment.is_none() && depth < super::MAX_TUNNEL_DEPTH {
         if let Ok(g) = parse_gre_packet(p.payload) {
-            if g.ethertype == EtherType::TEB {
-                if let Ok(inner) = parse_link_ethernet(g.payload) {
-                    return hash_network(inner.ethertype, inner.payload, depth + 1);
-                }
-            } else {
-                return hash_network(g.ethertype, g.payload, depth + 1);
-            }
+            return hash_inner(g.ethertype, g.payload, depth + 1);
         }
     }
     let ports = match p.protocol {
@@ -86,6 +100,17 @@ fn hash_network(ethertype: EtherType, data: &[u8], depth: u8) -> u64 {
     let a = endpoint(p.src, sp);
     let b = endpoint(p.dst, dp);
     mix(a.min(b) ^ mix(a.max(b)).rotate_left(17) ^ u64::from(p.protocol.0))
+}
+
+/// What a tunnel carries: a network packet, or an Ethernet frame ([`EtherType::TEB`]).
+fn hash_inner(ethertype: EtherType, data: &[u8], depth: u8) -> u64 {
+    if ethertype != EtherType::TEB {
+        return hash_network(ethertype, data, depth);
+    }
+    match parse_link_ethernet(data) {
+        Ok(l) => hash_network(l.ethertype, l.payload, depth),
+        Err(_) => 0,
+    }
 }
 
 fn endpoint(ip: IpAddr, port: u16) -> u64 {

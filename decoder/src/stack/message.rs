@@ -24,6 +24,37 @@ pub enum Transport {
     Tcp,
 }
 
+/// How a sender showed the probe one thing and a receiver, possibly, another: two copies of
+/// the same bytes in flight that differ. The receiver keeps one; which, the tap cannot know,
+/// so the messages of the second copy are judged too, and carry this mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Evasion {
+    /// An SCTP DATA chunk repeated a TSN with other contents.
+    SctpConflict,
+    /// A TCP segment repeated stream bytes with other bytes.
+    TcpOverlap,
+    /// IP fragments overlapped with different bytes.
+    IpOverlap,
+}
+
+impl Evasion {
+    /// Every technique.
+    pub const ALL: [Evasion; 3] = [
+        Evasion::SctpConflict,
+        Evasion::TcpOverlap,
+        Evasion::IpOverlap,
+    ];
+
+    /// The stable name (the last part of the rule id: `evasion.ip_overlap`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Evasion::SctpConflict => "sctp_conflicting_retransmission",
+            Evasion::TcpOverlap => "tcp_overlap",
+            Evasion::IpOverlap => "ip_overlap",
+        }
+    }
+}
+
 /// Addresses and ports of the packet that carried (or completed) a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Flow {
@@ -37,6 +68,15 @@ pub struct Flow {
     pub(crate) dst_port: u16,
     /// SCTP or TCP.
     pub(crate) transport: Transport,
+    /// Set on a message read from a conflicting copy.
+    pub(crate) evasion: Option<Evasion>,
+}
+
+impl Flow {
+    /// Whether the message came from a conflicting copy, and how.
+    pub fn evasion(&self) -> Option<Evasion> {
+        self.evasion
+    }
 }
 
 /// The SIGTRAN adaptation that carried an SS7 message.
@@ -46,6 +86,8 @@ pub enum Bearer {
     M3ua,
     /// M2PA (MTP3 inside).
     M2pa,
+    /// M2UA (MTP3 inside).
+    M2ua,
     /// SUA (no MTP3).
     Sua,
 }
@@ -133,4 +175,34 @@ pub enum Message<'a> {
     Map(MapMessage<'a>),
     /// Diameter over SCTP or TCP.
     Diameter(DiameterMessage<'a>),
+    /// A conflicting copy that gave no message of its own (a fragment, a copy that does not
+    /// decode, an overlap outside any message): the evasion itself, to be alerted.
+    Evasion(EvasionEvent),
+}
+
+impl Message<'_> {
+    /// Whether the message came from a conflicting copy (an [`EvasionEvent`] always did).
+    pub fn evasion(&self) -> Option<Evasion> {
+        match self {
+            Message::Map(m) => m.flow.evasion,
+            Message::Diameter(d) => d.flow.evasion,
+            Message::Evasion(e) => Some(e.kind()),
+        }
+    }
+}
+
+/// An evasion seen where no message carries it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EvasionEvent {
+    /// The packet's addresses and ports; `flow.evasion()` says how.
+    pub(crate) flow: Flow,
+    /// Whether it was Diameter's transport (a Diameter port or PPID); otherwise SIGTRAN.
+    pub diameter: bool,
+}
+
+impl EvasionEvent {
+    /// How the copies differed.
+    pub fn kind(&self) -> Evasion {
+        self.flow.evasion.unwrap_or(Evasion::SctpConflict)
+    }
 }

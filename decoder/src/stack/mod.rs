@@ -9,7 +9,8 @@ mod message;
 pub use emit::{emit_ip_frame, emit_sctp_frame, emit_tcp_frame};
 pub use flow::flow_hash;
 pub use message::{
-    Bearer, DiameterMessage, Flow, FrameContext, MapMessage, Message, Mtp, TcapUser, Transport,
+    Bearer, DiameterMessage, Evasion, EvasionEvent, Flow, FrameContext, MapMessage, Message, Mtp,
+    TcapUser, Transport,
 };
 
 use core::fmt;
@@ -18,22 +19,26 @@ use core::net::IpAddr;
 use crate::diameter;
 use crate::error::DecodeError;
 use crate::gre::parse_gre_packet;
+use crate::integrity::{self, Check, ChecksumMode, IntegrityStats};
 use crate::ip::{
     parse_ipv4_packet, parse_ipv6_packet, DefragLimits, DefragStats, Defragmenter, IpPacket,
     IpProtocol,
 };
 use crate::link::{parse_link, parse_link_ethernet, EtherType, LinkType};
-use crate::m2pa::parse_m2pa_message;
+use crate::m2pa::{parse_m2pa_message, Mtp3};
+use crate::m2ua::{self, parse_m2ua_message};
 use crate::m3ua::{parse_m3ua_message, parse_m3ua_transfer, MessageClass, MessageType};
 use crate::map::{is_map_acn, parse_map_parameter_into, OpCode};
+use crate::mpls::parse_mpls;
 use crate::sccp::{self, parse_sccp_message, Address, SccpLimits, SccpReassembler, SccpStats, Ssn};
 use crate::sctp::{
-    parse_sctp_data_chunk, parse_sctp_packet, AssocKey, ChunkType, PayloadProtocol, SctpLimits,
-    SctpReassembler, SctpStats, StreamKey, TsnTracker,
+    parse_sctp_data_chunk, parse_sctp_init, parse_sctp_packet, Admit, AssocStats, Associations,
+    ChunkType, Path, PayloadProtocol, SctpLimits, SctpReassembler, SctpStats, StreamKey, Tsn,
 };
 use crate::sua::{self, parse_sua_message};
 use crate::tcap::{parse_tcap_message, Components, Tcap};
-use crate::tcp::{parse_tcp_segment, FlowKey, TcpLimits, TcpReassembler, TcpStats};
+use crate::tcp::{parse_tcp_segment, read_alone, FlowKey, TcpLimits, TcpReassembler, TcpStats};
+use crate::vxlan::{parse_udp, parse_vxlan, PORT_VXLAN};
 
 /// Why a frame that decoded cleanly carried no signalling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -72,11 +77,18 @@ pub enum OtherReason {
     SccpConnectionOriented,
     /// ANSI TCAP (T1.114), recognised but not decoded.
     AnsiTcap,
+    /// An SCTP CRC32c or a TCP checksum that the receiver would refuse: the packet changed
+    /// nothing (see [`crate::integrity`]).
+    BadChecksum,
+    /// An IPv4 header checksum that the receiver would refuse.
+    BadIpChecksum,
+    /// An SCTP verification tag that is not its association's: the receiver drops it.
+    BadVtag,
 }
 
 impl OtherReason {
     /// Every reason.
-    pub const ALL: [OtherReason; 17] = [
+    pub const ALL: [OtherReason; 20] = [
         OtherReason::UnsupportedLink,
         OtherReason::NotIp,
         OtherReason::IpFragment,
@@ -94,6 +106,9 @@ impl OtherReason {
         OtherReason::SccpManagement,
         OtherReason::SccpConnectionOriented,
         OtherReason::AnsiTcap,
+        OtherReason::BadChecksum,
+        OtherReason::BadIpChecksum,
+        OtherReason::BadVtag,
     ];
 
     /// The stable identifier used in reports.
@@ -116,6 +131,9 @@ impl OtherReason {
             OtherReason::SccpManagement => "sccp_management",
             OtherReason::SccpConnectionOriented => "sccp_connection_oriented",
             OtherReason::AnsiTcap => "ansi_tcap",
+            OtherReason::BadChecksum => "bad_checksum",
+            OtherReason::BadIpChecksum => "bad_ip_checksum",
+            OtherReason::BadVtag => "bad_vtag",
         }
     }
 
@@ -164,6 +182,8 @@ pub struct DecoderConfig {
     pub sccp: SccpLimits,
     /// TCP ports on which Diameter is expected (either side).
     pub(crate) diameter_tcp_ports: Vec<u16>,
+    /// Whether checksums are verified.
+    pub checksums: ChecksumMode,
 }
 
 impl Default for DecoderConfig {
@@ -174,6 +194,7 @@ impl Default for DecoderConfig {
             tcp: TcpLimits::default(),
             sccp: SccpLimits::default(),
             diameter_tcp_ports: vec![crate::sctp::PORT_DIAMETER],
+            checksums: ChecksumMode::default(),
         }
     }
 }
@@ -185,16 +206,18 @@ pub struct DecoderStats {
     pub ip: DefragStats,
     /// SCTP reassembly.
     pub sctp: SctpStats,
-    /// SCTP DATA chunks recognised as seen before.
-    pub sctp_duplicates: u64,
+    /// SCTP associations: tags, TSNs, retransmissions and conflicts.
+    pub assoc: AssocStats,
+    /// Checksums taken unverified.
+    pub integrity: IntegrityStats,
     /// TCP reassembly.
     pub tcp: TcpStats,
     /// SCCP reassembly.
     pub sccp: SccpStats,
 }
 
-/// How deep tunnels (GRE/ERSPAN) may nest.
-const MAX_TUNNEL_DEPTH: u8 = 2;
+/// How deep tunnels (GRE/ERSPAN, MPLS, VXLAN) may nest.
+const MAX_TUNNEL_DEPTH: u8 = 4;
 /// The most SIGTRAN or Diameter messages read from one user message.
 const MAX_MESSAGES_PER_USER_MESSAGE: usize = 64;
 
@@ -202,9 +225,11 @@ const MAX_MESSAGES_PER_USER_MESSAGE: usize = 64;
 /// One per worker: it is not shared between threads.
 pub struct FrameDecoder {
     diameter_ports: Vec<u16>,
+    checksums: ChecksumMode,
+    integrity: IntegrityStats,
     defrag: Defragmenter,
     sctp: SctpReassembler,
-    tsn: TsnTracker,
+    assoc: Associations,
     tcp: TcpReassembler,
     sccp: SccpReassembler,
     /// Holds a reassembled IP datagram or SCTP message while it is decoded.
@@ -263,6 +288,10 @@ struct Walk<'f, F> {
     ctx: FrameContext,
     acc: Acc,
     on: &'f mut F,
+    /// Set while a conflicting copy is read: its messages carry it.
+    evasion: Option<Evasion>,
+    /// The IPv4 header checksum of the packet being read is right (or not checked).
+    ip_ok: bool,
 }
 
 impl<F: FnMut(&Message<'_>)> Walk<'_, F> {
@@ -277,9 +306,11 @@ impl FrameDecoder {
     pub fn new(cfg: &DecoderConfig) -> Self {
         FrameDecoder {
             diameter_ports: cfg.diameter_tcp_ports.clone(),
+            checksums: cfg.checksums,
+            integrity: IntegrityStats::default(),
             defrag: Defragmenter::new(cfg.defrag),
             sctp: SctpReassembler::new(cfg.sctp),
-            tsn: TsnTracker::new(cfg.sctp.max_associations),
+            assoc: Associations::new(cfg.sctp.max_associations),
             tcp: TcpReassembler::new(cfg.tcp),
             sccp: SccpReassembler::new(cfg.sccp),
             scratch: Vec::new(),
@@ -291,7 +322,7 @@ impl FrameDecoder {
     pub fn forget_flows(&mut self) {
         self.defrag.forget();
         self.sctp.forget();
-        self.tsn.forget();
+        self.assoc.forget();
         self.tcp.forget();
         self.sccp.forget();
     }
@@ -301,7 +332,8 @@ impl FrameDecoder {
         DecoderStats {
             ip: self.defrag.stats(),
             sctp: self.sctp.stats(),
-            sctp_duplicates: self.tsn.duplicates(),
+            assoc: self.assoc.stats(),
+            integrity: self.integrity,
             tcp: self.tcp.stats(),
             sccp: self.sccp.stats(),
         }
@@ -319,6 +351,8 @@ impl FrameDecoder {
             ctx,
             acc: Acc::default(),
             on,
+            evasion: None,
+            ip_ok: true,
         };
         if !linktype.is_supported() {
             w.acc.other(OtherReason::UnsupportedLink);
@@ -342,6 +376,12 @@ impl FrameDecoder {
         let packet = match ethertype {
             EtherType::IPV4 => parse_ipv4_packet(data),
             EtherType::IPV6 => parse_ipv6_packet(data),
+            EtherType::MPLS | EtherType::MPLS_MULTICAST if depth < MAX_TUNNEL_DEPTH => {
+                return match parse_mpls(data) {
+                    Ok(m) => self.tunnelled(w, m.ethertype, m.payload, base + m.offset, depth),
+                    Err(e) => w.acc.fail(e.shifted(base)),
+                };
+            }
             _ => {
                 w.acc.other(OtherReason::NotIp);
                 return;
@@ -351,9 +391,18 @@ impl FrameDecoder {
             Ok(p) => p,
             Err(e) => return w.acc.fail(e.shifted(base)),
         };
+        // An IPv4 header the receiver would refuse: judged with the transport's checksum, by
+        // the flow's standing (see `crate::integrity`), or here for a fragment, which has
+        // none (only `verify` refuses it).
+        w.ip_ok = self.checksums == ChecksumMode::Ignore
+            || ethertype != EtherType::IPV4
+            || data.get(..p.offset).is_some_and(integrity::ipv4_header_ok);
         let Some(frag) = p.fragment else {
             return self.transport(w, &p, base + p.offset, depth);
         };
+        if !w.ip_ok && self.checksums == ChecksumMode::Verify {
+            return w.acc.other(OtherReason::BadIpChecksum);
+        }
         let Some(whole) = self
             .defrag
             .push(w.ctx.ts_ns, p.src, p.dst, p.protocol, frag, p.payload)
@@ -364,14 +413,89 @@ impl FrameDecoder {
         // other part of the decoder. Offsets inside it are relative to the datagram.
         let mut scratch = core::mem::take(&mut self.scratch);
         scratch.clear();
-        scratch.extend_from_slice(whole);
+        scratch.extend_from_slice(whole.first);
+        let first_len = scratch.len();
+        let overlapped = whole.last.is_some();
+        if let Some(last) = whole.last {
+            scratch.extend_from_slice(last);
+        }
+        let (first, last) = scratch.split_at(first_len);
+        w.ip_ok = true;
         let whole_packet = IpPacket {
-            payload: &scratch,
+            payload: first,
             fragment: None,
             ..p
         };
         self.transport(w, &whole_packet, 0, depth);
+        if overlapped {
+            // Fragments overlapped with other bytes: the datagram as a receiver that kept
+            // the last copies has it is read too.
+            let other = IpPacket {
+                payload: last,
+                ..whole_packet
+            };
+            let flow = Flow {
+                src: p.src,
+                dst: p.dst,
+                src_port: 0,
+                dst_port: 0,
+                transport: if p.protocol == IpProtocol::TCP {
+                    Transport::Tcp
+                } else {
+                    Transport::Sctp
+                },
+                evasion: None,
+            };
+            let diameter = p.protocol == IpProtocol::TCP;
+            self.conflicting_copy(w, Evasion::IpOverlap, flow, diameter, |d, w| {
+                d.transport(w, &other, 0, depth);
+            });
+        }
         self.scratch = scratch;
+    }
+
+    /// Read a conflicting copy (`read`), its messages marked with the evasion (or with the
+    /// one already being read, an overlap inside an overlap); when it gives none, the evasion
+    /// itself is handed out, on `flow`.
+    fn conflicting_copy<F: FnMut(&Message<'_>)>(
+        &mut self,
+        w: &mut Walk<'_, F>,
+        kind: Evasion,
+        flow: Flow,
+        diameter: bool,
+        read: impl FnOnce(&mut Self, &mut Walk<'_, F>),
+    ) {
+        let outer = w.evasion;
+        w.evasion = Some(outer.unwrap_or(kind));
+        let before = w.acc.messages;
+        read(self, w);
+        w.evasion = outer;
+        if w.acc.messages == before && outer.is_none() {
+            let flow = Flow {
+                evasion: Some(kind),
+                ..flow
+            };
+            w.emit(&Message::Evasion(EvasionEvent { flow, diameter }));
+        }
+    }
+
+    /// What a tunnel (GRE, ERSPAN, MPLS, VXLAN) carries: a network packet, or an Ethernet
+    /// frame ([`EtherType::TEB`]), at `base` in the frame.
+    fn tunnelled<F: FnMut(&Message<'_>)>(
+        &mut self,
+        w: &mut Walk<'_, F>,
+        ethertype: EtherType,
+        data: &[u8],
+        base: usize,
+        depth: u8,
+    ) {
+        if ethertype != EtherType::TEB {
+            return self.network(w, ethertype, data, base, depth + 1);
+        }
+        match parse_link_ethernet(data) {
+            Ok(l) => self.network(w, l.ethertype, l.payload, base + l.offset, depth + 1),
+            Err(e) => w.acc.fail(e.shifted(base)),
+        }
     }
 
     fn transport<F: FnMut(&Message<'_>)>(
@@ -385,23 +509,25 @@ impl FrameDecoder {
             IpProtocol::SCTP => self.sctp_packet(w, p.src, p.dst, p.payload, base),
             IpProtocol::TCP => self.tcp_segment(w, p.src, p.dst, p.payload, base),
             IpProtocol::GRE if depth < MAX_TUNNEL_DEPTH => match parse_gre_packet(p.payload) {
-                Ok(g) if g.ethertype == EtherType::TEB => match parse_link_ethernet(g.payload) {
-                    Ok(l) => self.network(
-                        w,
-                        l.ethertype,
-                        l.payload,
-                        base + g.offset + l.offset,
-                        depth + 1,
-                    ),
-                    Err(e) => w.acc.fail(e.shifted(base + g.offset)),
-                },
-                Ok(g) => self.network(w, g.ethertype, g.payload, base + g.offset, depth + 1),
+                Ok(g) => self.tunnelled(w, g.ethertype, g.payload, base + g.offset, depth),
                 Err(e) => w.acc.fail(e.shifted(base)),
             },
+            IpProtocol::UDP if depth < MAX_TUNNEL_DEPTH && is_vxlan(p.payload) => {
+                match parse_udp(p.payload).and_then(|u| parse_vxlan(u.payload)) {
+                    Ok((frame, at)) => {
+                        self.tunnelled(w, EtherType::TEB, frame, base + at, depth);
+                    }
+                    Err(e) => w.acc.fail(e.shifted(base)),
+                }
+            }
             _ => w.acc.other(OtherReason::OtherIp),
         }
     }
 
+    /// One SCTP packet, judged as its receiver would: a wrong CRC32c (or IPv4 header
+    /// checksum) or a verification tag that is not the path's drops it before anything is
+    /// remembered; a TSN seen before with the same contents is a retransmission, with other
+    /// contents a conflicting copy, which is read as well (see [`crate::sctp::Associations`]).
     fn sctp_packet<F: FnMut(&Message<'_>)>(
         &mut self,
         w: &mut Walk<'_, F>,
@@ -414,19 +540,61 @@ impl FrameDecoder {
             Ok(v) => v,
             Err(e) => return w.acc.fail(e.shifted(base)),
         };
+        let path = Path {
+            src,
+            dst,
+            src_port: h.src_port,
+            dst_port: h.dst_port,
+        };
+        let ip_ok = w.ip_ok;
+        let bad = if ip_ok {
+            OtherReason::BadChecksum
+        } else {
+            OtherReason::BadIpChecksum
+        };
+        let ok = || ip_ok && integrity::sctp_ok(data);
+        // What the packet carries decides what is checked: DATA needs the path's tag; an
+        // INIT (tag 0) or INIT-ACK teaches the tags.
+        let mut has_data = false;
+        let mut init = None;
+        for c in chunks.clone().map_while(Result::ok) {
+            match c.kind {
+                ChunkType::DATA | ChunkType::I_DATA => has_data = true,
+                ChunkType::INIT | ChunkType::INIT_ACK => init = parse_sctp_init(&c),
+                _ => {}
+            }
+        }
+        let (window, first) = if has_data {
+            match self
+                .assoc
+                .admit(path, h.vtag, self.checksums, &mut self.integrity, ok)
+            {
+                Admit::Known { window, first } => (window, first),
+                Admit::BadCrc => return w.acc.other(bad),
+                Admit::BadTag => return w.acc.other(OtherReason::BadVtag),
+            }
+        } else {
+            if !self
+                .assoc
+                .admit_control(&path, self.checksums, &mut self.integrity, ok)
+            {
+                return w.acc.other(bad);
+            }
+            if let Some(i) = init {
+                let mut own = arrayvec::ArrayVec::<IpAddr, 8>::new();
+                own.extend(i.addresses().take(8));
+                self.assoc
+                    .handshake(path, i.initiate_tag, i.initial_tsn, &own);
+            }
+            (0, path)
+        };
         let flow = Flow {
             src,
             dst,
             src_port: h.src_port,
             dst_port: h.dst_port,
             transport: Transport::Sctp,
-        };
-        let assoc = AssocKey {
-            src,
-            dst,
-            src_port: h.src_port,
-            dst_port: h.dst_port,
-            vtag: h.vtag,
+            evasion: w.evasion,
         };
         let mut control = false;
         let mut duplicate = false;
@@ -444,41 +612,54 @@ impl FrameDecoder {
                 Ok(d) => d,
                 Err(e) => return w.acc.fail(e.shifted(value_at)),
             };
-            if self.tsn.is_duplicate(assoc, d.tsn) {
-                duplicate = true;
-                continue;
-            }
+            let digest = self.assoc.digest(c.flags, c.value);
+            let conflicting = match self.assoc.record(window, d.tsn, digest) {
+                Tsn::New => false,
+                Tsn::Repeated => {
+                    duplicate = true;
+                    continue;
+                }
+                Tsn::Conflicting => true,
+            };
+            let proto = PayloadProtocol::identify(d.ppid, h.src_port, h.dst_port);
+            let diameter = proto == PayloadProtocol::Diameter;
             let data_at = value_at + d.header_len();
             if d.is_unfragmented() {
-                let proto = PayloadProtocol::identify(d.ppid, h.src_port, h.dst_port);
-                self.user_message(w, flow, proto, d.data, Some(data_at));
+                if conflicting {
+                    self.conflicting_copy(w, Evasion::SctpConflict, flow, diameter, |s, w| {
+                        let flow = Flow {
+                            evasion: w.evasion,
+                            ..flow
+                        };
+                        s.user_message(w, flow, proto, d.data, Some(data_at));
+                    });
+                } else {
+                    self.user_message(w, flow, proto, d.data, Some(data_at));
+                }
                 continue;
             }
             let key = StreamKey {
-                src,
-                dst,
-                src_port: h.src_port,
-                dst_port: h.dst_port,
-                vtag: h.vtag,
+                path: first,
                 stream: d.stream,
                 ssn: d.ssn,
                 unordered: d.unordered,
             };
             // A fragment of signalling is signalling, whether or not it completes a message.
-            let proto = PayloadProtocol::identify(d.ppid, h.src_port, h.dst_port);
             if !matches!(proto, PayloadProtocol::Other(_))
                 || d.ppid == crate::sctp::Ppid::UNSPECIFIED
             {
                 w.acc.signaling = true;
             }
-            if let Some((ppid, whole)) = self.sctp.push(w.ctx.ts_ns, key, &d) {
-                let proto = PayloadProtocol::identify(ppid, h.src_port, h.dst_port);
-                let mut scratch = core::mem::take(&mut self.scratch);
-                scratch.clear();
-                scratch.extend_from_slice(whole);
-                self.user_message(w, flow, proto, &scratch, None);
-                self.scratch = scratch;
+            if conflicting && w.evasion.is_none() {
+                // The fragment alone is no message: the evasion is handed out now, and the
+                // message it belongs to is read both ways once it completes.
+                let flow = Flow {
+                    evasion: Some(Evasion::SctpConflict),
+                    ..flow
+                };
+                w.emit(&Message::Evasion(EvasionEvent { flow, diameter }));
             }
+            self.sctp_fragment(w, flow, key, &d, conflicting, h.src_port, h.dst_port);
         }
         if duplicate {
             w.acc.other(OtherReason::SctpRetransmission);
@@ -486,6 +667,47 @@ impl FrameDecoder {
         if control {
             w.acc.other(OtherReason::SctpControl);
         }
+    }
+
+    /// One fragment of a user message into reassembly; the message, when it completes, is
+    /// read (and, when a conflicting fragment was kept beside another, read again as the
+    /// receiver that took it has it).
+    #[allow(clippy::too_many_arguments)]
+    fn sctp_fragment<F: FnMut(&Message<'_>)>(
+        &mut self,
+        w: &mut Walk<'_, F>,
+        flow: Flow,
+        key: StreamKey,
+        d: &crate::sctp::DataChunk<'_>,
+        conflicting: bool,
+        src_port: u16,
+        dst_port: u16,
+    ) {
+        let Some(done) = self.sctp.push(w.ctx.ts_ns, key, d, conflicting) else {
+            return;
+        };
+        let proto = PayloadProtocol::identify(done.ppid, src_port, dst_port);
+        let mut scratch = core::mem::take(&mut self.scratch);
+        scratch.clear();
+        scratch.extend_from_slice(done.whole);
+        let whole_len = scratch.len();
+        let alternate = done.alternate.is_some();
+        if let Some(a) = done.alternate {
+            scratch.extend_from_slice(a);
+        }
+        let (whole, other) = scratch.split_at(whole_len);
+        self.user_message(w, flow, proto, whole, None);
+        if alternate {
+            let outer = w.evasion;
+            w.evasion = Some(outer.unwrap_or(Evasion::SctpConflict));
+            let flow = Flow {
+                evasion: w.evasion,
+                ..flow
+            };
+            self.user_message(w, flow, proto, other, None);
+            w.evasion = outer;
+        }
+        self.scratch = scratch;
     }
 
     /// One SCTP user message. `base` is its offset in the frame, `None` when reassembled.
@@ -534,26 +756,14 @@ impl FrameDecoder {
             }
             PayloadProtocol::M2pa => match parse_m2pa_message(data) {
                 Ok(m) => match m.mtp3 {
-                    Some(t) if t.si == 3 => {
-                        let mtp = Mtp {
-                            opc: t.opc,
-                            dpc: t.dpc,
-                            si: t.si,
-                            ni: t.ni,
-                            sls: t.sls,
-                        };
-                        self.sccp(
-                            w,
-                            flow,
-                            Bearer::M2pa,
-                            Some(mtp),
-                            t.sif,
-                            base.map(|b| b + t.offset),
-                        );
-                    }
-                    Some(_) => w.acc.other(OtherReason::Mtp3NotSccp),
+                    Some(t) => self.mtp3(w, flow, Bearer::M2pa, &t, base),
                     None => w.acc.other(OtherReason::M2paLinkStatus),
                 },
+                Err(e) => w.acc.fail(at(e)),
+            },
+            PayloadProtocol::M2ua => match parse_m2ua_message(data) {
+                Ok(m2ua::Message::Data(t)) => self.mtp3(w, flow, Bearer::M2ua, &t, base),
+                Ok(m2ua::Message::Other) => w.acc.other(OtherReason::SigtranManagement),
                 Err(e) => w.acc.fail(at(e)),
             },
             PayloadProtocol::Sua => match parse_sua_message(data) {
@@ -596,6 +806,35 @@ impl FrameDecoder {
             PayloadProtocol::DiameterTls => w.acc.other(OtherReason::DiameterTls),
             PayloadProtocol::Other(_) => w.acc.other(OtherReason::SctpOtherPayload),
         }
+    }
+
+    /// An MTP3 message from M2PA or M2UA: SCCP is read, other users counted.
+    fn mtp3<F: FnMut(&Message<'_>)>(
+        &mut self,
+        w: &mut Walk<'_, F>,
+        flow: Flow,
+        bearer: Bearer,
+        t: &Mtp3<'_>,
+        base: Option<usize>,
+    ) {
+        if t.si != 3 {
+            return w.acc.other(OtherReason::Mtp3NotSccp);
+        }
+        let mtp = Mtp {
+            opc: t.opc,
+            dpc: t.dpc,
+            si: t.si,
+            ni: t.ni,
+            sls: t.sls,
+        };
+        self.sccp(
+            w,
+            flow,
+            bearer,
+            Some(mtp),
+            t.sif,
+            base.map(|b| b + t.offset),
+        );
     }
 
     fn sccp<F: FnMut(&Message<'_>)>(
@@ -689,18 +928,32 @@ impl FrameDecoder {
         if !diameter_port {
             return w.acc.other(OtherReason::TcpOther);
         }
+        let key = FlowKey {
+            src,
+            dst,
+            src_port: seg.src_port,
+            dst_port: seg.dst_port,
+        };
+        let ip_ok = w.ip_ok;
+        let ok = || ip_ok && integrity::tcp_ok(src, dst, data);
+        if self
+            .tcp
+            .admit(&key, self.checksums, &mut self.integrity, ok)
+            == Check::Reject
+        {
+            return w.acc.other(if ip_ok {
+                OtherReason::BadChecksum
+            } else {
+                OtherReason::BadIpChecksum
+            });
+        }
         let flow = Flow {
             src,
             dst,
             src_port: seg.src_port,
             dst_port: seg.dst_port,
             transport: Transport::Tcp,
-        };
-        let key = FlowKey {
-            src,
-            dst,
-            src_port: seg.src_port,
-            dst_port: seg.dst_port,
+            evasion: w.evasion,
         };
         if seg.payload.is_empty() {
             w.acc.other(OtherReason::TcpControl);
@@ -708,16 +961,34 @@ impl FrameDecoder {
             w.acc.signaling = true;
         }
         let ts = w.ctx.ts_ns;
-        self.tcp.push(
-            ts,
-            key,
-            &seg,
-            diameter::frame_len,
-            |msg| match diameter::summarize(msg) {
-                Ok(summary) => w.emit(&Message::Diameter(DiameterMessage { flow, summary })),
-                Err(e) => w.acc.fail(e),
-            },
-        );
+        let pushed = self.tcp.push(ts, key, &seg, diameter::frame_len, |msg| {
+            diameter_message(w, flow, msg)
+        });
+        if pushed.conflict {
+            // Bytes read before came again, different: the copy is read on its own too.
+            self.conflicting_copy(w, Evasion::TcpOverlap, flow, true, |_, w| {
+                let flow = Flow {
+                    evasion: w.evasion,
+                    ..flow
+                };
+                read_alone(seg.payload, diameter::frame_len, &mut |msg| {
+                    diameter_message(w, flow, msg);
+                });
+            });
+        }
+    }
+}
+
+/// Whether a UDP datagram goes to the VXLAN port (then it is read, and its errors count).
+fn is_vxlan(udp: &[u8]) -> bool {
+    udp.get(2..4) == Some(&PORT_VXLAN.to_be_bytes()[..])
+}
+
+/// One Diameter message cut from a TCP stream.
+fn diameter_message<F: FnMut(&Message<'_>)>(w: &mut Walk<'_, F>, flow: Flow, msg: &[u8]) {
+    match diameter::summarize(msg) {
+        Ok(summary) => w.emit(&Message::Diameter(DiameterMessage { flow, summary })),
+        Err(e) => w.acc.fail(e),
     }
 }
 

@@ -18,6 +18,8 @@ use crate::sua::{emit_sua_cldt, SuaAddressSpec};
 use crate::tcap::{emit_tcap, ComponentSpec, TcapKind, TcapSpec};
 use crate::tcp::TcpSpec;
 
+mod evasion;
+
 const IMSI: &str = "310410123456789";
 const MSISDN: &str = "12065550123";
 
@@ -87,13 +89,13 @@ fn m3ua_data(sccp: &[u8]) -> Vec<u8> {
     m
 }
 
-/// A frame on an association of its own (a fresh verification tag), so that tests reusing TSNs
+/// A frame on an association of its own (a fresh source port), so that tests reusing TSNs
 /// are not taken for retransmissions.
 fn sctp_frame(chunks: &[DataChunkSpec<'_>]) -> Vec<u8> {
-    use core::sync::atomic::{AtomicU32, Ordering};
-    static VTAG: AtomicU32 = AtomicU32::new(1000);
+    use core::sync::atomic::{AtomicU16, Ordering};
+    static PORT: AtomicU16 = AtomicU16::new(20_000);
     let assoc = SctpSpec {
-        vtag: VTAG.fetch_add(1, Ordering::Relaxed),
+        src_port: PORT.fetch_add(1, Ordering::Relaxed),
         ..m3ua_assoc()
     };
     sctp_frame_on(&assoc, chunks)
@@ -139,6 +141,13 @@ fn run(d: &mut FrameDecoder, frames: &[Vec<u8>]) -> Vec<(FrameOutcome, Vec<Seen>
                         cmd: Some(d.summary.header.cmd.0),
                         imsi: d.summary.imsi.map(|d| d.to_string()),
                         msisdn: d.summary.msisdn.map(|d| d.to_string()),
+                    },
+                    Message::Evasion(e) => Seen {
+                        proto: e.kind().name(),
+                        op: None,
+                        cmd: None,
+                        imsi: None,
+                        msisdn: None,
                     },
                 })
             });
@@ -341,7 +350,7 @@ fn malformed_layers_are_named_and_decoding_continues() {
     // chunk header.
     assert_eq!(e.offset, 14 + 20 + 12 + 16);
     let FrameClass::Malformed(e) = r[1].0.class else {
-        panic!()
+        panic!("{:?}", r[1])
     };
     assert_eq!(e.layer, Layer::Tcap);
     assert_eq!(r[2].0.class, FrameClass::Signaling);

@@ -32,28 +32,7 @@ pub fn emit_tcp_segment(out: &mut Vec<u8>, spec: &TcpSpec, payload: &[u8]) {
     out.extend_from_slice(&0xffffu16.to_be_bytes());
     out.extend_from_slice(&[0, 0, 0, 0]);
     out.extend_from_slice(payload);
-    let seg_len = out.len() - start;
-    let mut pseudo = Vec::with_capacity(40 + seg_len);
-    match (spec.src, spec.dst) {
-        (IpAddr::V4(s), IpAddr::V4(d)) => {
-            pseudo.extend_from_slice(&s.octets());
-            pseudo.extend_from_slice(&d.octets());
-            pseudo.extend_from_slice(&[0, IpProtocol::TCP.0]);
-            pseudo.extend_from_slice(&(seg_len as u16).to_be_bytes());
-        }
-        (s, d) => {
-            let v6 = |a: IpAddr| match a {
-                IpAddr::V4(a) => a.to_ipv6_mapped().octets(),
-                IpAddr::V6(a) => a.octets(),
-            };
-            pseudo.extend_from_slice(&v6(s));
-            pseudo.extend_from_slice(&v6(d));
-            pseudo.extend_from_slice(&(seg_len as u32).to_be_bytes());
-            pseudo.extend_from_slice(&[0, 0, 0, IpProtocol::TCP.0]);
-        }
-    }
-    pseudo.extend_from_slice(&out[start..]);
-    let sum = crate::ip::internet_checksum(&pseudo);
+    let sum = crate::ip::transport_checksum(spec.src, spec.dst, IpProtocol::TCP, &out[start..]);
     out[start + 16..start + 18].copy_from_slice(&sum.to_be_bytes());
 }
 

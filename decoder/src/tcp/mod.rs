@@ -8,7 +8,7 @@ mod reassembly;
 
 pub use emit::{emit_tcp_segment, TcpSpec};
 pub(crate) use parser::parse_tcp_segment;
-pub(crate) use reassembly::{FlowKey, FrameLen, TcpLimits, TcpReassembler, TcpStats};
+pub(crate) use reassembly::{read_alone, FlowKey, FrameLen, TcpLimits, TcpReassembler, TcpStats};
 
 /// A TCP segment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,6 +1,9 @@
 use core::net::IpAddr;
 
+use arrayvec::ArrayVec;
+
 use super::Segment;
+use crate::integrity::{Check, ChecksumMode, IntegrityStats, Standing};
 use crate::table::BoundedMap;
 
 /// Limits of TCP stream reassembly.
@@ -52,8 +55,16 @@ crate::counters! {
         evicted => "tcp_evicted",
         /// Stream directions forgotten after being idle.
         expired => "tcp_expired",
+        /// Segments that repeat bytes already taken with other bytes (an evasion).
+        conflicts => "tcp_overlap_conflicts",
+        /// Segments whose checksum is wrong where the receiver checks it.
+        bad_checksum => "tcp_bad_checksum_segments",
     }
 }
+
+/// Bytes of each direction's stream kept after they were read, to compare retransmissions
+/// with: a retransmission that carries other bytes than the first copy is an evasion.
+const HISTORY: usize = 2048;
 
 /// One direction of a TCP connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -91,7 +102,17 @@ struct Stream {
     ooo_bytes: usize,
     ooo_since_ns: u64,
     last_ns: u64,
+    /// The last bytes read (at most [`HISTORY`] of them), ending at `next_seq`.
+    history: Vec<u8>,
+    /// Its checksums' standing.
+    standing: Standing,
+    /// Byte ranges skipped as lost (see [`TcpReassembler::push`]), most recent last: a
+    /// segment that turns up inside one later is read on its own.
+    holes: ArrayVec<(u32, u32), MAX_HOLES>,
 }
+
+/// Holes remembered per direction.
+const MAX_HOLES: usize = 4;
 
 impl Stream {
     fn pending(&self) -> usize {
@@ -110,6 +131,10 @@ pub(crate) struct TcpReassembler {
     spare: Vec<Vec<u8>>,
     stats: TcpStats,
     last_was_duplicate: bool,
+    last_was_conflict: bool,
+    /// The standing [`TcpReassembler::admit`] gave a direction not yet in the table, for
+    /// the stream the same segment then creates.
+    first_standing: Standing,
 }
 
 /// What one segment did.
@@ -119,6 +144,8 @@ pub(crate) struct TcpPush {
     pub(crate) messages: u32,
     /// All its bytes had been seen before (a retransmission).
     pub(crate) duplicate: bool,
+    /// Bytes it repeats differ from those read first: the segment is a conflicting copy.
+    pub(crate) conflict: bool,
 }
 
 impl core::fmt::Debug for TcpReassembler {
@@ -151,6 +178,8 @@ impl TcpReassembler {
             spare: Vec::new(),
             stats: TcpStats::default(),
             last_was_duplicate: false,
+            last_was_conflict: false,
+            first_standing: Standing::default(),
         }
     }
 
@@ -169,6 +198,29 @@ impl TcpReassembler {
     #[cfg(test)]
     pub(crate) fn buffered_bytes(&self) -> usize {
         self.total_bytes
+    }
+
+    /// Check a segment's checksum (`ok` computes it) by its direction's standing, before
+    /// anything about it is remembered; a segment the receiver drops is counted.
+    pub(crate) fn admit(
+        &mut self,
+        key: &FlowKey,
+        mode: ChecksumMode,
+        integrity: &mut IntegrityStats,
+        ok: impl FnOnce() -> bool,
+    ) -> Check {
+        let check = match self.table.get_mut(key) {
+            Some(st) => st.standing.check(mode, integrity, ok),
+            None => {
+                let (standing, check) = Standing::first(mode, integrity, ok);
+                self.first_standing = standing;
+                check
+            }
+        };
+        if check == Check::Reject {
+            self.stats.bad_checksum += 1;
+        }
+        check
     }
 
     /// Take in one segment of the direction `key`; `frame` finds message boundaries, and
@@ -194,10 +246,12 @@ impl TcpReassembler {
             return TcpPush::default();
         }
         let mut duplicate = false;
+        let mut conflict = false;
         if !seg.payload.is_empty() {
             self.stats.segments += 1;
             n = self.data(now_ns, key, seg.seq, seg.payload, &frame, &mut on_message);
             duplicate = self.last_was_duplicate;
+            conflict = self.last_was_conflict;
         }
         if seg.flags & (Segment::FIN | Segment::RST) != 0 {
             if let Some(st) = self.table.remove(&key) {
@@ -208,12 +262,14 @@ impl TcpReassembler {
         TcpPush {
             messages: n,
             duplicate,
+            conflict,
         }
     }
 
     /// Make sure `key` has a stream (starting at `seq` if new) and mark it used.
     fn ensure_stream(&mut self, now_ns: u64, key: FlowKey, seq: u32) {
         let spare = &mut self.spare;
+        let standing = core::mem::take(&mut self.first_standing);
         let (st, evicted) = self.table.get_or_insert_with(key, || Stream {
             next_seq: seq,
             buf: spare.pop().unwrap_or_default(),
@@ -223,6 +279,9 @@ impl TcpReassembler {
             ooo_bytes: 0,
             ooo_since_ns: 0,
             last_ns: now_ns,
+            history: Vec::new(),
+            standing,
+            holes: ArrayVec::new(),
         });
         st.last_ns = now_ns;
         if let Some((_, old)) = evicted {
@@ -245,6 +304,7 @@ impl TcpReassembler {
     ) -> u32 {
         let limits = self.limits;
         self.last_was_duplicate = false;
+        self.last_was_conflict = false;
         let mut stats = TcpStats::default();
         let mut n = 0;
         self.ensure_stream(now_ns, key, seq);
@@ -257,6 +317,21 @@ impl TcpReassembler {
         // off the out-of-order list, so this ends.
         loop {
             let d = seq_diff(seq, st.next_seq);
+            if d > 0 && st.pending() == 0 && st.ooo.is_empty() && starts_message(payload, frame) {
+                // What a tap lost: the stream stopped at a message boundary and this segment
+                // starts a message, so it is read now, as a dissector reads it, rather than
+                // after a wait for bytes that may never come. Should the missing bytes turn
+                // up late, they are read on their own (`holes`).
+                stats.gaps += 1;
+                if st.holes.is_full() {
+                    st.holes.remove(0);
+                }
+                st.holes.push((st.next_seq, seq));
+                st.history.clear();
+                st.next_seq = seq;
+                st.synced = true;
+                continue;
+            }
             if d > 0 {
                 let fits = st.ooo.len() < limits.max_ooo_segments
                     && st.ooo_bytes + payload.len() <= limits.max_ooo_bytes;
@@ -273,16 +348,24 @@ impl TcpReassembler {
                 }
                 if fits {
                     let pos = st.ooo.partition_point(|(s, _)| seq_diff(*s, seq) < 0);
-                    if st.ooo.get(pos).is_none_or(|(s, _)| *s != seq) {
-                        let mut v = spare.pop().unwrap_or_default();
-                        v.extend_from_slice(payload);
-                        st.ooo.insert(pos, (seq, v));
-                        st.ooo_bytes += payload.len();
+                    match st.ooo.get(pos) {
+                        Some((s, held)) if *s == seq => {
+                            // The first copy is kept, as receivers keep it.
+                            let n = held.len().min(payload.len());
+                            self.last_was_conflict = held[..n] != payload[..n];
+                        }
+                        _ => {
+                            let mut v = spare.pop().unwrap_or_default();
+                            v.extend_from_slice(payload);
+                            st.ooo.insert(pos, (seq, v));
+                            st.ooo_bytes += payload.len();
+                        }
                     }
                 } else {
                     // Larger than the whole out-of-order budget: treat it as the hole's end.
                     stats.gaps += 1;
                     st.buf.clear();
+                    st.history.clear();
                     st.start = 0;
                     st.synced = false;
                     st.next_seq = seq;
@@ -296,6 +379,11 @@ impl TcpReassembler {
                 break;
             }
             let seen = d.unsigned_abs() as usize;
+            if take_hole(st, seq, payload.len()) {
+                n += read_alone(payload, frame, on_message);
+                break;
+            }
+            self.last_was_conflict = differs_from_history(st, seen, payload);
             if seen >= payload.len() {
                 stats.retransmitted += 1;
                 self.last_was_duplicate = true;
@@ -316,6 +404,7 @@ impl TcpReassembler {
         s.out_of_order += stats.out_of_order;
         s.gaps += stats.gaps;
         s.resync_bytes += stats.resync_bytes;
+        s.conflicts += u64::from(self.last_was_conflict);
         n
     }
 
@@ -350,11 +439,91 @@ impl TcpReassembler {
     }
 }
 
+/// Whether `payload` starts with a whole message.
+fn starts_message(payload: &[u8], frame: &impl Fn(&[u8]) -> FrameLen) -> bool {
+    matches!(frame(payload), FrameLen::Message(len) if len <= payload.len())
+}
+
+/// Whether the segment `[seq, seq + len)` lies inside a hole skipped earlier; if so the hole
+/// shrinks by it (a hole it splits stays whole, so nothing is read twice as a hole's).
+fn take_hole(st: &mut Stream, seq: u32, len: usize) -> bool {
+    let end = seq.wrapping_add(len as u32);
+    let Some(i) = st
+        .holes
+        .iter()
+        .position(|&(a, b)| seq_diff(seq, a) >= 0 && seq_diff(b, end) >= 0)
+    else {
+        return false;
+    };
+    let (a, b) = st.holes[i];
+    if seq == a {
+        st.holes[i].0 = end;
+    } else if end == b {
+        st.holes[i].1 = seq;
+    }
+    if st.holes[i].0 == st.holes[i].1 {
+        st.holes.remove(i);
+    }
+    true
+}
+
+/// Read the messages of a segment on its own: from the first offset where one starts, every
+/// whole one.
+pub(crate) fn read_alone(
+    payload: &[u8],
+    frame: impl Fn(&[u8]) -> FrameLen,
+    on_message: &mut impl FnMut(&[u8]),
+) -> u32 {
+    let mut n = 0;
+    let mut rest = payload;
+    while !rest.is_empty() {
+        match frame(rest) {
+            FrameLen::Message(len) if len <= rest.len() => {
+                on_message(&rest[..len]);
+                n += 1;
+                rest = &rest[len..];
+            }
+            FrameLen::Invalid => rest = &rest[1..],
+            FrameLen::Message(_) | FrameLen::Need(_) => break,
+        }
+    }
+    n
+}
+
+/// Whether the first `seen` bytes of `payload`, which the stream read already (they end at
+/// `next_seq`), differ from what it read, as far as its history goes back.
+fn differs_from_history(st: &Stream, seen: usize, payload: &[u8]) -> bool {
+    let repeated = &payload[..seen.min(payload.len())];
+    // `repeated` starts `seen` bytes before the end of the history.
+    let Some(from) = st.history.len().checked_sub(seen) else {
+        let skip = seen - st.history.len();
+        return repeated.get(skip..).is_some_and(|r| {
+            let n = r.len().min(st.history.len());
+            r[..n] != st.history[..n]
+        });
+    };
+    let held = &st.history[from..];
+    let n = repeated.len().min(held.len());
+    repeated[..n] != held[..n]
+}
+
+/// Keep the bytes just read in the stream's history.
+fn remember(st: &mut Stream, bytes: &[u8]) {
+    let bytes = &bytes[bytes.len().saturating_sub(HISTORY)..];
+    if st.history.len() + bytes.len() > 2 * HISTORY {
+        let cut = st.history.len() + bytes.len() - HISTORY;
+        st.history.drain(..cut.min(st.history.len()));
+    }
+    st.history.extend_from_slice(bytes);
+}
+
 /// Forget a stream's state and start again at `seq`; returns the bytes freed.
 fn reset(st: &mut Stream, seq: u32, synced: bool, spare: &mut Vec<Vec<u8>>) -> usize {
     let freed = st.pending() + st.ooo_bytes;
     st.next_seq = seq;
     st.buf.clear();
+    st.history.clear();
+    st.holes.clear();
     st.start = 0;
     st.synced = synced;
     for (_, v) in st.ooo.drain(..) {
@@ -369,6 +538,7 @@ fn reset(st: &mut Stream, seq: u32, synced: bool, spare: &mut Vec<Vec<u8>>) -> u
 fn skip_gap(st: &mut Stream) {
     if let Some(&(seq, _)) = st.ooo.first() {
         st.buf.clear();
+        st.history.clear();
         st.start = 0;
         st.synced = false;
         st.next_seq = seq;
@@ -384,6 +554,7 @@ fn append(
     stats: &mut TcpStats,
 ) -> u32 {
     st.next_seq = st.next_seq.wrapping_add(payload.len() as u32);
+    remember(st, payload);
     let mut n = 0;
     let mut rest = payload;
     if st.pending() == 0 && st.synced {
@@ -502,6 +673,7 @@ fn give_back(spare: &mut Vec<Vec<u8>>, mut v: Vec<u8>) {
 
 fn recycle(spare: &mut Vec<Vec<u8>>, st: Stream) {
     give_back(spare, st.buf);
+    give_back(spare, st.history);
     for (_, v) in st.ooo {
         give_back(spare, v);
     }
@@ -571,16 +743,57 @@ mod tests {
     fn out_of_order_and_retransmission() {
         let mut r = TcpReassembler::new(TcpLimits::default());
         run(&mut r, 0, seg(0, Segment::SYN, b""));
-        assert!(run(&mut r, 0, seg(3, 0, &[1, b'y'])).is_empty());
+        // A message in progress: what comes after a hole waits for it.
+        assert!(run(&mut r, 0, seg(1, 0, &[2, b'a'])).is_empty());
+        assert!(run(&mut r, 0, seg(4, 0, &[1, b'y'])).is_empty());
         assert_eq!(r.stats().out_of_order, 1);
         assert_eq!(
-            run(&mut r, 0, seg(1, 0, &[1, b'x'])),
-            vec![vec![1, b'x'], vec![1, b'y']]
+            run(&mut r, 0, seg(3, 0, b"b")),
+            vec![vec![2, b'a', b'b'], vec![1, b'y']]
         );
         // The same bytes again, and a segment overlapping the end of what was seen.
-        assert!(run(&mut r, 0, seg(1, 0, &[1, b'x'])).is_empty());
-        assert_eq!(run(&mut r, 0, seg(4, 0, &[b'y', 0])), vec![vec![0]]);
+        assert!(run(&mut r, 0, seg(1, 0, &[2, b'a'])).is_empty());
+        assert_eq!(run(&mut r, 0, seg(5, 0, &[b'y', 0])), vec![vec![0]]);
         assert_eq!(r.stats().retransmitted, 2);
+        assert_eq!(r.stats().conflicts, 0);
+        assert_eq!(r.stats().gaps, 0);
+    }
+
+    #[test]
+    fn after_a_hole_at_a_boundary_a_message_is_read_at_once_and_the_hole_when_it_comes() {
+        let mut r = TcpReassembler::new(TcpLimits::default());
+        run(&mut r, 0, seg(0, Segment::SYN, b""));
+        assert_eq!(run(&mut r, 0, seg(1, 0, &[0])), vec![vec![0]]);
+        // Bytes 2..4 are missing; the segment after them starts a message: read now.
+        assert_eq!(run(&mut r, 0, seg(4, 0, &[1, b'y'])), vec![vec![1, b'y']]);
+        assert_eq!(r.stats().gaps, 1);
+        // They turn up late: read on their own, once.
+        assert_eq!(run(&mut r, 0, seg(2, 0, &[1, b'x'])), vec![vec![1, b'x']]);
+        assert!(run(&mut r, 0, seg(2, 0, &[1, b'x'])).is_empty());
+        assert_eq!(run(&mut r, 0, seg(6, 0, &[0])), vec![vec![0]]);
+    }
+
+    #[test]
+    fn a_retransmission_with_other_bytes_is_a_conflict() {
+        let mut r = TcpReassembler::new(TcpLimits::default());
+        run(&mut r, 0, seg(0, Segment::SYN, b""));
+        assert_eq!(run(&mut r, 0, seg(1, 0, &[1, b'x'])), vec![vec![1, b'x']]);
+        let again = |r: &mut TcpReassembler, s: Segment<'_>| r.push(0, key(), &s, toy, |_| {});
+        let same = again(&mut r, seg(1, 0, &[1, b'x']));
+        assert!(same.duplicate && !same.conflict);
+        let other = again(&mut r, seg(1, 0, &[1, b'Z']));
+        assert!(other.duplicate && other.conflict);
+        // Overlapping the end of the stream with other bytes, and going on past it.
+        let over = again(&mut r, seg(2, 0, &[b'Q', 0]));
+        assert!(!over.duplicate && over.conflict);
+        assert_eq!(over.messages, 1);
+        assert_eq!(r.stats().conflicts, 2);
+        // A held segment repeated with other bytes.
+        assert!(run(&mut r, 0, seg(4, 0, &[3])).is_empty());
+        let held = again(&mut r, seg(20, 0, &[0xff, 1]));
+        assert!(!held.conflict);
+        let held = again(&mut r, seg(20, 0, &[0xff, 2]));
+        assert!(held.conflict);
     }
 
     #[test]
@@ -630,6 +843,8 @@ mod tests {
             ..TcpLimits::default()
         });
         run(&mut r, 0, seg(0, Segment::SYN, b""));
+        // A message in progress, never finished: what follows the hole is held.
+        run(&mut r, 0, seg(1, 0, &[5, b'a']));
         run(&mut r, 0, seg(10, 0, &[0]));
         run(&mut r, 0, seg(11, 0, &[0]));
         let got = run(&mut r, 0, seg(12, 0, &[0]));

@@ -76,10 +76,12 @@ pub fn m3ua(sccp: &[u8]) -> Vec<u8> {
     m
 }
 
+/// A frame of the association `vtag` names: each its own source port, so that the tag is
+/// the one its path carries.
 fn sctp(vtag: u32, port: u16, chunks: &[DataChunkSpec<'_>]) -> Vec<u8> {
     let mut f = Vec::new();
     let spec = SctpSpec {
-        src_port: port,
+        src_port: 40_000 + vtag as u16,
         dst_port: port,
         vtag,
     };

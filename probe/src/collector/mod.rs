@@ -43,7 +43,7 @@ pub struct Collector<'e> {
     line: JsonLine,
     by_rule: Vec<u64>,
     /// Alerts per time bucket and category (cat1, cat2, cat3, recon, custom).
-    timeline: BTreeMap<u64, [u64; 5]>,
+    timeline: BTreeMap<u64, [u64; CATEGORIES.len()]>,
     by_country: foldhash::HashMap<rules::geo::Country, PerSource>,
     by_operator: foldhash::HashMap<rules::numbering::OperatorId, PerSource>,
     campaigns: Campaigns,
@@ -440,16 +440,10 @@ pub(crate) const TIMELINE_BUCKET_S: u64 = 900;
 /// The most timeline buckets kept.
 const TIMELINE_BUCKETS: usize = 10_000;
 
-const CATEGORIES: [Category; 5] = [
-    Category::Cat1,
-    Category::Cat2,
-    Category::Cat3,
-    Category::Recon,
-    Category::Custom,
-];
+const CATEGORIES: [Category; 6] = Category::ALL;
 
 fn category_index(c: Category) -> usize {
-    CATEGORIES.iter().position(|x| *x == c).unwrap_or(4)
+    c as usize
 }
 
 /// How full a worker's queues are: (entries, capacity).

@@ -71,6 +71,18 @@ pub(crate) fn reason(e: &Engine, v: &Verdict) -> String {
                  followed within {waited_s} s"
             );
         }
+        (_, Detail::Evasion(_)) if v.subject.opcode.is_none() && v.subject.cmd.is_none() => {
+            let _ = write!(
+                s,
+                "{what}, where no message of its own was read: a receiver may have taken either copy"
+            );
+        }
+        (_, Detail::Evasion(_)) => {
+            let _ = write!(
+                s,
+                "{what} ({from}): a receiver may have taken either copy, and both were judged"
+            );
+        }
         (Category::Custom, Detail::None) => {
             let _ = write!(s, "{what} from {from} matched rule {}", rule.id);
         }

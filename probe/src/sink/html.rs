@@ -6,12 +6,13 @@ use std::fmt::Write as _;
 
 use super::report::{Report, TimelineRow};
 
-const COLORS: [(&str, &str); 5] = [
+const COLORS: [(&str, &str); 6] = [
     ("cat1", "#c0392b"),
     ("cat2", "#e67e22"),
     ("cat3", "#8e44ad"),
     ("recon", "#2980b9"),
     ("custom", "#16a085"),
+    ("evasion", "#2c3e50"),
 ];
 
 /// Text made safe for HTML.

@@ -80,7 +80,8 @@ impl WorkerCounters {
         let (d, od) = (&mut self.decoder, &o.decoder);
         d.ip.add(&od.ip);
         d.sctp.add(&od.sctp);
-        d.sctp_duplicates += od.sctp_duplicates;
+        d.assoc.add(&od.assoc);
+        d.integrity.add(&od.integrity);
         d.tcp.add(&od.tcp);
         d.sccp.add(&od.sccp);
         self.classify.add(&o.classify);
@@ -97,7 +98,8 @@ impl WorkerCounters {
         let d = &self.decoder;
         d.ip.each(|n, v| put("reassembly", n, v));
         d.sctp.each(|n, v| put("reassembly", n, v));
-        put("reassembly", "sctp_retransmitted_chunks", d.sctp_duplicates);
+        d.assoc.each(|n, v| put("reassembly", n, v));
+        d.integrity.each(|n, v| put("integrity", n, v));
         d.tcp.each(|n, v| put("reassembly", n, v));
         d.sccp.each(|n, v| put("reassembly", n, v));
         self.classify.each(|n, v| put("judgement", n, v));

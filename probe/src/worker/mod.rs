@@ -215,7 +215,7 @@ impl<'e> Core<'e> {
         let n = to.len();
         let result = decoder.decode(ctx, f.linktype, f.data, &mut |m: &Message<'_>| {
             classifier.classify(ctx, m, outcome);
-            if let Some(v) = outcome.verdict {
+            for v in [outcome.verdict, outcome.evasion].into_iter().flatten() {
                 verdicts.push(v);
                 counters.verdicts += 1;
             }

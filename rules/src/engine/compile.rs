@@ -4,6 +4,7 @@
 
 use decoder::diameter::{ApplicationId, CommandCode};
 use decoder::map::OpCode;
+use decoder::stack::Evasion;
 
 use super::{Custom, DiameterRules, Engine, Fixed, DIAMETER_SLOTS};
 use crate::numbering::{NumberingPlan, OperatorId, Relation};
@@ -200,12 +201,27 @@ impl Fixed {
             action: Action::Alert,
             what: "SendRoutingInfoForSM without a following short message".into(),
         });
+        let evasion = Evasion::ALL.map(|e| {
+            rules.add(RuleInfo {
+                id: format!("evasion.{}", e.name()),
+                category: Category::Evasion,
+                severity: Severity::High,
+                action: Action::Alert,
+                what: match e {
+                    Evasion::SctpConflict => "SCTP chunk repeating a TSN with other contents",
+                    Evasion::TcpOverlap => "TCP segment repeating stream bytes with other bytes",
+                    Evasion::IpOverlap => "IP fragments overlapping with other bytes",
+                }
+                .into(),
+            })
+        });
         Fixed {
             host_realm,
             visited_plmn,
             user_name_plmn,
             app_command,
             recon_sms,
+            evasion,
         }
     }
 }

@@ -17,7 +17,7 @@
 
 use decoder::diameter::{ApplicationId, CommandCode, Summary};
 use decoder::map::{NodeRole, OpCode};
-use decoder::stack::{DiameterMessage, FrameContext, MapMessage, Message, TcapUser};
+use decoder::stack::{DiameterMessage, Evasion, FrameContext, MapMessage, Message, TcapUser};
 use decoder::tcap::{ComponentKind, TcapKind};
 use decoder::Plmn;
 
@@ -123,6 +123,63 @@ impl<'e> Classifier<'e> {
         match msg {
             Message::Map(m) => self.map(ctx, m, out),
             Message::Diameter(d) => self.diameter(ctx, d, out),
+            Message::Evasion(_) => {}
+        }
+        if let Some(kind) = msg.evasion() {
+            out.evasion = Some(self.evasion(ctx, msg, kind));
+        }
+    }
+
+    /// The evasion verdict of a message read from a conflicting copy (or of the copy alone),
+    /// attributed as the message's own would be: whichever copy the receiver kept, its sender
+    /// is named.
+    #[cold]
+    #[inline(never)]
+    fn evasion(&mut self, ctx: FrameContext, msg: &Message<'_>, kind: Evasion) -> Verdict {
+        let mut subject = Subject {
+            frame: ctx.number,
+            ts_ns: ctx.ts_ns,
+            proto: Proto::Map,
+            opcode: None,
+            cmd: None,
+            app: None,
+        };
+        let (source, target) = match msg {
+            Message::Map(m) => {
+                subject.opcode = m.opcode.map(|o| o.0);
+                let target = Target {
+                    imsi: m.info.imsi,
+                    msisdn: m.info.msisdn,
+                };
+                (*self.sources.gt(m.calling.gt.as_ref()), target)
+            }
+            Message::Diameter(d) => {
+                let s = &d.summary;
+                subject.proto = Proto::Diameter;
+                subject.cmd = Some(s.header.cmd.0);
+                subject.app = Some(s.header.app.0);
+                let source = *self
+                    .sources
+                    .origin(&mut self.lookups, s.origin_host, s.origin_realm);
+                let target = Target {
+                    imsi: s.imsi,
+                    msisdn: s.msisdn,
+                };
+                (source, target)
+            }
+            Message::Evasion(e) => {
+                if e.diameter {
+                    subject.proto = Proto::Diameter;
+                }
+                (Source::UNKNOWN, Target::default())
+            }
+        };
+        Verdict {
+            subject,
+            rule: self.e.evasion_rule(kind),
+            source,
+            target,
+            detail: Detail::Evasion(kind),
         }
     }
 

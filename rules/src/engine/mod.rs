@@ -48,6 +48,8 @@ struct Fixed {
     user_name_plmn: RuleIdx,
     app_command: RuleIdx,
     recon_sms: RuleIdx,
+    /// By [`decoder::stack::Evasion`], in the order of `Evasion::ALL`.
+    evasion: [RuleIdx; 3],
 }
 
 /// A message's category 1, 2 and 3 rules.
@@ -107,6 +109,11 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// The rule of an evasion technique.
+    pub(crate) fn evasion_rule(&self, e: decoder::stack::Evasion) -> RuleIdx {
+        self.fixed.evasion[e as usize]
+    }
+
     /// The rule of the SMS reconnaissance check.
     pub(crate) fn recon_rule(&self) -> RuleIdx {
         self.fixed.recon_sms

@@ -189,6 +189,8 @@ pub struct Observation {
 pub struct Outcome {
     /// A stateless verdict.
     pub verdict: Option<Verdict>,
+    /// The evasion verdict of a message read from a conflicting copy (beside its own).
+    pub evasion: Option<Verdict>,
     /// Jobs for subscribers' shards.
     pub jobs: Jobs,
     /// An observation for rate statistics.
@@ -198,6 +200,7 @@ pub struct Outcome {
 impl Outcome {
     pub(crate) fn clear(&mut self) {
         self.verdict = None;
+        self.evasion = None;
         self.jobs.clear();
         self.observation = None;
     }

@@ -123,6 +123,7 @@ impl World {
         let mut got = Vec::new();
         for o in &outs {
             got.extend(o.verdict);
+            got.extend(o.evasion);
             for j in &o.jobs {
                 let mut emit = |v: Verdict| got.push(v);
                 self.shard.apply(self.engine, j, &mut emit);
