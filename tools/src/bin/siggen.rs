@@ -28,7 +28,7 @@ struct Cli {
     /// The capture to write.
     #[arg(long, short, default_value = "siggen.pcap")]
     out: PathBuf,
-    /// Seed scenario: the ground truth (JSON lines) to write.
+    /// Seed and evasion scenarios: the ground truth (JSON lines) to write.
     #[arg(long)]
     truth: Option<PathBuf>,
     /// The matching policy file to write.
@@ -40,6 +40,9 @@ struct Cli {
 enum Scenario {
     /// A day on a US carrier's interconnect, attacks included.
     Seed,
+    /// Every evasion technique and framing around a real attack, with decoys and
+    /// retransmissions (see the truth file's `decoy`, `retransmission` and `evasion`).
+    Evasion,
     /// Bulk traffic for load tests.
     Load,
 }
@@ -53,8 +56,12 @@ fn create(p: &PathBuf) -> Result<BufWriter<File>> {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.scenario {
-        Scenario::Seed => {
-            let cap = siggen::scenario::seed(cli.seed, cli.scale);
+        Scenario::Seed | Scenario::Evasion => {
+            let cap = if cli.scenario == Scenario::Seed {
+                siggen::scenario::seed(cli.seed, cli.scale)
+            } else {
+                siggen::scenario::evasion(cli.seed)
+            };
             cap.write_pcap(&mut create(&cli.out)?)?;
             if let Some(t) = &cli.truth {
                 cap.write_truth(&mut create(t)?)?;

@@ -13,6 +13,7 @@
 //! two Caribbean carriers, a coordinated campaign from all three, category 2 and 3 abuse,
 //! Diameter SLh and Sh queries) with malformed frames and the usual keep-alives in between.
 
+mod evasion;
 mod parts;
 mod seed;
 mod timeline;
@@ -20,6 +21,7 @@ mod truth;
 
 use std::io::Write;
 
+pub use evasion::evasion;
 pub use seed::seed;
 pub(crate) use timeline::T0;
 pub use truth::{Truth, TruthTarget};

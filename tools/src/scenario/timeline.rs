@@ -98,7 +98,7 @@ enum Ev {
         link: usize,
         dir: Dir,
         spec: DiameterSpec,
-        truth: Option<Truth>,
+        truth: Option<Box<Truth>>,
     },
     /// An SCTP SACK.
     Sack { link: usize, dir: Dir },
@@ -292,7 +292,7 @@ impl Timeline {
             e2e: hbh,
             avps: req_avps,
         };
-        let truth = Some(truth);
+        let truth = Some(Box::new(truth));
         self.at(
             ts,
             Ev::Dia {
@@ -317,7 +317,7 @@ impl Timeline {
             ],
         };
         let delay = 3 * MS + self.rng.below(20) * MS;
-        let truth = Some(answer);
+        let truth = Some(Box::new(answer));
         let dir = dir.reversed();
         self.at(
             ts + delay,
@@ -409,7 +409,7 @@ impl Timeline {
                     }
                     if let Some(mut t) = truth {
                         t.frame = cap.frames.len() as u64;
-                        cap.truth.push(t);
+                        cap.truth.push(*t);
                     }
                 }
                 Ev::Sack { link, dir } => {

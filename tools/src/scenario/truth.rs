@@ -20,7 +20,8 @@ pub struct TruthTarget {
 pub struct Truth {
     /// The frame that carries (or completes) the message.
     pub frame: u64,
-    /// `legit` or `attack`.
+    /// `legit`, `attack`, `decoy` (a packet its receiver drops) or `retransmission` (the
+    /// same bytes again, which must raise nothing).
     pub label: &'static str,
     /// What kind of traffic (`ati_tracking`, `roamer_update`, ...).
     pub kind: &'static str,
@@ -44,6 +45,13 @@ pub struct Truth {
     /// Part of the coordinated campaign.
     #[serde(skip_serializing_if = "core::ops::Not::not")]
     pub campaign: bool,
+    /// A conflicting copy: the evasion rule it must raise besides its own (`ip_overlap`
+    /// for `evasion.ip_overlap`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evasion: Option<&'static str>,
+    /// A decoy: the reason its frame must be counted under (`bad_checksum`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
 }
 
 /// Which message a record is about: a MAP operation or a Diameter command.
@@ -74,7 +82,40 @@ impl Truth {
             target: TruthTarget::default(),
             expect: None,
             campaign: false,
+            evasion: None,
+            reason: None,
         }
+    }
+
+    /// A packet of `kind` from `from` that its receiver drops, counted under `reason`;
+    /// `proto`: `sigtran` or `diameter`.
+    pub(crate) fn decoy(
+        kind: &'static str,
+        from: &Net,
+        proto: &'static str,
+        reason: &'static str,
+    ) -> Truth {
+        Truth {
+            label: "decoy",
+            proto,
+            op: None,
+            reason: Some(reason),
+            ..Truth::legit(kind, from, Msg::Map(0))
+        }
+    }
+
+    /// The same message sent again, unchanged.
+    pub(crate) fn retransmission(from: &Net, msg: Msg) -> Truth {
+        Truth {
+            label: "retransmission",
+            ..Truth::legit("retransmission", from, msg)
+        }
+    }
+
+    /// A conflicting copy, which must raise `evasion.{rule}` besides its own alert.
+    pub(crate) fn evasion(mut self, rule: &'static str) -> Truth {
+        self.evasion = Some(rule);
+        self
     }
 
     /// An attack of `kind` from `from`, on which sigwatch should raise `expect`.
