@@ -36,15 +36,31 @@ crate::counters! {
     }
 }
 
-/// A reassembly key: who sent the segments (a digest of the calling address and the
+/// A reassembly key: who sent the segments (the calling address's octets themselves, and the
 /// originating point code), the segmentation local reference (Q.714 §4.1.1.2.3), and whether
 /// the segments are of a service message: an XUDTS returning a segmented XUDT carries the
-/// same addresses and reference as the XUDT itself.
+/// same addresses and reference as the XUDT itself. Two senders never share a reassembly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Key {
-    sender: u64,
+    sender: Sender,
+    opc: u32,
     local_ref: u32,
     service: bool,
+}
+
+/// The octets of a calling party address kept in a key. A Q.713 address with the longest
+/// global title a network uses is some 20 octets; one longer than this is keyed by these
+/// octets and a digest of the rest under a key no sender knows, so that a sender cannot make
+/// its segments meet another's.
+const ADDRESS_OCTETS: usize = 48;
+
+/// A calling party address as a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Sender {
+    len: u8,
+    octets: [u8; ADDRESS_OCTETS],
+    /// Of the octets past [`ADDRESS_OCTETS`], if any.
+    rest: u64,
 }
 
 struct Partial {
@@ -65,6 +81,7 @@ pub(crate) struct SccpReassembler {
     spare: Vec<Vec<u8>>,
     done: Vec<u8>,
     stats: SccpStats,
+    rest_key: foldhash::quality::RandomState,
 }
 
 impl core::fmt::Debug for SccpReassembler {
@@ -76,14 +93,22 @@ impl core::fmt::Debug for SccpReassembler {
     }
 }
 
-/// FNV-1a: a fixed, cheap digest of the sender's address bytes.
-fn digest(bytes: &[u8], opc: u32) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes.iter().chain(opc.to_le_bytes().iter()) {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
+impl Sender {
+    fn of(address: &[u8], rest_key: &foldhash::quality::RandomState) -> Sender {
+        use core::hash::BuildHasher;
+        let (head, rest) = address.split_at(address.len().min(ADDRESS_OCTETS));
+        let mut octets = [0; ADDRESS_OCTETS];
+        octets[..head.len()].copy_from_slice(head);
+        Sender {
+            len: address.len().min(255) as u8,
+            octets,
+            rest: if rest.is_empty() {
+                0
+            } else {
+                rest_key.hash_one(rest)
+            },
+        }
     }
-    h
 }
 
 impl SccpReassembler {
@@ -100,6 +125,7 @@ impl SccpReassembler {
             spare: Vec::new(),
             done: Vec::new(),
             stats: SccpStats::default(),
+            rest_key: foldhash::quality::RandomState::default(),
         }
     }
 
@@ -128,7 +154,8 @@ impl SccpReassembler {
         self.stats.segments += 1;
         self.expire(now_ns);
         let key = Key {
-            sender: digest(calling_raw, opc),
+            sender: Sender::of(calling_raw, &self.rest_key),
+            opc,
             local_ref: seg.local_ref,
             service,
         };
@@ -248,6 +275,34 @@ mod tests {
         // Service and non-service segments never mix.
         assert!(r.push(0, b"gt", 1, false, seg(false, 0), b"x").is_none());
         assert_eq!(r.stats().completed, 0);
+    }
+
+    /// Two senders, whatever their addresses, never complete each other's messages: not
+    /// when the addresses differ in one octet, nor past the octets a key holds.
+    #[test]
+    fn senders_never_share_a_reassembly() {
+        let mut long_a = vec![7u8; ADDRESS_OCTETS + 10];
+        let mut long_b = long_a.clone();
+        long_a[ADDRESS_OCTETS + 5] = 1;
+        long_b[ADDRESS_OCTETS + 5] = 2;
+        let short_a: &[u8] = &[0x12, 0x06, 0x00, 0x11, 0x04, 0x21, 0x43, 0x65];
+        let short_b: &[u8] = &[0x12, 0x06, 0x00, 0x11, 0x04, 0x21, 0x43, 0x66];
+        for (a, b) in [(short_a, short_b), (&long_a[..], &long_b[..])] {
+            let mut r = SccpReassembler::new(SccpLimits::default());
+            assert!(r.push(0, a, 1, false, seg(true, 1), b"aaa").is_none());
+            // The other sender's last segment with the same reference completes nothing.
+            assert!(r.push(0, b, 1, false, seg(false, 0), b"zzz").is_none());
+            assert_eq!(
+                r.push(0, a, 1, false, seg(false, 0), b"bbb").unwrap(),
+                b"aaabbb"
+            );
+        }
+        // Nor does the same address behind another point code.
+        let mut r = SccpReassembler::new(SccpLimits::default());
+        assert!(r.push(0, short_a, 1, false, seg(true, 1), b"aaa").is_none());
+        assert!(r
+            .push(0, short_a, 2, false, seg(false, 0), b"zzz")
+            .is_none());
     }
 
     #[test]
