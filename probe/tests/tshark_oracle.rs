@@ -576,3 +576,126 @@ fn siggen_seed_capture_decodes_alike_in_tshark() {
         capture.truth.len()
     );
 }
+
+/// The evasion scenario in tshark: every frame that carries an operation in sigwatch's
+/// reading carries the same in tshark's, except where the receiver, and so sigwatch, takes
+/// something else than tshark shows, each named here with the reason.
+#[test]
+fn evasion_capture_decodes_alike_in_tshark() {
+    if !tshark_available("tshark_oracle::evasion_capture_decodes_alike_in_tshark") {
+        return;
+    }
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("oracle-evasion");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("siggen-evasion.pcap");
+    let capture = siggen::scenario::evasion(1);
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    capture.write_pcap(&mut file).unwrap();
+    drop(file);
+    let frames = |label: &str| -> Vec<u64> {
+        let mut v: Vec<u64> = capture
+            .truth
+            .iter()
+            .filter(|t| t.label == label)
+            .map(|t| t.frame)
+            .collect();
+        v.dedup();
+        v
+    };
+    let (decoys, repeats) = (frames("decoy"), frames("retransmission"));
+    // The real message after a decoy on the same association (not the bad-tag one, which
+    // tshark files under another association), and conflicting copies.
+    let mut blinded: Vec<u64> = capture
+        .truth
+        .iter()
+        .filter(|t| t.label == "decoy" && t.reason != Some("bad_vtag"))
+        .map(|t| t.frame + 1)
+        .chain(
+            capture
+                .truth
+                .iter()
+                .filter(|t| {
+                    matches!(
+                        t.evasion,
+                        Some("sctp_conflicting_retransmission" | "tcp_overlap")
+                    )
+                })
+                .map(|t| t.frame),
+        )
+        .collect();
+    blinded.sort_unstable();
+    let mut overlaps: Vec<u64> = capture
+        .truth
+        .iter()
+        .filter(|t| t.evasion == Some("ip_overlap"))
+        .map(|t| t.frame)
+        .collect();
+    overlaps.dedup();
+    let known = [
+        Disagreement {
+            file: "siggen-evasion.pcap",
+            frames: &decoys,
+            why: "decoys: a wrong SCTP CRC32c, a wrong verification tag, a wrong IPv4 header \
+                  checksum or a wrong TCP checksum. The receiver drops them (RFC 9260 §6.8 and \
+                  §8.5, RFC 791, RFC 9293 §3.1), so they carry nothing it takes; tshark \
+                  dissects them anyway (it only marks the checksum bad). sigwatch writes \
+                  nothing for them and counts them under their reason.",
+            check: |lines| assert!(lines.is_empty(), "{lines:?}"),
+        },
+        Disagreement {
+            file: "siggen-evasion.pcap",
+            frames: &repeats,
+            why: "the same SCTP chunk (TSN) or TCP bytes again: the receiver delivers them \
+                  once (RFC 9260 §6.2, RFC 9293 §3.10.7.4), and so does sigwatch; tshark \
+                  dissects every copy.",
+            check: |lines| assert!(lines.is_empty(), "{lines:?}"),
+        },
+        Disagreement {
+            file: "siggen-evasion.pcap",
+            frames: &blinded,
+            why: "tshark is blinded here, as the evasion intends: with SCTP reassembly on it \
+                  takes the real chunk for a retransmission of the decoy before it (same TSN) \
+                  and does not dissect it, and its TCP analysis takes the real segment for a \
+                  retransmission of the decoy or of the first copy. The receiver dropped the \
+                  decoy and took the real message (or may have taken either copy), so sigwatch \
+                  reads it: one operation, marked when it is a conflicting copy.",
+            check: |lines| {
+                assert_eq!(lines.len(), 1, "{lines:?}");
+                assert!(
+                    lines[0].proto == "map" || lines[0].proto == "diameter",
+                    "{lines:?}"
+                );
+            },
+        },
+        Disagreement {
+            file: "siggen-evasion.pcap",
+            frames: &overlaps,
+            why: "fragments that overlap with other bytes: receivers differ (the first copy, \
+                  the last, or none: RFC 5722 drops the IPv6 datagram), so sigwatch reads the \
+                  datagram both ways and marks the second ip_overlap; tshark shows one.",
+            check: |lines| {
+                assert_eq!(lines.len(), 2, "{lines:?}");
+                assert_eq!(lines[1].evasion.as_deref(), Some("ip_overlap"), "{lines:?}");
+                assert!(lines
+                    .iter()
+                    .all(|l| l.op.as_deref() == Some("anyTimeInterrogation")));
+            },
+        },
+    ];
+    let c = compare_capture(
+        &path,
+        &known,
+        &["-o", "sctp.reassembly:TRUE", "-o", "sctp.checksum:CRC-32C"],
+    );
+    assert!(
+        c.failures.is_empty(),
+        "{} disagreements with tshark:\n{}",
+        c.failures.len(),
+        c.failures.join("\n")
+    );
+    assert_eq!(
+        c.checked_disagreements,
+        decoys.len() + repeats.len() + blinded.len() + overlaps.len()
+    );
+    assert!(c.compared >= 12, "{} frames compared", c.compared);
+}

@@ -154,10 +154,11 @@ pub fn emit_sccp_unitdata(out: &mut Vec<u8>, spec: &UnitdataSpec, data: &[u8]) {
     let opt_at = data_at + data_len_size + data.len();
     let targets = [called_at, calling_at, data_at, opt_at];
     for (k, &t) in targets.iter().enumerate().take(n_ptr) {
+        // From the pointer itself; a two-octet one from its second octet (Q.713 §2.3).
         let p = if k == 3 && optional.is_empty() {
             0
         } else {
-            t - k * psize
+            t - k * psize - (psize - 1)
         };
         if long {
             out.extend_from_slice(&(p as u16).to_le_bytes());

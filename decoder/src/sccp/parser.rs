@@ -37,8 +37,9 @@ pub fn parse_sccp_message(i: &[u8]) -> Result<Message<'_>, DecodeError> {
     let first = if extended { 3 } else { 2 };
     let width = if long { 2 } else { 1 };
     let pointers = if extended { 4 } else { 3 };
-    // Where each parameter's length indicator is: each pointer counts from its own first
-    // octet. An optional part's pointer may be 0 (none).
+    // Where each parameter's length indicator is: a one-octet pointer counts from itself, a
+    // two-octet one from its more significant (second) octet, as Q.713 §2.3 has it and
+    // tshark and pycrate read it. An optional part's pointer may be 0 (none).
     let mut targets = [0usize; 4];
     for (k, target) in targets.iter_mut().enumerate().take(pointers) {
         let at = first + k * width;
@@ -54,7 +55,7 @@ pub fn parse_sccp_message(i: &[u8]) -> Result<Message<'_>, DecodeError> {
                 at,
             ));
         }
-        *target = if p == 0 { 0 } else { at + p };
+        *target = if p == 0 { 0 } else { at + width - 1 + p };
     }
     let (called_raw, called_at) = variable(i, targets[0], false)?;
     let (calling_raw, calling_at) = variable(i, targets[1], false)?;
@@ -286,7 +287,7 @@ mod reference {
             (r, None)
         };
         // Pointers: 1 octet each (UDT, XUDT), 2 octets LSB first (LUDT, Q.713 §2.3). Each counts
-        // from its own position to the parameter's length indicator.
+        // to the parameter's length indicator, from itself, or from its second octet.
         let n_ptr = if extended { 4 } else { 3 };
         let mut targets = [0usize; 4];
         for (k, target) in targets.iter_mut().enumerate().take(n_ptr) {
@@ -300,7 +301,8 @@ mod reference {
             if p == 0 && k < 3 {
                 return fail(r, ErrorKind::Invalid("mandatory parameter pointer is 0"));
             }
-            *target = if p == 0 { 0 } else { at + usize::from(p) };
+            let msb = usize::from(long);
+            *target = if p == 0 { 0 } else { at + msb + usize::from(p) };
             r = rest;
         }
         let var = |k: usize, wide_len: bool| -> PResult<'_, (&[u8], usize)> {
@@ -511,6 +513,22 @@ mod tests {
         assert_eq!(u.calling.gt.unwrap().digits().as_str(), "447785011500");
         assert_eq!(u.data, &[0xaa]);
         assert_eq!(u.data_offset, 30);
+    }
+
+    /// An LUDT laid out by hand as Q.713 §2.3 has it: each two-octet pointer counts from its
+    /// second octet (tshark 4.0 reads this message with called SSN 6, calling SSN 8 and data
+    /// "abc"; counting from the first octet would land one octet early, on the length's
+    /// neighbour).
+    #[test]
+    fn ludt_pointers_count_from_their_second_octet() {
+        let m = hex_literal::hex!("13 80 0f  0700 0800 0900 0000  02 4206  02 4208  0300 616263");
+        let Ok(Message::Unitdata(u)) = parse_sccp_message(&m) else {
+            panic!()
+        };
+        assert_eq!(u.called.ssn, Some(crate::sccp::Ssn(6)));
+        assert_eq!(u.calling.ssn, Some(crate::sccp::Ssn(8)));
+        assert_eq!(u.data, b"abc");
+        assert_eq!(u.data_offset, 19);
     }
 
     #[test]

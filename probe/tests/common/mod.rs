@@ -116,6 +116,7 @@ pub struct DecodeLine {
     pub visited_plmn: Option<String>,
     pub layer: Option<String>,
     pub error_text: Option<String>,
+    pub evasion: Option<String>,
 }
 
 /// Run `sigwatch decode` on `path` and read its lines.
