@@ -2,7 +2,8 @@
 # The project's test command (README): formatting, lints, every test, and the instruction-count
 # guard. Installs what the tests need with apt-get when run as root and it is missing: tshark
 # (the decode oracle), DPDK with pkg-config and libclang (the `dpdk` feature), iproute2 (the
-# af_packet test's namespace), nats-server (multi-probe export), valgrind (instruction counts).
+# af_packet test's namespace), nats-server (multi-probe export), valgrind (instruction counts),
+# prometheus (promtool checks the metrics page).
 #
 # Without root and without those, it still runs: what needs them is skipped and listed at the
 # end. With CI set (CI does), nothing may be skipped.
@@ -24,6 +25,7 @@ ls /usr/lib/llvm-*/lib/libclang*.so >/dev/null 2>&1 || need+=(clang libclang-dev
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v nats-server >/dev/null 2>&1 || need+=(nats-server)
 command -v valgrind >/dev/null 2>&1 || need+=(valgrind)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 if ((${#need[@]})); then
     if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
         log "installing ${need[*]}"

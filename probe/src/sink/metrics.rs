@@ -1,27 +1,53 @@
-//! `--metrics ADDR`: Prometheus text exposition on `GET /metrics`, from a small HTTP server of
-//! its own (one thread, no framework). The collector renders the text from its running report
+//! `--metrics ADDR`: Prometheus metrics on `GET /metrics`, from an HTTP/1.1 server (hyper, on
+//! a tokio runtime of its own thread). The collector renders the text from its running report
 //! about once a second; the server only hands out the latest rendering, so a scrape never
-//! touches the workers.
+//! touches the workers. A scraper that accepts OpenMetrics (Prometheus asks for it first) gets
+//! OpenMetrics, anyone else the Prometheus text format (0.0.4), each under its own content
+//! type.
+//!
+//! The server is made for a network a scraper shares with others: scrapes are served
+//! concurrently, a connection has [`HEADER_TIMEOUT`] to send its request head (at most
+//! [`MAX_HEAD_BYTES`]) and [`CONNECTION_TIMEOUT`] in all, at most [`MAX_CONNECTIONS`] are
+//! open at once (more are closed at once), and a stalled or hostile client holds nothing
+//! but its own connection. Other paths are 404, other methods 405.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{ALLOW, CONTENT_TYPE};
+use hyper::{Method, Request, Response, StatusCode};
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
-use prometheus_client::registry::Registry;
+use prometheus_client::registry::{Registry, Unit};
 
 use super::report::Report;
 
 type Labels = Vec<(&'static str, String)>;
 
-/// Bucket bounds of the batch latency histogram, microseconds.
+/// Bucket bounds of the batch latency histogram, microseconds (exposed in seconds).
 pub(crate) const LATENCY_BOUNDS_US: [u64; 10] =
     [10, 25, 50, 100, 250, 500, 1000, 5000, 20_000, 100_000];
+
+/// The content type of the body [`render`] writes.
+pub(crate) const CONTENT_TYPE_OPENMETRICS: &str =
+    "application/openmetrics-text; version=1.0.0; charset=utf-8";
+/// The content type of the same in the Prometheus text format ([`text_format`]).
+pub(crate) const CONTENT_TYPE_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
+/// How long a connection may take to send its request head.
+pub(crate) const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a connection may stay open.
+pub(crate) const CONNECTION_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest request head read.
+pub(crate) const MAX_HEAD_BYTES: usize = 8 * 1024;
+/// Connections served at once.
+pub(crate) const MAX_CONNECTIONS: usize = 64;
 
 /// What only the running pipeline knows, beside its report.
 #[derive(Debug, Default, Clone)]
@@ -47,15 +73,21 @@ pub(crate) struct LatencyHistogram {
     pub(crate) buckets: Vec<(f64, u64)>,
 }
 
-impl prometheus_client::encoding::EncodeMetric for LatencyHistogram {
+/// The same histogram in seconds, the base unit.
+#[derive(Debug, Clone)]
+struct SecondsHistogram(LatencyHistogram);
+
+impl prometheus_client::encoding::EncodeMetric for SecondsHistogram {
     fn encode(
         &self,
         mut encoder: prometheus_client::encoding::MetricEncoder<'_>,
     ) -> std::fmt::Result {
+        let h = &self.0;
+        let buckets: Vec<(f64, u64)> = h.buckets.iter().map(|&(b, n)| (b / 1e6, n)).collect();
         encoder.encode_histogram::<prometheus_client::encoding::NoLabelSet>(
-            self.sum,
-            self.count,
-            &self.buckets,
+            h.sum / 1e6,
+            h.count,
+            &buckets,
             None,
         )
     }
@@ -65,71 +97,168 @@ impl prometheus_client::encoding::EncodeMetric for LatencyHistogram {
     }
 }
 
-/// The latest rendering, shared by the collector (writer) and the server (reader).
+/// The latest rendering, in both formats, shared by the collector (writer) and the server
+/// (reader).
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Exposition(Arc<Mutex<String>>);
+pub(crate) struct Exposition(Arc<Mutex<Texts>>);
+
+/// One rendering: OpenMetrics, and the Prometheus text format.
+#[derive(Debug, Clone, Default)]
+struct Texts {
+    openmetrics: Bytes,
+    text: Bytes,
+}
 
 impl Exposition {
-    /// Replace the text served.
-    pub(crate) fn set(&self, text: String) {
+    /// Replace the text served ([`render`]'s OpenMetrics).
+    pub(crate) fn set(&self, openmetrics: String) {
+        let text = Bytes::from(text_format(&openmetrics));
         if let Ok(mut t) = self.0.lock() {
-            *t = text;
+            *t = Texts {
+                openmetrics: Bytes::from(openmetrics),
+                text,
+            };
         }
     }
 
-    fn get(&self) -> String {
+    fn get(&self) -> Texts {
         self.0.lock().map(|t| t.clone()).unwrap_or_default()
     }
+}
+
+/// OpenMetrics text as the Prometheus text format (0.0.4) has it: a counter's family is named
+/// with its `_total` in `# HELP` and `# TYPE`, and there are no `# UNIT` or `# EOF` lines.
+pub(crate) fn text_format(openmetrics: &str) -> String {
+    let mut out = String::with_capacity(openmetrics.len());
+    let mut counters = std::collections::HashSet::new();
+    for line in openmetrics.lines() {
+        if let Some(rest) = line.strip_prefix("# TYPE ") {
+            if let Some(name) = rest.strip_suffix(" counter") {
+                counters.insert(name.to_owned());
+            }
+        }
+    }
+    for line in openmetrics.lines() {
+        if line == "# EOF" || line.starts_with("# UNIT ") {
+            continue;
+        }
+        let meta = ["# HELP ", "# TYPE "]
+            .into_iter()
+            .find_map(|p| line.strip_prefix(p).map(|rest| (p, rest)));
+        if let Some((prefix, rest)) = meta {
+            let (name, tail) = rest.split_once(' ').unwrap_or((rest, ""));
+            let tail = if tail == "unknown" { "untyped" } else { tail };
+            let total = if counters.contains(name) {
+                "_total"
+            } else {
+                ""
+            };
+            out.push_str(&format!("{prefix}{name}{total} {tail}\n"));
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
 
 /// Serve `exposition` on `addr` from a thread of its own; returns the bound address (with
 /// the port the system chose for port 0).
 pub(crate) fn serve(addr: SocketAddr, exposition: Exposition) -> Result<SocketAddr> {
-    let listener =
-        TcpListener::bind(addr).with_context(|| format!("--metrics {addr}: cannot listen"))?;
+    let listener = std::net::TcpListener::bind(addr)
+        .with_context(|| format!("--metrics {addr}: cannot listen"))?;
+    listener.set_nonblocking(true)?;
     let bound = listener.local_addr()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .context("starting the metrics server's runtime")?;
     std::thread::Builder::new()
         .name("sigwatch-metrics".into())
-        .spawn(move || {
-            for conn in listener.incoming().flatten() {
-                let _ = answer(conn, &exposition);
-            }
-        })
+        .spawn(move || runtime.block_on(accept(listener, exposition)))
         .context("starting the metrics server")?;
     Ok(bound)
 }
 
-fn answer(conn: TcpStream, exposition: &Exposition) -> std::io::Result<()> {
-    conn.set_read_timeout(Some(Duration::from_secs(5)))?;
-    let mut reader = BufReader::new(conn.try_clone()?);
-    let mut request = String::new();
-    reader.read_line(&mut request)?;
-    // The rest of the request head, up to the empty line.
-    let mut line = String::new();
-    while reader.read_line(&mut line)? > 2 {
-        line.clear();
-    }
-    let path = request.split_whitespace().nth(1).unwrap_or("");
-    let (status, kind, body) = if request.starts_with("GET ") && path == "/metrics" {
-        (
-            "200 OK",
-            "text/plain; version=0.0.4; charset=utf-8",
-            exposition.get(),
-        )
-    } else {
-        (
-            "404 Not Found",
-            "text/plain; charset=utf-8",
-            "sigwatch serves /metrics\n".to_owned(),
-        )
+async fn accept(listener: std::net::TcpListener, exposition: Exposition) {
+    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+        return;
     };
-    let mut conn = conn;
-    write!(
-        conn,
-        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )?;
-    conn.flush()
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        // Beyond the limit a connection is closed at once: it holds nothing.
+        let Ok(slot) = slots.clone().try_acquire_owned() else {
+            drop(stream);
+            continue;
+        };
+        let exposition = exposition.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req| {
+                let body = exposition.get();
+                async move { Ok::<_, Infallible>(respond(&req, body)) }
+            });
+            let conn = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .max_buf_size(MAX_HEAD_BYTES)
+                .keep_alive(true)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            let _ = tokio::time::timeout(CONNECTION_TIMEOUT, conn).await;
+            drop(slot);
+        });
+    }
+}
+
+/// The answer to one request: the exposition for `GET` (or `HEAD`) `/metrics`, in
+/// OpenMetrics when the request accepts it.
+fn respond(req: &Request<Incoming>, texts: Texts) -> Response<Full<Bytes>> {
+    let text = |status: StatusCode, msg: &'static str| {
+        let mut r = Response::new(Full::new(Bytes::from_static(msg.as_bytes())));
+        *r.status_mut() = status;
+        r.headers_mut().insert(
+            CONTENT_TYPE,
+            hyper::header::HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        r
+    };
+    if req.uri().path() != "/metrics" {
+        return text(StatusCode::NOT_FOUND, "sigwatch serves /metrics\n");
+    }
+    let head = req.method() == Method::HEAD;
+    if req.method() != Method::GET && !head {
+        let mut r = text(StatusCode::METHOD_NOT_ALLOWED, "GET or HEAD\n");
+        r.headers_mut()
+            .insert(ALLOW, hyper::header::HeaderValue::from_static("GET, HEAD"));
+        return r;
+    }
+    let openmetrics = req
+        .headers()
+        .get_all(hyper::header::ACCEPT)
+        .iter()
+        .any(|v| {
+            v.to_str()
+                .is_ok_and(|v| v.contains("application/openmetrics-text"))
+        });
+    let (body, kind) = if openmetrics {
+        (texts.openmetrics, CONTENT_TYPE_OPENMETRICS)
+    } else {
+        (texts.text, CONTENT_TYPE_TEXT)
+    };
+    let len = body.len();
+    let mut r = Response::new(Full::new(if head { Bytes::new() } else { body }));
+    r.headers_mut()
+        .insert(CONTENT_TYPE, hyper::header::HeaderValue::from_static(kind));
+    if head {
+        r.headers_mut().insert(
+            hyper::header::CONTENT_LENGTH,
+            hyper::header::HeaderValue::from(len),
+        );
+    }
+    r
 }
 
 fn counter(registry: &mut Registry, name: &str, help: &str, value: u64) {
@@ -152,8 +281,9 @@ fn counters<'a>(
     registry.register(name, help, family);
 }
 
-/// The report (and, while running, what only the pipeline knows) as Prometheus text: counters
-/// end in `_total`, units are in the names, as the conventions ask.
+/// The report (and, while running, what only the pipeline knows) in the OpenMetrics text
+/// format: counters end in `_total`, times are in seconds with their unit declared, as the
+/// conventions ask (`promtool check metrics` holds it to them in the tests).
 pub(crate) fn render(r: &Report, live: Option<&Live>) -> String {
     let mut reg = Registry::with_prefix("sigwatch");
     let t = &r.totals;
@@ -246,16 +376,20 @@ pub(crate) fn render(r: &Report, live: Option<&Live>) -> String {
         );
     }
     if let Some(l) = &r.latency_us {
-        let g = Family::<Labels, Gauge>::default();
-        for (q, v) in [("0.5", l.p50), ("0.99", l.p99), ("1", l.max)] {
-            g.get_or_create(&vec![("quantile", q.to_owned())])
-                .set(i64::try_from(v).unwrap_or(i64::MAX));
+        for (name, v, what) in [
+            ("batch_latency_p50", l.p50, "median"),
+            ("batch_latency_p99", l.p99, "99th percentile"),
+            ("batch_latency_max", l.max, "longest"),
+        ] {
+            let g = Gauge::<f64, std::sync::atomic::AtomicU64>::default();
+            g.set(v as f64 / 1e6);
+            reg.register_with_unit(
+                name,
+                format!("Per-batch processing time of the workers, {what}"),
+                Unit::Seconds,
+                g,
+            );
         }
-        reg.register(
-            "batch_latency_quantile_microseconds",
-            "Per-batch processing time of the workers, quantiles (0.5, 0.99, 1 = max)",
-            g,
-        );
     }
     let g = Gauge::<i64>::default();
     g.set(r.run.workers as i64);
@@ -286,10 +420,11 @@ pub(crate) fn render(r: &Report, live: Option<&Live>) -> String {
             fill,
         );
         if let Some(h) = &live.latency {
-            reg.register(
-                "batch_latency_microseconds",
+            reg.register_with_unit(
+                "batch_latency",
                 "Time a worker takes over one batch of frames",
-                h.clone(),
+                Unit::Seconds,
+                SecondsHistogram(h.clone()),
             );
         }
     }

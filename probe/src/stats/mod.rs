@@ -108,3 +108,28 @@ impl WorkerCounters {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every counter the decoder, the classifier and the shards declare has a name in the
+    /// report (and so on `/metrics`, which the metrics test checks): the counters' own debug
+    /// listing has as many fields as `named` has names, and no name is used twice.
+    #[test]
+    fn every_declared_counter_is_named_once() {
+        let c = WorkerCounters::default();
+        let fields = |debug: String| debug.matches(": 0").count();
+        let declared = fields(format!("{:?}", c.decoder))
+            + fields(format!("{:?}", c.classify))
+            + fields(format!("{:?}", c.shard));
+        let named = c.named();
+        let walked = named.iter().filter(|(g, _, _)| *g != "pipeline").count();
+        assert_eq!(declared, walked, "{named:?}");
+        let mut names: Vec<_> = named.iter().map(|(_, n, _)| *n).collect();
+        names.sort_unstable();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(names.len(), before, "a name used twice");
+    }
+}
