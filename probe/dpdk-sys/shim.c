@@ -28,6 +28,15 @@ const uint8_t *sigwatch_mbuf_data(const struct rte_mbuf *m, uint16_t *len)
 
 int sigwatch_mbuf_is_chained(const struct rte_mbuf *m) { return m->nb_segs > 1; }
 
+uint32_t sigwatch_mbuf_pkt_len(const struct rte_mbuf *m) { return rte_pktmbuf_pkt_len(m); }
+
+const uint8_t *sigwatch_mbuf_read(const struct rte_mbuf *m, uint32_t len, uint8_t *buf)
+{
+	return rte_pktmbuf_read(m, 0, len, buf);
+}
+
+uint64_t sigwatch_rx_offload_scatter(void) { return RTE_ETH_RX_OFFLOAD_SCATTER; }
+
 int sigwatch_rx_timestamp_register(int *offset, uint64_t *flag)
 {
 	return rte_mbuf_dyn_rx_timestamp_register(offset, flag);
@@ -65,6 +74,31 @@ int sigwatch_mbuf_alloc_bulk(struct rte_mempool *pool, struct rte_mbuf **pkts, u
 unsigned int sigwatch_ring_enqueue_burst(struct rte_ring *r, struct rte_mbuf **pkts, unsigned int n)
 {
 	return rte_ring_enqueue_burst(r, (void *const *)pkts, n, NULL);
+}
+
+int sigwatch_mbuf_fill_chained(struct rte_mempool *pool, struct rte_mbuf *m, const uint8_t *data, uint32_t len)
+{
+	while (len > 0) {
+		uint16_t room = rte_pktmbuf_tailroom(rte_pktmbuf_lastseg(m));
+		if (room == 0) {
+			struct rte_mbuf *seg = rte_pktmbuf_alloc(pool);
+			if (seg == NULL)
+				return -1;
+			if (rte_pktmbuf_chain(m, seg) != 0) {
+				rte_pktmbuf_free(seg);
+				return -1;
+			}
+			continue;
+		}
+		uint16_t n = len < room ? (uint16_t)len : room;
+		char *p = rte_pktmbuf_append(m, n);
+		if (p == NULL)
+			return -1;
+		memcpy(p, data, n);
+		data += n;
+		len -= n;
+	}
+	return 0;
 }
 
 int sigwatch_mbuf_fill(struct rte_mbuf *m, const uint8_t *data, uint16_t len)

@@ -24,6 +24,17 @@ const uint8_t *sigwatch_mbuf_data(const struct rte_mbuf *m, uint16_t *len);
 /* Whether the mbuf has more than one segment (a frame longer than a buffer). */
 int sigwatch_mbuf_is_chained(const struct rte_mbuf *m);
 
+/* The whole frame's length over every segment (pkt_len). */
+uint32_t sigwatch_mbuf_pkt_len(const struct rte_mbuf *m);
+
+/* rte_pktmbuf_read of the whole frame: a pointer to its `len` bytes, in the mbuf when they
+ * are contiguous, else copied into `buf` (which holds at least `len`); NULL when the mbuf
+ * holds fewer. */
+const uint8_t *sigwatch_mbuf_read(const struct rte_mbuf *m, uint32_t len, uint8_t *buf);
+
+/* The scatter RX offload flag (a frame longer than a buffer arrives as a chain). */
+uint64_t sigwatch_rx_offload_scatter(void);
+
 /* Register the RX timestamp dynamic field; returns 0 and sets *offset and *flag, or -1. */
 int sigwatch_rx_timestamp_register(int *offset, uint64_t *flag);
 
@@ -51,6 +62,10 @@ unsigned int sigwatch_ring_enqueue_burst(struct rte_ring *r, struct rte_mbuf **p
 
 /* Copy `len` bytes into an empty mbuf as its only segment: 0, or -1 when they do not fit. */
 int sigwatch_mbuf_fill(struct rte_mbuf *m, const uint8_t *data, uint16_t len);
+
+/* Copy `len` bytes into an empty mbuf, chaining more segments from `pool` as each fills (a
+ * jumbo frame, as a NIC with scatter RX hands it over): 0, or -1 when the pool ran dry. */
+int sigwatch_mbuf_fill_chained(struct rte_mempool *pool, struct rte_mbuf *m, const uint8_t *data, uint32_t len);
 
 /* rte_version(). */
 const char *sigwatch_rte_version(void);

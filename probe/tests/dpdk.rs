@@ -132,6 +132,57 @@ fn net_pcap_gives_what_replay_gives() {
     }
 }
 
+/// A jumbo frame (an SCTP packet of 9,000 octets bundling 50 ATIs) is longer than one mbuf's
+/// data room: net_pcap hands it over as a chain of mbufs, and every message in it is read,
+/// as the replay reads it, none cut off at the first segment.
+#[test]
+fn a_jumbo_frame_over_several_mbufs_is_read_whole() {
+    use decoder::link::EthernetSpec;
+    use decoder::sctp::{DataChunkSpec, Ppid, SctpSpec};
+    let d = dir("jumbo");
+    let (_, policy, cap) = common::seed_files(&d, 9);
+    // The seed's first ATI's M3UA message, bundled 50 times with TSNs of their own.
+    let (_, one) = cap
+        .frames
+        .iter()
+        .find(|(_, f)| f.len() > 150 && f.len() < 400 && f[23] == 132)
+        .unwrap();
+    let m3ua = &one[14 + 20 + 12 + 16..];
+    let chunks: Vec<DataChunkSpec<'_>> = (0..50)
+        .map(|k| DataChunkSpec::whole(100 + k, 1, k as u16, Ppid::M3UA, m3ua))
+        .collect();
+    let mut frame = Vec::new();
+    decoder::stack::emit_sctp_frame(
+        &mut frame,
+        &EthernetSpec::default(),
+        std::net::IpAddr::from([10, 9, 0, 1]),
+        std::net::IpAddr::from([10, 9, 0, 2]),
+        &SctpSpec {
+            src_port: 2905,
+            dst_port: 2905,
+            vtag: 77,
+        },
+        &chunks,
+    );
+    assert!(frame.len() > 2 * 2048, "{} octets", frame.len());
+    let pcap = d.join("jumbo.pcap");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&pcap).unwrap());
+    siggen::pcap::write_header(&mut f).unwrap();
+    siggen::pcap::write_record(&mut f, 1_000_000_000, &frame).unwrap();
+    drop(f);
+    let want = replay(&d, &pcap, &policy);
+    assert_eq!(u(&want.report["totals"]["messages"]), 50);
+    let got = run_live(
+        &d,
+        "jumbo-live",
+        &policy,
+        &format!("net_pcap0,rx_pcap={}", pcap.display()),
+        1,
+    );
+    assert_eq!(got.report["totals"], want.report["totals"]);
+    assert_eq!(got.alerts.len(), want.alerts.len());
+}
+
 #[test]
 fn two_queues_feed_two_workers_and_nothing_is_counted_twice() {
     let d = dir("two-queues");

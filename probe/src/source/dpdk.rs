@@ -34,7 +34,7 @@ const RSS_KEY_DEFAULT: u8 = 40;
 const POOL_SPARE: usize = 4096;
 /// The most mbufs a pool gets by default (2^18 - 1: a mempool's ring holds 2^n - 1).
 const POOL_MAX: usize = (1 << 18) - 1;
-/// Frame bytes one mbuf holds (RTE_MBUF_DEFAULT_DATAROOM).
+/// Frame bytes one mbuf holds (RTE_MBUF_DEFAULT_DATAROOM); longer frames span several.
 const MBUF_DATA_ROOM: usize = 2048;
 
 /// The Toeplitz key that makes RSS symmetric: 0x6d5a repeated hashes (src, dst) and (dst, src)
@@ -322,6 +322,14 @@ impl<'e> Ports<'e> {
         if rx_timestamp {
             conf.rxmode.offloads |= timestamp;
         }
+        // Scatter RX where the PMD has it, so a frame longer than one mbuf arrives as a chain
+        // (read whole) instead of dropped. The MTU is left as the port has it: a probe does
+        // not reconfigure an interface it shares.
+        // SAFETY: reads a constant.
+        let scatter = unsafe { sys::sigwatch_rx_offload_scatter() };
+        if dev.rx_offload_capa & scatter != 0 {
+            conf.rxmode.offloads |= scatter;
+        }
         // SAFETY: a valid port and configuration; the RSS key outlives the call.
         let r = unsafe { sys::rte_eth_dev_configure(id, queues, 0, &conf) };
         if r != 0 {
@@ -435,6 +443,7 @@ impl<'e> Ports<'e> {
                 sent_mark: 0,
                 registered: false,
                 ended: false,
+                whole: vec![0; WHOLE_FRAME_ROOM],
             })
             .collect()
     }
@@ -524,7 +533,13 @@ pub(crate) struct DpdkInput {
     sent_mark: u64,
     registered: bool,
     ended: bool,
+    /// Where a frame that spans several mbufs (a jumbo frame, scatter RX) is put together:
+    /// sized for the largest IP packet at start, grown only by a larger chain.
+    whole: Vec<u8>,
 }
+
+/// Room for the largest IP packet and its link header, for frames that span mbufs.
+const WHOLE_FRAME_ROOM: usize = 65_536 + 64;
 
 // SAFETY: the mbuf pointers are only filled and freed within one `poll`, on the thread that
 // calls it; between polls the array holds nothing live.
@@ -562,11 +577,25 @@ impl FrameInput for DpdkInput {
             for (i, &m) in self.mbufs[..n].iter().enumerate() {
                 let mut len = 0u16;
                 // SAFETY: `m` is an mbuf the PMD just handed over; its data stays valid
-                // until it is freed below, after `f` has returned.
+                // until it is freed below, after `f` has returned. A frame spanning several
+                // segments is read whole into `whole` (never cut at the first segment).
                 let (data, stamped) = unsafe {
-                    let p = sys::sigwatch_mbuf_data(m, &mut len);
                     let ts = sys::sigwatch_mbuf_rx_timestamp(m, self.ts.offset, self.ts.flag);
-                    (std::slice::from_raw_parts(p, usize::from(len)), ts)
+                    if sys::sigwatch_mbuf_is_chained(m) == 0 {
+                        let p = sys::sigwatch_mbuf_data(m, &mut len);
+                        (std::slice::from_raw_parts(p, usize::from(len)), ts)
+                    } else {
+                        let total = sys::sigwatch_mbuf_pkt_len(m) as usize;
+                        if self.whole.len() < total {
+                            self.whole.resize(total, 0);
+                        }
+                        let p = sys::sigwatch_mbuf_read(m, total as u32, self.whole.as_mut_ptr());
+                        if p.is_null() {
+                            (&[][..], ts)
+                        } else {
+                            (std::slice::from_raw_parts(p, total), ts)
+                        }
+                    }
                 };
                 // Frames of a burst come in order; a PMD's stamp never runs backwards.
                 let ts = epoch_ns(stamped).unwrap_or(now).max(self.last_ts);
@@ -739,7 +768,7 @@ impl RingFeeder {
         })
     }
 
-    /// Queue one Ethernet frame (cut at an mbuf's data room, 2048 bytes).
+    /// Queue one Ethernet frame (over several mbufs when it is longer than one's data room).
     pub fn push(&mut self, frame: &[u8]) {
         if self.fresh.len == 0 {
             // SAFETY: room for BURST pointers; the pool is live.
@@ -760,9 +789,15 @@ impl RingFeeder {
         }
         self.fresh.len -= 1;
         let m = self.fresh.mbufs[self.fresh.len];
-        let len = frame.len().min(MBUF_DATA_ROOM) as u16;
-        // SAFETY: a fresh, empty mbuf of this pool, and `len` readable bytes.
-        let _ = unsafe { sys::sigwatch_mbuf_fill(m, frame.as_ptr(), len) };
+        // SAFETY: a fresh, empty mbuf of this pool, and `frame.len()` readable bytes; a frame
+        // longer than the data room is chained over more mbufs of the pool.
+        let _ = unsafe {
+            if frame.len() <= MBUF_DATA_ROOM {
+                sys::sigwatch_mbuf_fill(m, frame.as_ptr(), frame.len() as u16)
+            } else {
+                sys::sigwatch_mbuf_fill_chained(self.pool, m, frame.as_ptr(), frame.len() as u32)
+            }
+        };
         let q = (decoder::stack::flow_hash(LinkType::ETHERNET, frame) % self.rings.len() as u64)
             as usize;
         let p = &mut self.pending[q];
