@@ -155,14 +155,15 @@ pub(crate) fn sctp_ok(packet: &[u8]) -> bool {
     if cfg!(fuzzing) {
         return true;
     }
-    let Some((head, rest)) = packet.split_at_checked(8) else {
+    let Some((&[p0, p1, p2, p3, v0, v1, v2, v3, c0, c1, c2, c3], body)) =
+        packet.split_first_chunk::<12>()
+    else {
         return false;
     };
-    let Some((stored, body)) = rest.split_first_chunk::<4>() else {
-        return false;
-    };
-    let crc = crc32c::crc32c_append(crc32c::crc32c(head), &[0; 4]);
-    crc32c::crc32c_append(crc, body) == u32::from_le_bytes(*stored)
+    // The common header with its checksum field zeroed, then the chunks: two calls.
+    let head = [p0, p1, p2, p3, v0, v1, v2, v3, 0, 0, 0, 0];
+    let crc = crc32c::crc32c_append(crc32c::crc32c(&head), body);
+    crc == u32::from_le_bytes([c0, c1, c2, c3])
 }
 
 #[cfg(test)]

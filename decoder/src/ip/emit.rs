@@ -93,9 +93,15 @@ pub(crate) fn transport_checksum(
     fold(add_words(sum, segment))
 }
 
-/// Add `data`'s 16-bit big-endian words to `sum` (an odd last octet padded with zero).
+/// Add `data`'s 16-bit big-endian words to `sum` (an odd last octet padded with zero), four
+/// at a time: the ones' complement sum of 32-bit big-endian words, folded, is that of their
+/// 16-bit halves (RFC 1071 §2), and a 64-bit sum of 32-bit words cannot overflow on a packet.
 fn add_words(mut sum: u64, data: &[u8]) -> u64 {
-    let mut pairs = data.chunks_exact(2);
+    let mut words = data.chunks_exact(4);
+    for w in &mut words {
+        sum += u64::from(u32::from_be_bytes([w[0], w[1], w[2], w[3]]));
+    }
+    let mut pairs = words.remainder().chunks_exact(2);
     for p in &mut pairs {
         sum += u64::from(u16::from_be_bytes([p[0], p[1]]));
     }
@@ -117,6 +123,18 @@ fn fold(mut sum: u64) -> u16 {
 mod tests {
     use super::*;
     use crate::ip::{parse_ipv4_packet, parse_ipv6_packet};
+
+    proptest::proptest! {
+        /// Four octets at a time sums what two at a time sums, at every length.
+        #[test]
+        fn words_by_four_are_words_by_two(data in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
+            let mut naive = 0u64;
+            for p in data.chunks(2) {
+                naive += u64::from(u16::from_be_bytes([p[0], *p.get(1).unwrap_or(&0)]));
+            }
+            proptest::prop_assert_eq!(fold(add_words(0, &data)), fold(naive));
+        }
+    }
 
     #[test]
     fn ipv4_round_trip_with_valid_checksum() {
