@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzz every target for a while (FUZZ_SECONDS each, default 20), from seed corpora cut from
-# siggen's captures and, when SIGWATCH_CAPTURES names a folder of captures, from those. Fails
-# on the first crash; the crashing input is left in fuzz/artifacts/TARGET/.
+# siggen's captures (seed, load, and evasion, whose frames carry M2UA, MPLS, VXLAN, LLC/SNAP,
+# decoys and overlaps into the frame target) and, when SIGWATCH_CAPTURES names a folder of
+# captures, from those. Fails on the first crash; the input is left in fuzz/artifacts/TARGET/.
 #
 # The targets are built as cargo-fuzz builds them (libFuzzer's coverage instrumentation,
 # `--cfg fuzzing`), with debug assertions and overflow checks on, and without AddressSanitizer:
@@ -18,6 +19,7 @@ if [ ! -d "$corpus/frame" ]; then
     mkdir -p "$corpus/_pcaps"
     target/release/siggen --scenario seed --seed 1 --out "$corpus/_pcaps/seed.pcap" 2>/dev/null
     target/release/siggen --scenario load --frames 2000 --out "$corpus/_pcaps/load.pcap" 2>/dev/null
+    target/release/siggen --scenario evasion --seed 1 --out "$corpus/_pcaps/evasion.pcap" 2>/dev/null
     shopt -s nullglob
     public=()
     if [ -n "${SIGWATCH_CAPTURES:-}" ]; then public=("$SIGWATCH_CAPTURES"/*.pcap*); fi
