@@ -289,6 +289,23 @@ struct Comparison {
     failures: Vec<String>,
 }
 
+impl Comparison {
+    /// Fail unless tshark and sigwatch agreed on every frame and exactly `known` frames were
+    /// known disagreements checked another way.
+    fn assert_agreed(&self, known: usize) {
+        assert!(
+            self.failures.is_empty(),
+            "{} disagreements with tshark:\n{}",
+            self.failures.len(),
+            self.failures.join("\n")
+        );
+        assert_eq!(
+            self.checked_disagreements, known,
+            "every known disagreement was looked at"
+        );
+    }
+}
+
 /// Compare `sigwatch decode` with tshark (run with `prefs`) on one capture.
 fn compare_capture(path: &Path, known: &[Disagreement<'_>], prefs: &[&str]) -> Comparison {
     let mut out = Comparison::default();
@@ -473,20 +490,11 @@ fn decode_matches_tshark_on_every_public_capture() {
         total.checked_disagreements += c.checked_disagreements;
         total.failures.extend(c.failures);
     }
-    assert!(
-        total.failures.is_empty(),
-        "{} disagreements with tshark:\n{}",
-        total.failures.len(),
-        total.failures.join("\n")
-    );
+    total.assert_agreed(15);
     assert!(
         total.compared > 1500,
         "only {} signalling frames compared",
         total.compared
-    );
-    assert_eq!(
-        total.checked_disagreements, 15,
-        "every known disagreement was looked at"
     );
 }
 
@@ -529,13 +537,7 @@ fn siggen_seed_capture_decodes_alike_in_tshark() {
         &known,
         &["-o", "sctp.reassembly:TRUE", "-o", "sctp.checksum:CRC-32C"],
     );
-    assert!(
-        c.failures.is_empty(),
-        "{} disagreements with tshark:\n{}",
-        c.failures.len(),
-        c.failures.join("\n")
-    );
-    assert_eq!(c.checked_disagreements, capture.broken.len());
+    c.assert_agreed(capture.broken.len());
 
     // Every checksum siggen writes is one tshark accepts (status 1 = good, 0 = bad).
     let out = std::process::Command::new("tshark")
@@ -687,15 +689,6 @@ fn evasion_capture_decodes_alike_in_tshark() {
         &known,
         &["-o", "sctp.reassembly:TRUE", "-o", "sctp.checksum:CRC-32C"],
     );
-    assert!(
-        c.failures.is_empty(),
-        "{} disagreements with tshark:\n{}",
-        c.failures.len(),
-        c.failures.join("\n")
-    );
-    assert_eq!(
-        c.checked_disagreements,
-        decoys.len() + repeats.len() + blinded.len() + overlaps.len()
-    );
+    c.assert_agreed(decoys.len() + repeats.len() + blinded.len() + overlaps.len());
     assert!(c.compared >= 12, "{} frames compared", c.compared);
 }

@@ -412,14 +412,8 @@ impl FrameDecoder {
         // Decode the datagram from a buffer of our own, so the layers below may use every
         // other part of the decoder. Offsets inside it are relative to the datagram.
         let mut scratch = core::mem::take(&mut self.scratch);
-        scratch.clear();
-        scratch.extend_from_slice(whole.first);
-        let first_len = scratch.len();
         let overlapped = whole.last.is_some();
-        if let Some(last) = whole.last {
-            scratch.extend_from_slice(last);
-        }
-        let (first, last) = scratch.split_at(first_len);
+        let (first, last) = stage(&mut scratch, whole.first, whole.last);
         w.ip_ok = true;
         let whole_packet = IpPacket {
             payload: first,
@@ -688,14 +682,8 @@ impl FrameDecoder {
         };
         let proto = PayloadProtocol::identify(done.ppid, src_port, dst_port);
         let mut scratch = core::mem::take(&mut self.scratch);
-        scratch.clear();
-        scratch.extend_from_slice(done.whole);
-        let whole_len = scratch.len();
         let alternate = done.alternate.is_some();
-        if let Some(a) = done.alternate {
-            scratch.extend_from_slice(a);
-        }
-        let (whole, other) = scratch.split_at(whole_len);
+        let (whole, other) = stage(&mut scratch, done.whole, done.alternate);
         self.user_message(w, flow, proto, whole, None);
         if alternate {
             let outer = w.evasion;
@@ -1075,6 +1063,16 @@ fn tcap<F: FnMut(&Message<'_>)>(
         }
         w.emit(&out);
     }
+}
+
+/// Copy `first`, then `other` (a conflicting copy, if any), into `scratch`, and hand both
+/// back from there (the second empty when there is none): reassembled bytes borrowed from a
+/// table are staged in a buffer of the decoder's own before the layers above read them.
+fn stage<'s>(scratch: &'s mut Vec<u8>, first: &[u8], other: Option<&[u8]>) -> (&'s [u8], &'s [u8]) {
+    scratch.clear();
+    scratch.extend_from_slice(first);
+    scratch.extend_from_slice(other.unwrap_or_default());
+    scratch.split_at(first.len())
 }
 
 #[cfg(test)]

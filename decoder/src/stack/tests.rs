@@ -538,25 +538,28 @@ fn ulr(hbh: u32) -> Vec<u8> {
     d
 }
 
+/// One Ethernet frame of a Diameter peer's TCP stream (a() port 40000 -> b() port 3868).
+fn diameter_segment(seq: u32, flags: u8, payload: &[u8]) -> Vec<u8> {
+    let mut f = Vec::new();
+    let spec = TcpSpec {
+        src: a(),
+        dst: b(),
+        src_port: 40000,
+        dst_port: 3868,
+        seq,
+        ack: 1,
+        flags,
+    };
+    emit_tcp_frame(&mut f, &EthernetSpec::default(), &spec, payload);
+    f
+}
+
 #[test]
 fn diameter_over_tcp_split_and_coalesced() {
     let mut stream = ulr(1);
     stream.extend(ulr(2));
     stream.extend(ulr(3));
-    let seg = |seq: u32, flags: u8, payload: &[u8]| {
-        let mut f = Vec::new();
-        let spec = TcpSpec {
-            src: a(),
-            dst: b(),
-            src_port: 40000,
-            dst_port: 3868,
-            seq,
-            ack: 1,
-            flags,
-        };
-        emit_tcp_frame(&mut f, &EthernetSpec::default(), &spec, payload);
-        f
-    };
+    let seg = diameter_segment;
     let cut1 = 30;
     let cut2 = stream.len() - 10;
     let r = one(&[

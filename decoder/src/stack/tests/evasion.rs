@@ -127,18 +127,7 @@ fn offloaded_checksums_are_taken_and_counted_under_auto_and_refused_under_verify
 }
 
 fn tcp_frame(seq: u32, payload: &[u8]) -> Vec<u8> {
-    let mut f = Vec::new();
-    let spec = TcpSpec {
-        src: a(),
-        dst: b(),
-        src_port: 40000,
-        dst_port: 3868,
-        seq,
-        ack: 1,
-        flags: crate::tcp::Segment::ACK,
-    };
-    emit_tcp_frame(&mut f, &EthernetSpec::default(), &spec, payload);
-    f
+    diameter_segment(seq, crate::tcp::Segment::ACK, payload)
 }
 
 #[test]
