@@ -92,7 +92,19 @@ impl MapArg {
     /// anyTimeInterrogation result: `{ subscriberInfo { locationInformation [0] {
     /// ageOfLocationInformation, vlr-number [1] } } }`.
     pub fn any_time_interrogation_res(vlr: &str) -> Vec<u8> {
-        let mut li = tlv(0x02, &[5]);
+        MapArg::location_res(vlr, 5)
+    }
+
+    /// anyTimeInterrogation or provideSubscriberInfo result whose location is `age_min`
+    /// minutes old: `{ subscriberInfo { locationInformation [0] { ageOfLocationInformation,
+    /// vlr-number [1] } } }`.
+    pub fn location_res(vlr: &str, age_min: u16) -> Vec<u8> {
+        let age = age_min.to_be_bytes();
+        let mut li = if age[0] == 0 && age[1] < 0x80 {
+            tlv(0x02, &age[1..])
+        } else {
+            tlv(0x02, &age)
+        };
         li.extend(tlv(0x81, &address_string(vlr)));
         tlv(0x30, &tlv(0x30, &tlv(0xa0, &li)))
     }
@@ -147,6 +159,16 @@ impl MapArg {
         let mut s = tlv(0x84, &address_string(smsc));
         s.extend(tlv(0x82, &address_string(msisdn)));
         s.extend(tlv(0x04, tpdu));
+        tlv(0x30, &s)
+    }
+
+    /// mo-forwardSM v3 with the sender's IMSI: `{ sm-RP-DA serviceCentreAddressDA [4],
+    /// sm-RP-OA msisdn [2], sm-RP-UI, imsi }`.
+    pub fn mo_forward_sm_v3(smsc: &str, msisdn: &str, tpdu: &[u8], imsi: &str) -> Vec<u8> {
+        let mut s = tlv(0x84, &address_string(smsc));
+        s.extend(tlv(0x82, &address_string(msisdn)));
+        s.extend(tlv(0x04, tpdu));
+        s.extend(tlv(0x04, &imsi_octets(imsi)));
         tlv(0x30, &s)
     }
 
@@ -344,6 +366,23 @@ mod tests {
             &MapArg::any_time_interrogation_res("12065552"),
         );
         assert_eq!(i.node(NodeRole::Vlr).unwrap().number().as_str(), "12065552");
+        assert_eq!(i.age_of_location_min, Some(5));
+        for age in [0, 127, 128, 600, 32_767] {
+            let i = read(
+                OpCode::PROVIDE_SUBSCRIBER_INFO,
+                ReturnResultLast,
+                &MapArg::location_res("12065552", age),
+            );
+            assert_eq!(i.age_of_location_min, Some(age));
+            assert_eq!(i.node(NodeRole::Vlr).unwrap().number().as_str(), "12065552");
+        }
+        let i = read(
+            OpCode::MO_FORWARD_SM,
+            Invoke,
+            &MapArg::mo_forward_sm_v3("4477", MSISDN, b"x", IMSI),
+        );
+        assert_eq!(i.imsi.unwrap().to_string(), IMSI);
+        assert_eq!(i.msisdn.unwrap().to_string(), MSISDN);
         assert_eq!(
             read(
                 OpCode::PROVIDE_SUBSCRIBER_INFO,

@@ -121,6 +121,9 @@ pub struct MapInfo {
     pub msisdn: Option<Identity>,
     /// Network node numbers in the parameter.
     pub(crate) nodes: ArrayVec<Node, MAX_NODES>,
+    /// The ageOfLocationInformation of an anyTimeInterrogation or provideSubscriberInfo
+    /// result, in minutes (29.002 §17.7.1: 0 to 32767): how old the location it gives is.
+    pub age_of_location_min: Option<u16>,
 }
 
 impl MapInfo {
@@ -129,6 +132,7 @@ impl MapInfo {
         self.imsi = None;
         self.msisdn = None;
         self.nodes.clear();
+        self.age_of_location_min = None;
     }
 
     /// The first node number with `role`.

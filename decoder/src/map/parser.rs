@@ -12,6 +12,7 @@ const MAX_ELEMENTS: usize = 32;
 /// Identifier octets used below: UNIVERSAL OCTET STRING and SEQUENCE, context tags [n]
 /// primitive (0x80 + n) and constructed (0xa0 + n).
 const OCTETS: u8 = 0x04;
+const INTEGER: u8 = 0x02;
 const SEQ: u8 = 0x30;
 const fn ctx(n: u8) -> u8 {
     0x80 | n
@@ -116,6 +117,17 @@ fn nth<'e, 'a>(e: &'e [Tlv<'a>], id: u8, n: usize) -> Option<&'e Tlv<'a>> {
 
 fn get<'e, 'a>(e: &'e [Tlv<'a>], id: u8) -> Option<&'e Tlv<'a>> {
     nth(e, id, 0)
+}
+
+/// `AgeOfLocationInformation ::= INTEGER (0..32767)`, minutes: one or two octets, not
+/// negative; anything else is no age.
+fn age_minutes(t: &Tlv<'_>) -> Option<u16> {
+    // Two's complement: a first octet with its top bit set is negative.
+    match t.value {
+        [a] if *a < 0x80 => Some(u16::from(*a)),
+        [a, b] if *a < 0x80 => Some(u16::from_be_bytes([*a, *b])),
+        _ => None,
+    }
 }
 
 /// An IMSI: 3 to 8 octets of TBCD (29.002 §17.7.8).
@@ -243,7 +255,16 @@ fn argument(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
             info.imsi = imsi(get(e, OCTETS));
             node(info, NodeRole::Sgsn, nth(e, OCTETS, 1));
         }
-        OpCode::MT_FORWARD_SM | OpCode::MO_FORWARD_SM => sm_rp(e, info),
+        OpCode::MT_FORWARD_SM => sm_rp(e, info),
+        OpCode::MO_FORWARD_SM => {
+            sm_rp(e, info);
+            // v3 MO-ForwardSM-Arg: { sm-RP-DA, sm-RP-OA, sm-RP-UI, extensionContainer, ...,
+            // imsi IMSI OPTIONAL }: the sender's IMSI is the second universal OCTET STRING.
+            // (forwardSM v1/v2 carries an IMSI in sm-RP-DA, read above.)
+            if info.imsi.is_none() {
+                info.imsi = imsi(nth(e, OCTETS, 1));
+            }
+        }
         OpCode::SEND_ROUTING_INFO_FOR_SM => {
             info.msisdn = addr(get(e, ctx(0)));
             node(info, NodeRole::ServiceCentre, get(e, ctx(2)));
@@ -372,8 +393,12 @@ fn result(op: OpCode, p: &Tlv<'_>, info: &mut MapInfo) -> Result<(), PErr> {
                 let mut sbuf = Elements::new();
                 let s = elements(si, &mut sbuf)?;
                 if let Some(li) = get(s, ctx_c(0)) {
+                    // LocationInformation ::= SEQUENCE { ageOfLocationInformation INTEGER
+                    // OPTIONAL, geographicalInformation [0], vlr-number [1], ... }
                     let mut lbuf = Elements::new();
-                    node(info, NodeRole::Vlr, get(elements(li, &mut lbuf)?, ctx(1)));
+                    let l = elements(li, &mut lbuf)?;
+                    node(info, NodeRole::Vlr, get(l, ctx(1)));
+                    info.age_of_location_min = get(l, INTEGER).and_then(age_minutes);
                 }
             }
         }
