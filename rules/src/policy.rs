@@ -84,6 +84,21 @@ pub struct Thresholds {
     pub campaign_min_sources: usize,
     /// How long a TCAP dialogue's request is remembered for its answer.
     pub(crate) dialogue_timeout_s: u64,
+    /// Roaming agreements: `partners` (the default) alerts on a category 3 message for a home
+    /// subscriber from an operator that is not in the partner directory, when the policy
+    /// lists partners; `any` turns the check off.
+    pub roaming: Roaming,
+}
+
+/// Whom home subscribers may roam with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Roaming {
+    /// The operators of the partner directory (`[[partner]]`).
+    #[default]
+    Partners,
+    /// Anyone: no agreement is checked.
+    Any,
 }
 
 impl Default for Thresholds {
@@ -96,6 +111,7 @@ impl Default for Thresholds {
             campaign_window_s: 900,
             campaign_min_sources: 2,
             dialogue_timeout_s: 30,
+            roaming: Roaming::Partners,
         }
     }
 }

@@ -15,9 +15,11 @@
 //! - authentication or restore requests from the old network while the subscriber's phone
 //!   still talks to it: within the timer after a move they are stragglers, not a move back.
 //!
-//! Only registrations and activity (updateLocation, authentication, ULR, AIR, NOR) are
-//! evidence of presence; an answer from the home HLR naming a serving node is never taken as
-//! one (that location may be as old as the last registration).
+//! Evidence of presence is registrations and activity (updateLocation, authentication, ULR,
+//! AIR, NOR), and what the home network's own nodes did ([`Presence::Proven`]: a short message
+//! a home MSC acknowledged or sent, a location answer at the time its age gives). An answer
+//! from the home HLR naming a serving node (SRI, SRI-for-SM) is never taken as one: that
+//! location may be as old as the last registration.
 
 use arrayvec::ArrayVec;
 use decoder::{Digits, Identity};
@@ -25,7 +27,7 @@ use decoder::{Digits, Identity};
 use crate::engine::{Engine, Job, JobKind, Location, Presence};
 use crate::geo::Country;
 use crate::numbering::OperatorId;
-use crate::verdict::{Detail, Source, Subject, Target, Verdict};
+use crate::verdict::{Detail, Evidence, RuleIdx, Source, Subject, Target, Verdict};
 use decoder::table::BoundedMap;
 
 decoder::counters! {
@@ -48,15 +50,30 @@ decoder::counters! {
         stragglers => "stragglers",
         /// SRI-for-SM checks still open when the input ended (their window had not closed).
         undecided => "sms_undecided_at_end",
+        /// Subscribers the home network's own traffic showed in another country than the
+        /// one known (a short message, a location answer).
+        proven_moves => "proven_moves",
     }
 }
 
+/// Where a subscriber was last proven to be, when, and by which message.
 #[derive(Debug, Clone, Copy)]
 struct Whereabouts {
     at: Location,
     seen_ns: u64,
+    by: Evidence,
     previous: Option<Country>,
     moved_ns: u64,
+}
+
+/// A presence job's claim.
+#[derive(Debug, Clone, Copy)]
+struct Claim {
+    event: Presence,
+    at: Location,
+    rule: Option<RuleIdx>,
+    seen_ns: u64,
+    by: Evidence,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -130,7 +147,22 @@ impl ShardState {
         self.stats.jobs += 1;
         self.advance(e, job.at_ns, emit);
         match job.kind {
-            JobKind::Presence { event, at, rule } => self.presence(e, job, event, at, rule, emit),
+            JobKind::Presence {
+                event,
+                at,
+                rule,
+                seen_ns,
+                by,
+            } => {
+                let claim = Claim {
+                    event,
+                    at,
+                    rule,
+                    seen_ns,
+                    by,
+                };
+                self.presence(e, job, claim, emit);
+            }
             JobKind::SmsAnswered => self.sms_answered(e, job),
             JobKind::SmsDelivered => self.sms_delivered(job),
         }
@@ -181,16 +213,14 @@ impl ShardState {
             .sum::<u64>();
     }
 
-    fn presence(
-        &mut self,
-        e: &Engine,
-        job: &Job,
-        event: Presence,
-        at: Location,
-        rule: Option<crate::verdict::RuleIdx>,
-        emit: &mut impl FnMut(Verdict),
-    ) {
-        let now = job.at_ns;
+    fn presence(&mut self, e: &Engine, job: &Job, claim: Claim, emit: &mut impl FnMut(Verdict)) {
+        let Claim {
+            event,
+            at,
+            rule,
+            seen_ns: now,
+            by,
+        } = claim;
         let t = &e.policy.thresholds;
         let Some(w) = self.whereabouts.get_mut(&job.key) else {
             if event != Presence::Departure {
@@ -199,6 +229,7 @@ impl ShardState {
                     Whereabouts {
                         at,
                         seen_ns: now,
+                        by,
                         previous: None,
                         moved_ns: now,
                     },
@@ -206,6 +237,22 @@ impl ShardState {
             }
             return;
         };
+        if event == Presence::Proven {
+            // What the home network's own traffic shows is taken as it is, unless something
+            // newer is already known (a location answer's age may reach far back).
+            if now < w.seen_ns {
+                return;
+            }
+            if at.country != w.at.country {
+                self.stats.proven_moves += 1;
+                w.previous = Some(w.at.country);
+                w.moved_ns = now;
+            }
+            w.at = at;
+            w.seen_ns = now;
+            w.by = by;
+            return;
+        }
         if event == Presence::Departure {
             // A purge from where the subscriber was (or just was) is the old network letting
             // go; from anywhere else it is a network claiming a subscriber it never had.
@@ -227,7 +274,8 @@ impl ShardState {
         }
         if at.country == w.at.country {
             w.at = at;
-            w.seen_ns = now;
+            w.seen_ns = now.max(w.seen_ns);
+            w.by = by;
             return;
         }
         let timer = t.location_update_timer_s.saturating_mul(1_000_000_000);
@@ -255,6 +303,8 @@ impl ShardState {
                         to: at.country,
                         km,
                         hours,
+                        seen_ns: w.seen_ns,
+                        by: w.by,
                     },
                 });
             }
@@ -264,6 +314,7 @@ impl ShardState {
         w.previous = Some(w.at.country);
         w.at = at;
         w.seen_ns = now;
+        w.by = by;
         w.moved_ns = now;
     }
 

@@ -250,6 +250,38 @@ pub struct Subject {
     pub app: Option<u32>,
 }
 
+/// The message that showed where a subscriber was: a MAP operation or a Diameter command, a
+/// request or the answer to one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Evidence {
+    /// Protocol.
+    pub proto: Proto,
+    /// MAP operation code or Diameter command code.
+    pub code: u32,
+    /// The answer (a result, an acknowledgement), not the request.
+    pub answer: bool,
+}
+
+impl Evidence {
+    /// A MAP request or answer.
+    pub(crate) const fn map(op: u8, answer: bool) -> Evidence {
+        Evidence {
+            proto: Proto::Map,
+            code: op as u32,
+            answer,
+        }
+    }
+
+    /// A Diameter request.
+    pub(crate) const fn diameter(cmd: u32) -> Evidence {
+        Evidence {
+            proto: Proto::Diameter,
+            code: cmd,
+            answer: false,
+        }
+    }
+}
+
 /// What else a verdict says.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Detail {
@@ -265,7 +297,20 @@ pub enum Detail {
         km: f64,
         /// Hours since the subscriber was last seen in `from`.
         hours: f64,
+        /// When the subscriber was last seen in `from` (capture time, ns).
+        seen_ns: u64,
+        /// The message that showed it.
+        by: Evidence,
     },
+    /// A category 3 message for a home subscriber from (or naming as the serving network) an
+    /// operator the home network has no roaming agreement with.
+    NoAgreement {
+        /// That operator.
+        operator: OperatorId,
+    },
+    /// A category 2 or 3 request from a sender no numbering plan places: its raw global title,
+    /// or Origin-Host and Origin-Realm, are the source's.
+    Unplaced,
     /// A purge or cancel from a network the subscriber is not in.
     NotThere {
         /// Where the subscriber is.

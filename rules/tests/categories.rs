@@ -8,6 +8,7 @@ use decoder::diameter::{avp, ApplicationId, AvpSpec, CommandCode};
 use decoder::map::MapArg;
 use decoder::tcap::{ComponentSpec, TcapKind, TcapSpec};
 use harness::*;
+use rules::policy::Proto;
 use rules::verdict::{Category, Detail};
 
 #[test]
@@ -233,10 +234,15 @@ fn cat3_a_roamer_who_flew_seattle_to_london_in_ten_hours() {
         to,
         km,
         hours,
+        seen_ns,
+        by,
     } = v[0].detail
     else {
         panic!("{:?}", v[0].detail)
     };
+    // The evidence: the UK updateLocation, ten hours in.
+    assert_eq!(seen_ns, 10 * HOUR);
+    assert_eq!((by.proto, by.code, by.answer), (Proto::Map, 2, false));
     assert_eq!(
         (from.to_string(), to.to_string()),
         ("GB".into(), "CN".into())

@@ -44,7 +44,8 @@ pub struct Collector<'e> {
     by_rule: Vec<u64>,
     /// Alerts per time bucket and category (cat1, cat2, cat3, recon, custom).
     timeline: BTreeMap<u64, [u64; CATEGORIES.len()]>,
-    by_country: foldhash::HashMap<rules::geo::Country, PerSource>,
+    /// By source country; `None`: a sender no numbering plan places (`unknown` in the report).
+    by_country: foldhash::HashMap<Option<rules::geo::Country>, PerSource>,
     by_operator: foldhash::HashMap<rules::numbering::OperatorId, PerSource>,
     campaigns: Campaigns,
     snapshots: Vec<Option<Snapshot>>,
@@ -151,8 +152,8 @@ impl<'e> Collector<'e> {
             self.timeline.entry(bucket).or_default()[category_index(info.category)] += 1;
         }
         let target = v.target.key();
-        if let Some(c) = v.source.country {
-            let e = self.by_country.entry(c).or_default();
+        {
+            let e = self.by_country.entry(v.source.country).or_default();
             e.alerts += 1;
             if let Some(t) = target {
                 e.targets.insert(t);
@@ -325,7 +326,7 @@ impl<'e> Collector<'e> {
             .iter()
             .map(|(k, v)| {
                 (
-                    k.to_string(),
+                    k.map_or_else(|| "unknown".to_owned(), |c| c.to_string()),
                     SourceRow {
                         alerts: v.alerts,
                         distinct_targets: v.targets.estimate(),
@@ -353,7 +354,7 @@ impl<'e> Collector<'e> {
                 let s = self.source_ref(k);
                 let alerts = match k {
                     SourceKey::Operator(o) => self.by_operator.get(o).map_or(0, |p| p.alerts),
-                    SourceKey::Country(c) => self.by_country.get(c).map_or(0, |p| p.alerts),
+                    SourceKey::Country(c) => self.by_country.get(&Some(*c)).map_or(0, |p| p.alerts),
                     SourceKey::Unknown => 0,
                 };
                 RankRow {

@@ -7,7 +7,7 @@ use decoder::diameter::CommandCode;
 use decoder::map::OpCode;
 use rules::engine::Engine;
 use rules::policy::Proto;
-use rules::verdict::{Category, Detail, Verdict};
+use rules::verdict::{Category, Detail, Evidence, Verdict};
 
 use crate::sink::json::JsonLine;
 
@@ -42,18 +42,27 @@ pub(crate) fn reason(e: &Engine, v: &Verdict) -> String {
                 to: b,
                 km,
                 hours,
+                by,
+                ..
             },
         ) => {
             let _ = write!(
                 s,
-                "{what} from {b} ({from}) {hours:.1} h after the subscriber was seen in {a}: \
-                 {km:.0} km would need {:.0} km/h",
-                if hours > 0.0 {
-                    km / hours
-                } else {
-                    f64::INFINITY
-                }
+                "{what} from {b} ({from}) {hours:.1} h after the subscriber was seen in {a} \
+                 ({}): {km:.0} km would need {:.0} km/h",
+                evidence_name(by),
+                kmh(km, hours)
             );
+        }
+        (_, Detail::NoAgreement { operator }) => {
+            let name = e.plan.operator(operator).map_or("?", |o| o.name.as_str());
+            let _ = write!(
+                s,
+                "{what} from {from}: the home network has no roaming agreement with {name}"
+            );
+        }
+        (_, Detail::Unplaced) => {
+            let _ = write!(s, "{what}: {}", raw_source(v));
         }
         (_, Detail::NotThere { current }) => {
             let _ = write!(s, "{what} from {from}, but the subscriber is in {current}");
@@ -141,9 +150,10 @@ pub(crate) fn write_alert(j: &mut JsonLine, e: &Engine, v: &Verdict) {
     if let Some(p) = v.source.plmn {
         j.str("plmn", &p.to_string());
     }
-    if let Some(c) = v.source.country {
-        j.str("country", c.as_str());
-    }
+    match &v.source.country {
+        Some(c) => j.str("country", c.as_str()),
+        None => j.str("country", "unknown"),
+    };
     if let Some(o) = v.source.operator.and_then(|o| e.plan.operator(o)) {
         j.str("operator", &o.name);
     }
@@ -160,6 +170,8 @@ pub(crate) fn write_alert(j: &mut JsonLine, e: &Engine, v: &Verdict) {
         to,
         km,
         hours,
+        seen_ns,
+        by,
     } = v.detail
     {
         j.object("travel")
@@ -167,6 +179,51 @@ pub(crate) fn write_alert(j: &mut JsonLine, e: &Engine, v: &Verdict) {
             .str("to", to.as_str())
             .u64("km", km.round() as u64)
             .f64("hours", hours, 2)
+            .u64("kmh", kmh(km, hours).min(1e9).round() as u64)
+            .ts("last_seen", seen_ns)
+            .str("last_seen_by", &evidence_name(by))
             .close();
     }
+    if let Detail::NoAgreement { operator } = v.detail {
+        if let Some(o) = e.plan.operator(operator) {
+            j.str("operator_without_agreement", &o.name);
+        }
+    }
+}
+
+/// The speed a claim would need.
+fn kmh(km: f64, hours: f64) -> f64 {
+    if hours > 0.0 {
+        km / hours
+    } else {
+        f64::INFINITY
+    }
+}
+
+/// The message that showed a subscriber somewhere: `updateLocation`, `ULR`,
+/// `mt-forwardSM answer`.
+fn evidence_name(by: Evidence) -> String {
+    let name = match by.proto {
+        Proto::Map => u8::try_from(by.code)
+            .ok()
+            .and_then(|op| OpCode(op).name())
+            .map(str::to_owned),
+        Proto::Diameter => CommandCode(by.code).abbreviation(true).map(str::to_owned),
+    }
+    .unwrap_or_else(|| by.code.to_string());
+    if by.answer {
+        format!("{name} answer")
+    } else {
+        name
+    }
+}
+
+/// A sender as it named itself: its global title, or its Origin-Host and Origin-Realm.
+fn raw_source(v: &Verdict) -> String {
+    if let Some(g) = &v.source.gt {
+        return format!("calling GT {g}");
+    }
+    let host = String::from_utf8_lossy(v.source.host.as_bytes());
+    let realm = String::from_utf8_lossy(v.source.realm.as_bytes());
+    format!("Origin-Host {host:?}, Origin-Realm {realm:?}")
 }

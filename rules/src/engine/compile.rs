@@ -170,7 +170,8 @@ fn diameter_rules(rules: &mut RuleTable, cats: &Categories) -> DiameterRules {
 }
 
 impl Fixed {
-    /// FS.19's consistency checks and the SMS reconnaissance check.
+    /// FS.19's consistency checks, the checks of unplaced senders and roaming agreements, the
+    /// SMS reconnaissance check and the evasion rules.
     fn compile(rules: &mut RuleTable) -> Fixed {
         let mut check = |id: &str, what: &str| {
             rules.add(RuleInfo {
@@ -194,6 +195,26 @@ impl Fixed {
             "application_command",
             "application id not matching the command",
         );
+        let unknown_origin = check(
+            "unknown_origin",
+            "Origin-Realm and Origin-Host of no known PLMN",
+        );
+        let unknown_gt = rules.add(RuleInfo {
+            id: "fs11.check.unknown_calling_gt".into(),
+            category: Category::Cat2,
+            severity: Severity::Medium,
+            action: Action::Alert,
+            what: "calling global title in no known E.164 range".into(),
+        });
+        let no_agreement = ["fs11", "fs19"].map(|family| {
+            rules.add(RuleInfo {
+                id: format!("{family}.cat3.no_roaming_agreement"),
+                category: Category::Cat3,
+                severity: Severity::High,
+                action: Action::Alert,
+                what: "category 3 message for a home subscriber".into(),
+            })
+        });
         let recon_sms = rules.add(RuleInfo {
             id: "recon.sri_sm_without_delivery".into(),
             category: Category::Recon,
@@ -222,6 +243,9 @@ impl Fixed {
             app_command,
             recon_sms,
             evasion,
+            unknown_origin,
+            unknown_gt,
+            no_agreement,
         }
     }
 }

@@ -77,13 +77,19 @@ pub(super) struct Dialogue {
 /// - the answer to an interconnect sendRoutingInfoForSM (the IMSI leak);
 /// - the invokes an HLR sends back inside the home network's own updateLocation,
 ///   updateGprsLocation or restoreData (insertSubscriberData, whose argument need not repeat
-///   the IMSI that category 2 judges an inbound roamer's HLR by).
+///   the IMSI that category 2 judges an inbound roamer's HLR by);
+/// - the answers that prove where a subscriber is: an MT-ForwardSM's acknowledgement, the
+///   location answer to the home network's own provideSubscriberInfo or anyTimeInterrogation
+///   (see `Classifier::evidence`). An interconnect anyTimeInterrogation is category 1 and
+///   alerted; remembering each would let a flood of them push out the dialogues that count.
 ///
 /// Nothing else reads a dialogue: every other request is judged on its own, and remembering
 /// every Begin costs a table entry per request that nobody may ever answer (a flood).
 pub(super) fn remembered(op: OpCode, source: &Source) -> bool {
     match op {
         OpCode::SEND_ROUTING_INFO_FOR_SM => source.is_interconnect(),
+        OpCode::MT_FORWARD_SM => source.relation.is_some(),
+        OpCode::PROVIDE_SUBSCRIBER_INFO | OpCode::ANY_TIME_INTERROGATION => source.is_home(),
         OpCode::UPDATE_LOCATION | OpCode::UPDATE_GPRS_LOCATION | OpCode::RESTORE_DATA => {
             source.is_home()
         }

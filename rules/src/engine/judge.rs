@@ -26,8 +26,9 @@ use super::cache::{Lookups, Sources};
 use super::dialogue::{remembered, Dialogue, DialogueKey, Dialogues};
 use super::outcome::{JobKind, Location, Observation, Outcome, Presence};
 use super::{CategoryRules, Custom, Engine};
+use crate::numbering::OperatorId;
 use crate::policy::{Action, Proto};
-use crate::verdict::{Detail, RuleIdx, Source, Subject, Target, Verdict};
+use crate::verdict::{Detail, Evidence, RuleIdx, Source, Subject, Target, Verdict};
 
 decoder::counters! {
     /// Counters of what the classifier could not judge, and why.
@@ -50,6 +51,10 @@ decoder::counters! {
         sms_unverifiable => "sms_unverifiable",
         /// Dialogues pushed out of the full table.
         dialogues_evicted => "dialogues_evicted",
+        /// Answers and home messages taken as proof of where a subscriber is.
+        evidence => "presence_evidence",
+        /// Category 2 and 3 requests from senders no numbering plan places.
+        unplaced => "unplaced_sources",
     }
 }
 
@@ -197,7 +202,7 @@ impl<'e> Classifier<'e> {
         let dialogue = self
             .dialogues
             .answered(DialogueKey::of(m.dtid, &m.called), closes);
-        let (Some(c), Some(op)) = (m.component, m.opcode) else {
+        let Some(c) = m.component else {
             return;
         };
         let mut target = Target {
@@ -219,6 +224,9 @@ impl<'e> Classifier<'e> {
             }
             ComponentKind::ReturnError | ComponentKind::Reject => return,
         }
+        let Some(op) = m.opcode else {
+            return;
+        };
         let subject = Subject {
             frame: ctx.number,
             ts_ns: ctx.ts_ns,
@@ -261,6 +269,16 @@ impl<'e> Classifier<'e> {
 
     /// An answer to a remembered request.
     fn answer(&mut self, ctx: FrameContext, d: Dialogue, m: &MapMessage<'_>, out: &mut Outcome) {
+        let op = OpCode(d.op);
+        if matches!(
+            op,
+            OpCode::MT_FORWARD_SM
+                | OpCode::PROVIDE_SUBSCRIBER_INFO
+                | OpCode::ANY_TIME_INTERROGATION
+        ) {
+            self.evidence(ctx, d, m, out);
+            return;
+        }
         // The IMSI leak of SRI-for-SM: the home network answered an interconnect request. The
         // short message that should follow passes this probe only when the subscriber is
         // served by the home network (or by its SMS home router): the answer's network node
@@ -296,6 +314,64 @@ impl<'e> Classifier<'e> {
                     .push(when, d.subject, &source, target, JobKind::SmsAnswered);
             }
         }
+    }
+
+    /// What an answer proves of where its subscriber is (see [`super::outcome::Presence`]):
+    /// - an MT-ForwardSM acknowledged by a home node: the subscriber is served by it now;
+    /// - a location answer with its age to a provideSubscriberInfo or anyTimeInterrogation the
+    ///   home network asked: the serving VLR it names was serving the subscriber that many
+    ///   minutes before.
+    ///
+    /// An answer that only repeats the HLR's registration (SRI, SRI-for-SM) proves nothing: the
+    /// phone may have been switched off on a flight since. Nor does an answer from the
+    /// interconnect to a request it was sent: the home network did not ask.
+    #[cold]
+    fn evidence(&mut self, ctx: FrameContext, d: Dialogue, m: &MapMessage<'_>, out: &mut Outcome) {
+        let op = OpCode(d.op);
+        let Some(key) = d.target.imsi_key() else {
+            self.stats.no_identity += 1;
+            return;
+        };
+        let answerer = *self.sources.gt(m.calling.gt.as_ref());
+        let (node, age_min) = match op {
+            OpCode::MT_FORWARD_SM if answerer.is_home() => (None, 0),
+            OpCode::PROVIDE_SUBSCRIBER_INFO | OpCode::ANY_TIME_INTERROGATION => {
+                // Only the home network's own requests are remembered (see `remembered`).
+                let (Some(vlr), Some(age)) =
+                    (m.info.node(NodeRole::Vlr), m.info.age_of_location_min)
+                else {
+                    return;
+                };
+                (Some(*vlr), age)
+            }
+            _ => return,
+        };
+        let at = match node {
+            Some(n) => {
+                let (country, operator) = self.lookups.e164(&n);
+                country.map(|country| Location { country, operator })
+            }
+            None => answerer.country.map(|country| Location {
+                country,
+                operator: answerer.operator,
+            }),
+        };
+        let Some(at) = at else {
+            return;
+        };
+        self.stats.evidence += 1;
+        let seen_ns = ctx
+            .ts_ns
+            .saturating_sub(u64::from(age_min) * 60 * 1_000_000_000);
+        let kind = JobKind::Presence {
+            event: Presence::Proven,
+            at,
+            rule: None,
+            seen_ns,
+            by: Evidence::map(d.op, true),
+        };
+        out.jobs
+            .push((key, ctx.ts_ns), d.subject, &answerer, d.target, kind);
     }
 
     fn diameter(&mut self, ctx: FrameContext, dm: &DiameterMessage<'_>, out: &mut Outcome) {
@@ -356,7 +432,20 @@ fn judge(
     if r.source.is_home() {
         // The home network's own requests judge nothing, but say where subscribers are.
         if cat3.is_some() {
-            presence(lookups, stats, body, r, None, out);
+            if let Some((event, at)) = claim(lookups, stats, body, r) {
+                push_presence(r, event, at, None, out);
+            }
+        } else if let Body::Map(m, op) = body {
+            // A short message sent by the subscriber through a home MSC: at home now.
+            let mo = op == OpCode::MO_FORWARD_SM && m.info.msisdn.is_some();
+            if let (true, Some(_), Some(country)) = (mo, r.keys.imsi, r.source.country) {
+                stats.evidence += 1;
+                let at = Location {
+                    country,
+                    operator: r.source.operator,
+                };
+                push_presence(r, Presence::Proven, at, None, out);
+            }
         }
         return;
     }
@@ -394,6 +483,16 @@ fn judge(
             return;
         }
     }
+    if (cat2.is_some() || cat3.is_some()) && !placed(r.source) {
+        // Nobody can say where such a sender is, so nothing it claims is learnt.
+        stats.unplaced += 1;
+        let rule = match body {
+            Body::Map(..) => e.fixed.unknown_gt,
+            Body::Diameter(_) => e.fixed.unknown_origin,
+        };
+        out.verdict = Some(r.verdict(rule, Detail::Unplaced));
+        return;
+    }
     if let Some(rule) = cat2 {
         match r.target.imsi {
             Some(imsi) => {
@@ -406,7 +505,17 @@ fn judge(
         return;
     }
     if cat3.is_some() {
-        presence(lookups, stats, body, r, cat3, out);
+        let Some((event, at)) = claim(lookups, stats, body, r) else {
+            return;
+        };
+        if e.checks_agreements() {
+            if let Some(operator) = without_agreement(e, lookups, r, at) {
+                let rule = e.fixed.no_agreement[usize::from(matches!(body, Body::Diameter(_)))];
+                out.verdict = Some(r.verdict(rule, Detail::NoAgreement { operator }));
+                return;
+            }
+        }
+        push_presence(r, event, at, cat3, out);
         return;
     }
     if let Body::Map(m, op) = body {
@@ -516,22 +625,50 @@ fn consistency(
     None
 }
 
-/// A location claim for the subscriber's shard (home, or category 3 judged by `rule`), when
-/// the message says whom: where the message says the subscriber is (MAP: the serving VLR or
-/// SGSN it names; Diameter: the Visited-PLMN-Id), else where its sender is.
+/// Whether a sender is placed by a numbering plan: a calling global title in a known E.164
+/// range, a Diameter origin whose realm names a PLMN or an operator. What a sender that is
+/// not claims cannot be checked against anything, and is never learnt.
+fn placed(s: &Source) -> bool {
+    if s.gt.is_some() {
+        s.country.is_some()
+    } else {
+        s.operator.is_some() || s.plmn.is_some()
+    }
+}
+
+/// For a home subscriber: the operator of a category 3 message that the home network has no
+/// roaming agreement with: the serving network the message names, or its sender. A partner's
+/// node named by a non-partner's title is still the non-partner's message.
+fn without_agreement(
+    e: &Engine,
+    lookups: &mut Lookups<'_>,
+    r: &Request<'_>,
+    at: Location,
+) -> Option<OperatorId> {
+    // The operators first: most category 3 traffic comes from partners, and then the IMSI
+    // is not looked at.
+    let operator = [at.operator, r.source.operator]
+        .into_iter()
+        .flatten()
+        .find(|&o| !e.has_agreement(o))?;
+    let plmn = lookups.imsi_plmn(&r.target.imsi?)?;
+    e.policy.home.plmns.contains(&plmn).then_some(operator)
+}
+
+/// Where a category 3 message (or the home network's own) says its subscriber is, and what
+/// kind of claim it is, when the message says whom: MAP, the serving VLR or SGSN it names;
+/// Diameter, the Visited-PLMN-Id; else where its sender is.
 #[inline(always)]
-fn presence(
+fn claim(
     lookups: &mut Lookups<'_>,
     stats: &mut ClassifyStats,
     body: Body<'_, '_>,
     r: &Request<'_>,
-    rule: Option<RuleIdx>,
-    out: &mut Outcome,
-) {
-    let Some(key) = r.keys.imsi else {
+) -> Option<(Presence, Location)> {
+    if r.keys.imsi.is_none() {
         stats.no_identity += 1;
-        return;
-    };
+        return None;
+    }
     let (event, claimed) = match body {
         Body::Map(m, op) => {
             let event = match op {
@@ -570,11 +707,33 @@ fn presence(
             country,
             operator: r.source.operator,
         })
-    });
-    let Some(at) = at else {
+    })?;
+    Some((event, at))
+}
+
+/// A presence job for the request's subscriber (who has an IMSI: see [`claim`]).
+#[inline(always)]
+fn push_presence(
+    r: &Request<'_>,
+    event: Presence,
+    at: Location,
+    rule: Option<RuleIdx>,
+    out: &mut Outcome,
+) {
+    let Some(key) = r.keys.imsi else {
         return;
     };
-    let kind = JobKind::Presence { event, at, rule };
+    let by = match r.subject.proto {
+        Proto::Map => Evidence::map(r.subject.opcode.unwrap_or(0), false),
+        Proto::Diameter => Evidence::diameter(r.subject.cmd.unwrap_or(0)),
+    };
+    let kind = JobKind::Presence {
+        event,
+        at,
+        rule,
+        seen_ns: r.ctx.ts_ns,
+        by,
+    };
     out.jobs
         .push((key, r.ctx.ts_ns), r.subject, r.source, r.target, kind);
 }

@@ -50,6 +50,12 @@ struct Fixed {
     recon_sms: RuleIdx,
     /// By [`decoder::stack::Evasion`], in the order of `Evasion::ALL`.
     evasion: [RuleIdx; 3],
+    /// A Diameter request whose origin names no PLMN.
+    unknown_origin: RuleIdx,
+    /// A MAP request whose calling global title is in no known range.
+    unknown_gt: RuleIdx,
+    /// No roaming agreement: MAP, Diameter.
+    no_agreement: [RuleIdx; 2],
 }
 
 /// A message's category 1, 2 and 3 rules.
@@ -112,6 +118,20 @@ impl Engine {
     /// The rule of an evasion technique.
     pub(crate) fn evasion_rule(&self, e: decoder::stack::Evasion) -> RuleIdx {
         self.fixed.evasion[e as usize]
+    }
+
+    /// Whether category 3 messages for home subscribers are held to the partner directory:
+    /// `roaming = "partners"` and a directory to hold them to.
+    pub(crate) fn checks_agreements(&self) -> bool {
+        self.policy.thresholds.roaming == crate::policy::Roaming::Partners
+            && !self.policy.partners.is_empty()
+    }
+
+    /// Whether `op` is an operator the home network roams with (itself included).
+    pub(crate) fn has_agreement(&self, op: OperatorId) -> bool {
+        self.plan
+            .operator(op)
+            .is_some_and(|o| o.relation != crate::numbering::Relation::Foreign)
     }
 
     /// The rule of the SMS reconnaissance check.

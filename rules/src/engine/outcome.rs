@@ -4,7 +4,7 @@
 use crate::geo::Country;
 use crate::numbering::OperatorId;
 use crate::policy::Proto;
-use crate::verdict::{RuleIdx, Source, Subject, Target, Verdict};
+use crate::verdict::{Evidence, RuleIdx, Source, Subject, Target, Verdict};
 
 /// Where a subscriber is, as a message claims it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +24,10 @@ pub enum Presence {
     Activity,
     /// The subscriber has left there (purgeMS, PUR).
     Departure,
+    /// The home network's own traffic proves the subscriber was there, at a time the job
+    /// gives: a short message delivered by or sent from a home MSC, a location answer with
+    /// its age. Never judged: it is what a receiver did, not what a sender claims.
+    Proven,
 }
 
 /// Work for the shard that owns a subscriber.
@@ -37,6 +41,11 @@ pub enum JobKind {
         at: Location,
         /// The category 3 rule of the operation.
         rule: Option<RuleIdx>,
+        /// When the subscriber was there: the message's time, or earlier for an answer that
+        /// gives the age of its location.
+        seen_ns: u64,
+        /// The message that says so.
+        by: Evidence,
     },
     /// The home network answered an interconnect SRI-for-SM with the IMSI: a short message
     /// from the same network should follow. The job's subject and source are the request's.
