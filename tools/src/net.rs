@@ -202,8 +202,25 @@ pub(crate) const DIRECTORY: [&Net; 7] = [
 /// The roaming partners home subscribers travel to.
 pub const ROAMING: [&Net; 4] = [&VODAFONE_UK, &ORANGE_FR, &TELCEL_MX, &FLOW_BB];
 
+/// A UK operator that is no partner of the home network's, beside the partner Vodafone UK:
+/// known only from the built-in numbering data (EE: PLMN 234-30, titles +447930).
+pub(crate) const EE_UK: Net = Net {
+    name: "EE",
+    country: "GB",
+    mcc: 234,
+    mnc: 30,
+    mnc_digits: 2,
+    gt_prefix: "447930",
+    ip: Ipv4Addr::new(10, 0, 8, 1),
+};
+
 /// The policy file matching the world (the home network and the directory).
 pub fn policy_toml() -> String {
+    policy_with_partners(&DIRECTORY)
+}
+
+/// The policy file of the home network with `partners` as its partner directory.
+pub(crate) fn policy_with_partners(partners: &[&Net]) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -218,7 +235,7 @@ pub fn policy_toml() -> String {
         let _ = writeln!(s, "realms = [{:?}]", n.realm());
     };
     net(&mut s, "[home]", &HOME);
-    for n in DIRECTORY {
+    for n in partners {
         net(&mut s, "[[partner]]", n);
     }
     let _ = writeln!(s, "\n[policy]\nmax_travel_kmh = 1000\nsri_sm_followup_s = 120\ncampaign_window_s = 900\ncampaign_min_sources = 2");

@@ -28,7 +28,7 @@ struct Cli {
     /// The capture to write.
     #[arg(long, short, default_value = "siggen.pcap")]
     out: PathBuf,
-    /// Seed and evasion scenarios: the ground truth (JSON lines) to write.
+    /// Seed, evasion and presence scenarios: the ground truth (JSON lines) to write.
     #[arg(long)]
     truth: Option<PathBuf>,
     /// The matching policy file to write.
@@ -43,6 +43,10 @@ enum Scenario {
     /// Every evasion technique and framing around a real attack, with decoys and
     /// retransmissions (see the truth file's `decoy`, `retransmission` and `evasion`).
     Evasion,
+    /// Where is the subscriber: category 3 from what the home network's own traffic proves,
+    /// roaming agreements, senders nobody can place, and the look-alikes that must stay
+    /// silent (see the truth file's `rule`).
+    Presence,
     /// Bulk traffic for load tests.
     Load,
 }
@@ -56,11 +60,11 @@ fn create(p: &PathBuf) -> Result<BufWriter<File>> {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.scenario {
-        Scenario::Seed | Scenario::Evasion => {
-            let cap = if cli.scenario == Scenario::Seed {
-                siggen::scenario::seed(cli.seed, cli.scale)
-            } else {
-                siggen::scenario::evasion(cli.seed)
+        Scenario::Seed | Scenario::Evasion | Scenario::Presence => {
+            let cap = match cli.scenario {
+                Scenario::Seed => siggen::scenario::seed(cli.seed, cli.scale),
+                Scenario::Evasion => siggen::scenario::evasion(cli.seed),
+                _ => siggen::scenario::presence(cli.seed),
             };
             cap.write_pcap(&mut create(&cli.out)?)?;
             if let Some(t) = &cli.truth {

@@ -15,6 +15,7 @@
 
 mod evasion;
 mod parts;
+mod presence;
 mod seed;
 mod timeline;
 mod truth;
@@ -22,6 +23,7 @@ mod truth;
 use std::io::Write;
 
 pub use evasion::evasion;
+pub use presence::presence;
 pub use seed::seed;
 pub(crate) use timeline::T0;
 pub use truth::{Truth, TruthTarget};

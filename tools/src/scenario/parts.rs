@@ -78,7 +78,7 @@ pub(crate) fn answer(param: Vec<u8>, truth: Truth) -> Option<Answer> {
 }
 
 /// The empty result most answers carry.
-fn empty() -> Vec<u8> {
+pub(crate) fn empty() -> Vec<u8> {
     vec![0x30, 0x00]
 }
 
@@ -97,6 +97,7 @@ pub(crate) fn request(
         avps,
         truth,
         answer,
+        origin: None,
     }
 }
 

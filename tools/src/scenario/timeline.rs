@@ -82,6 +82,9 @@ pub(crate) struct Request {
     pub(crate) avps: Vec<AvpSpec>,
     pub(crate) truth: Truth,
     pub(crate) answer: Truth,
+    /// Origin-Host and Origin-Realm other than the peer's own (a sender that hides behind
+    /// it, or names itself as nobody's).
+    pub(crate) origin: Option<(String, String)>,
 }
 
 /// One thing happening on a link.
@@ -267,20 +270,22 @@ impl Timeline {
             avps,
             truth,
             answer,
+            origin,
         } = req;
-        let origin_host = o.host(
-            if app == ApplicationId::S6A {
-                "mme"
-            } else {
-                "gmlc"
-            },
-            1,
-        );
+        let kind = if app == ApplicationId::S6A {
+            "mme"
+        } else {
+            "gmlc"
+        };
+        let session = origin
+            .as_ref()
+            .map_or_else(|| o.host("mme", 1), |(h, _)| h.clone());
+        let (origin_host, origin_realm) = origin.unwrap_or_else(|| (o.host(kind, 1), o.realm()));
         let mut req_avps = vec![
-            AvpSpec::utf8(avp::SESSION_ID, &format!("{};{hbh}", o.host("mme", 1))),
+            AvpSpec::utf8(avp::SESSION_ID, &format!("{session};{hbh}")),
             AvpSpec::u32(avp::AUTH_APPLICATION_ID, app.0),
             AvpSpec::utf8(avp::ORIGIN_HOST, &origin_host),
-            AvpSpec::utf8(avp::ORIGIN_REALM, &o.realm()),
+            AvpSpec::utf8(avp::ORIGIN_REALM, &origin_realm),
             AvpSpec::utf8(avp::DESTINATION_REALM, &d.realm()),
         ];
         req_avps.extend(avps);

@@ -52,6 +52,10 @@ pub struct Truth {
     /// A decoy: the reason its frame must be counted under (`bad_checksum`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'static str>,
+    /// The exact rule sigwatch should raise, where the scenario says
+    /// (`fs11.cat3.no_roaming_agreement`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<&'static str>,
 }
 
 /// Which message a record is about: a MAP operation or a Diameter command.
@@ -84,6 +88,7 @@ impl Truth {
             campaign: false,
             evasion: None,
             reason: None,
+            rule: None,
         }
     }
 
@@ -125,6 +130,12 @@ impl Truth {
             expect: Some(expect),
             ..Truth::legit(kind, from, msg)
         }
+    }
+
+    /// Expected to raise exactly this rule.
+    pub(crate) fn rule(mut self, id: &'static str) -> Truth {
+        self.rule = Some(id);
+        self
     }
 
     /// About the subscriber with this IMSI.
