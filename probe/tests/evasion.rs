@@ -8,57 +8,16 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 use serde_json::Value;
 
-use common::{assert_accounted, sigwatch};
+use common::{assert_accounted, replay_scenario, ScenarioRun};
 
-struct Run {
-    capture: siggen::scenario::Capture,
-    alerts: Vec<Value>,
-    report: Value,
-}
+type Run = ScenarioRun;
 
 fn run(name: &str, policy_extra: &str, workers: usize) -> Run {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("evasion-{name}"));
-    std::fs::create_dir_all(&dir).unwrap();
-    let capture = siggen::scenario::evasion(1);
-    let pcap = dir.join("evasion.pcap");
-    let mut f = std::io::BufWriter::new(std::fs::File::create(&pcap).unwrap());
-    capture.write_pcap(&mut f).unwrap();
-    drop(f);
-    let policy = dir.join("policy.toml");
-    std::fs::write(&policy, format!("{}{policy_extra}", capture.policy)).unwrap();
-    let (alerts, report) = (dir.join("alerts.jsonl"), dir.join("report.json"));
-    let out = sigwatch()
-        .arg("replay")
-        .arg(&pcap)
-        .arg("--config")
-        .arg(&policy)
-        .args(["-q", "--no-pin", "--workers", &workers.to_string()])
-        .arg("--alerts")
-        .arg(&alerts)
-        .arg("--report")
-        .arg(&report)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let alerts = std::fs::read_to_string(&alerts)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    let report = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
-    Run {
-        capture,
-        alerts,
-        report,
-    }
+    let name = format!("evasion-{name}");
+    replay_scenario(&name, siggen::scenario::evasion(1), policy_extra, workers)
 }
 
 /// The alerts of a frame: (rule, category, msisdn).

@@ -213,3 +213,42 @@ pub fn replay_report(
     assert!(!err.contains("panicked"), "{err}");
     serde_json::from_str(&std::fs::read_to_string(report).unwrap()).unwrap()
 }
+
+/// A siggen scenario replayed: the capture, its alert lines, its report.
+pub struct ScenarioRun {
+    pub capture: siggen::scenario::Capture,
+    pub alerts: Vec<serde_json::Value>,
+    pub report: serde_json::Value,
+}
+
+/// Write `capture` into a folder named `name` (its policy with `policy_extra` appended) and
+/// replay it on `workers` workers, with alerts and a report.
+pub fn replay_scenario(
+    name: &str,
+    capture: siggen::scenario::Capture,
+    policy_extra: &str,
+    workers: usize,
+) -> ScenarioRun {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let pcap = dir.join("capture.pcap");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&pcap).unwrap());
+    capture.write_pcap(&mut f).unwrap();
+    drop(f);
+    let policy = dir.join("policy.toml");
+    std::fs::write(&policy, format!("{}{policy_extra}", capture.policy)).unwrap();
+    let alerts = dir.join("alerts.jsonl");
+    let workers = workers.to_string();
+    let args = ["--workers", &workers, "--alerts", alerts.to_str().unwrap()];
+    let report = replay_report(&pcap, &policy, &args, &dir.join("report.json"));
+    let alerts = std::fs::read_to_string(&alerts)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    ScenarioRun {
+        capture,
+        alerts,
+        report,
+    }
+}
