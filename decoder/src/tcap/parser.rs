@@ -691,41 +691,29 @@ mod reference {
                 }
             };
         let err = nom::Err::Error;
-        match kind {
-            TcapKind::Begin | TcapKind::Continue => {
-                let t = next().map_err(err)?;
-                expect_tid(
-                    t,
-                    0x48,
-                    "[APPLICATION 8] OrigTransactionID (0x48)",
-                    outer.value,
-                )
-                .map_err(err)?;
-                m.otid = t.map(|t| t.value);
-                if kind == TcapKind::Continue {
-                    let t = next().map_err(err)?;
-                    expect_tid(
-                        t,
-                        0x49,
-                        "[APPLICATION 9] DestTransactionID (0x49)",
-                        outer.value,
-                    )
-                    .map_err(err)?;
-                    m.dtid = t.map(|t| t.value);
-                }
-            }
-            TcapKind::End | TcapKind::Abort => {
-                let t = next().map_err(err)?;
-                expect_tid(
-                    t,
-                    0x49,
-                    "[APPLICATION 9] DestTransactionID (0x49)",
-                    outer.value,
-                )
-                .map_err(err)?;
-                m.dtid = t.map(|t| t.value);
-            }
-            TcapKind::Unidirectional => {}
+        // Q.773: Begin carries the originating ID, End and Abort the destination's, Continue
+        // both, in that order.
+        if matches!(kind, TcapKind::Begin | TcapKind::Continue) {
+            let t = next().map_err(err)?;
+            expect_tid(
+                t,
+                0x48,
+                "[APPLICATION 8] OrigTransactionID (0x48)",
+                outer.value,
+            )
+            .map_err(err)?;
+            m.otid = t.map(|t| t.value);
+        }
+        if matches!(kind, TcapKind::Continue | TcapKind::End | TcapKind::Abort) {
+            let t = next().map_err(err)?;
+            expect_tid(
+                t,
+                0x49,
+                "[APPLICATION 9] DestTransactionID (0x49)",
+                outer.value,
+            )
+            .map_err(err)?;
+            m.dtid = t.map(|t| t.value);
         }
         for tid in [m.otid, m.dtid].into_iter().flatten() {
             if tid.is_empty() || tid.len() > 4 {
