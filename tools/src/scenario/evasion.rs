@@ -196,16 +196,7 @@ impl Scene {
 
     /// An Ethernet/IP/SCTP frame on `p` carrying `chunks`.
     fn sctp(&self, p: Path, chunks: &[DataChunkSpec<'_>]) -> Vec<u8> {
-        let mut pkt = Vec::new();
-        emit_sctp_packet(
-            &mut pkt,
-            &SctpSpec {
-                src_port: p.port,
-                dst_port: p.port,
-                vtag: p.vtag,
-            },
-            chunks,
-        );
+        let pkt = sctp_packet(p, chunks);
         let mut f = Vec::new();
         emit_ip_frame(
             &mut f,
@@ -517,16 +508,7 @@ impl Scene {
             vtag: 0xf4a0_0000 + u32::from(n),
         };
         let sctp_ip = |p: Path, ppid: Ppid, msg: &[u8]| {
-            let mut pkt = Vec::new();
-            emit_sctp_packet(
-                &mut pkt,
-                &SctpSpec {
-                    src_port: p.port,
-                    dst_port: p.port,
-                    vtag: p.vtag,
-                },
-                &[DataChunkSpec::whole(1, 1, 0, ppid, msg)],
-            );
+            let pkt = sctp_packet(p, &[DataChunkSpec::whole(1, 1, 0, ppid, msg)]);
             let (IpAddr::V4(s), IpAddr::V4(d)) = (p.src, p.dst) else {
                 unreachable!("IPv4 paths")
             };
@@ -698,4 +680,16 @@ fn fragment(src: IpAddr, dst: IpAddr, ident: u32, offset: u16, more: bool, data:
     let mut f = Vec::new();
     emit_ethernet(&mut f, &eth(src, dst), ethertype, &ip);
     f
+}
+
+/// The SCTP packet (common header and `chunks`) of path `p`.
+fn sctp_packet(p: Path, chunks: &[DataChunkSpec<'_>]) -> Vec<u8> {
+    let mut pkt = Vec::new();
+    let spec = SctpSpec {
+        src_port: p.port,
+        dst_port: p.port,
+        vtag: p.vtag,
+    };
+    emit_sctp_packet(&mut pkt, &spec, chunks);
+    pkt
 }
