@@ -78,12 +78,14 @@ pub struct Thresholds {
     pub(crate) location_update_timer_s: u64,
     /// SRI-for-SM not followed by MT-ForwardSM from that network within this long is recon.
     pub sri_sm_followup_s: u64,
-    /// The same target from `campaign_min_sources` operators within this long is a campaign.
+    /// The same target from `campaign_min_sources` operators within this long is an incident.
     pub campaign_window_s: u64,
-    /// How many source operators make a campaign.
+    /// How many source operators make an incident.
     pub campaign_min_sources: usize,
+    /// How many incidents make a campaign worth reporting.
+    pub campaign_min_incidents: u64,
     /// How long a TCAP dialogue's request is remembered for its answer.
-    pub(crate) dialogue_timeout_s: u64,
+    pub dialogue_timeout_s: u64,
     /// Roaming agreements: `partners` (the default) alerts on a category 3 message for a home
     /// subscriber from an operator that is not in the partner directory, when the policy
     /// lists partners; `any` turns the check off.
@@ -110,6 +112,7 @@ impl Default for Thresholds {
             sri_sm_followup_s: 120,
             campaign_window_s: 900,
             campaign_min_sources: 2,
+            campaign_min_incidents: 1,
             dialogue_timeout_s: 30,
             roaming: Roaming::Partners,
         }
@@ -549,6 +552,10 @@ impl Policy {
         for (v, key) in [
             (thresholds.sri_sm_followup_s, "policy.sri_sm_followup_s"),
             (thresholds.campaign_window_s, "policy.campaign_window_s"),
+            (
+                thresholds.campaign_min_incidents,
+                "policy.campaign_min_incidents",
+            ),
             (thresholds.dialogue_timeout_s, "policy.dialogue_timeout_s"),
         ] {
             positive(v as f64, key)?;

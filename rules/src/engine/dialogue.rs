@@ -74,7 +74,8 @@ pub(super) struct Dialogue {
 
 /// Whether a Begin's dialogue must be remembered, because something later in it is judged by
 /// what the Begin said:
-/// - the answer to an interconnect sendRoutingInfoForSM (the IMSI leak);
+/// - the answer to an interconnect sendRoutingInfoForSM (the IMSI leak) or sendRoutingInfo:
+///   it gives the IMSI of the MSISDN asked about, so the collector counts the person once;
 /// - the invokes an HLR sends back inside the home network's own updateLocation,
 ///   updateGprsLocation or restoreData (insertSubscriberData, whose argument need not repeat
 ///   the IMSI that category 2 judges an inbound roamer's HLR by);
@@ -87,7 +88,8 @@ pub(super) struct Dialogue {
 /// every Begin costs a table entry per request that nobody may ever answer (a flood).
 pub(super) fn remembered(op: OpCode, source: &Source) -> bool {
     match op {
-        OpCode::SEND_ROUTING_INFO_FOR_SM => source.is_interconnect(),
+        // The answers give the IMSI of the MSISDN asked about: one person, named two ways.
+        OpCode::SEND_ROUTING_INFO_FOR_SM | OpCode::SEND_ROUTING_INFO => source.is_interconnect(),
         OpCode::MT_FORWARD_SM => source.relation.is_some(),
         OpCode::PROVIDE_SUBSCRIBER_INFO | OpCode::ANY_TIME_INTERROGATION => source.is_home(),
         OpCode::UPDATE_LOCATION | OpCode::UPDATE_GPRS_LOCATION | OpCode::RESTORE_DATA => {

@@ -213,6 +213,9 @@ impl<'e> Classifier<'e> {
             target.imsi = target.imsi.or(d.target.imsi);
             target.msisdn = target.msisdn.or(d.target.msisdn);
         }
+        if let (Some(msisdn), Some(imsi)) = (target.msisdn, target.imsi) {
+            out.pair = Some((msisdn, imsi));
+        }
         match c.kind {
             ComponentKind::Invoke => {}
             ComponentKind::ReturnResultLast | ComponentKind::ReturnResult => {
@@ -377,6 +380,9 @@ impl<'e> Classifier<'e> {
     fn diameter(&mut self, ctx: FrameContext, dm: &DiameterMessage<'_>, out: &mut Outcome) {
         let s = &dm.summary;
         let h = s.header;
+        if let (Some(msisdn), Some(imsi)) = (s.msisdn, s.imsi) {
+            out.pair = Some((msisdn, imsi));
+        }
         if !h.is_request() {
             return;
         }

@@ -204,6 +204,9 @@ pub struct Outcome {
     pub jobs: Jobs,
     /// An observation for rate statistics.
     pub observation: Option<Observation>,
+    /// The message (with its dialogue's request) names one subscriber both ways: (MSISDN,
+    /// IMSI). The collector counts the two as one person.
+    pub pair: Option<(decoder::Identity, decoder::Identity)>,
 }
 
 impl Outcome {
@@ -212,6 +215,7 @@ impl Outcome {
         self.evasion = None;
         self.jobs.clear();
         self.observation = None;
+        self.pair = None;
     }
 }
 
