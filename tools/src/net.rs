@@ -147,7 +147,7 @@ pub(crate) const TELCEL_MX: Net = Net {
     gt_prefix: "5255100",
     ip: Ipv4Addr::new(10, 0, 3, 1),
 };
-/// Flow Barbados (its SS7 link is M2PA).
+/// Flow Barbados (Cable & Wireless; PLMN 342-600, titles +1-246; its SS7 link is M2PA).
 pub(crate) const FLOW_BB: Net = Net {
     name: "Flow Barbados",
     country: "BB",
@@ -167,9 +167,9 @@ pub(crate) const CHINA_UNICOM: Net = Net {
     gt_prefix: "86130",
     ip: Ipv4Addr::new(10, 0, 5, 1),
 };
-/// A Caribbean carrier used for SRI sweeps.
-pub(crate) const BATELCO_BS: Net = Net {
-    name: "BaTelCo",
+/// The Bahamas Telecommunications Company (BTC, once BaTelCo): PLMN 364-39, titles +1-242.
+pub(crate) const BTC_BS: Net = Net {
+    name: "BTC Bahamas",
     country: "BS",
     mcc: 364,
     mnc: 39,
@@ -195,7 +195,7 @@ pub(crate) const DIRECTORY: [&Net; 7] = [
     &TELCEL_MX,
     &FLOW_BB,
     &CHINA_UNICOM,
-    &BATELCO_BS,
+    &BTC_BS,
     &DIGICEL_JM,
 ];
 
@@ -244,7 +244,11 @@ pub(crate) fn policy_with_partners(partners: &[&Net]) -> String {
 
 /// A home subscriber's identities.
 pub fn home_sub(n: u64) -> (String, String) {
-    (HOME.imsi(n + 1), format!("1206200{:04}", n % 10_000))
+    // +1 206 200 0000 on: the first 10,000 are 1206200nnnn, and the numbers run on from there.
+    (
+        HOME.imsi(n + 1),
+        format!("1206{:07}", 2_000_000 + n % 7_000_000),
+    )
 }
 
 #[cfg(test)]

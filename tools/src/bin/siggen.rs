@@ -47,6 +47,10 @@ enum Scenario {
     /// roaming agreements, senders nobody can place, and the look-alikes that must stay
     /// silent (see the truth file's `rule`).
     Presence,
+    /// Eight weeks of the published story: China Unicom's mass tracking, and coordinated
+    /// incidents with Flow Barbados and BTC Bahamas among independent sweeps (the truth
+    /// file's `campaign`).
+    Campaigns,
     /// Bulk traffic for load tests.
     Load,
 }
@@ -60,10 +64,11 @@ fn create(p: &PathBuf) -> Result<BufWriter<File>> {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.scenario {
-        Scenario::Seed | Scenario::Evasion | Scenario::Presence => {
+        Scenario::Seed | Scenario::Evasion | Scenario::Presence | Scenario::Campaigns => {
             let cap = match cli.scenario {
                 Scenario::Seed => siggen::scenario::seed(cli.seed, cli.scale),
                 Scenario::Evasion => siggen::scenario::evasion(cli.seed),
+                Scenario::Campaigns => siggen::scenario::campaigns(cli.seed, cli.scale),
                 _ => siggen::scenario::presence(cli.seed),
             };
             cap.write_pcap(&mut create(&cli.out)?)?;

@@ -13,6 +13,7 @@
 //! two Caribbean carriers, a coordinated campaign from all three, category 2 and 3 abuse,
 //! Diameter SLh and Sh queries) with malformed frames and the usual keep-alives in between.
 
+mod campaigns;
 mod evasion;
 mod parts;
 mod presence;
@@ -22,11 +23,17 @@ mod truth;
 
 use std::io::Write;
 
+pub use campaigns::campaigns;
 pub use evasion::evasion;
 pub use presence::presence;
 pub use seed::seed;
 pub(crate) use timeline::T0;
 pub use truth::{Truth, TruthTarget};
+
+/// The campaigns scenario's sizes (see [`campaigns()`]).
+pub mod campaign_sizes {
+    pub use super::campaigns::{COORDINATED, DAYS, INCIDENTS_PER_DAY, INCIDENT_DAYS, MASS, SWEPT};
+}
 
 /// A deterministic random source (SplitMix64).
 #[derive(Debug, Clone)]

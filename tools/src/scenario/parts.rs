@@ -489,6 +489,13 @@ impl Attack {
                 ssn::MSC,
                 ssn::HLR,
             ),
+            // By IMSI, posing as the subscriber's HLR (category 2).
+            70 => (
+                MapArg::provide_subscriber_info(&s.imsi),
+                MapArg::any_time_interrogation_res(&HOME.gt(200)),
+                ssn::HLR,
+                ssn::HLR,
+            ),
             _ => (
                 MapArg::provide_subscriber_location(Some(&s.msisdn), None, &from.gt(400)),
                 empty(),
@@ -497,7 +504,12 @@ impl Attack {
             ),
         };
         let op = Msg::Map(self.op as u8);
-        let mut truth = Truth::attack(self.kind, from, op, self.expect).msisdn(&s.msisdn);
+        let truth = Truth::attack(self.kind, from, op, self.expect);
+        let mut truth = if self.op == 70 {
+            truth.imsi(&s.imsi)
+        } else {
+            truth.msisdn(&s.msisdn)
+        };
         if self.campaign {
             truth = truth.in_campaign();
         }

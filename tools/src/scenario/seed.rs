@@ -13,7 +13,7 @@ use super::timeline::{ssn, Timeline, DAY, HOUR, MIN, T0};
 use super::truth::{Msg, Truth};
 use super::Capture;
 use crate::net::{
-    BATELCO_BS, CHINA_UNICOM, DIGICEL_JM, FLOW_BB, HOME, ORANGE_FR, TELCEL_MX, VODAFONE_UK,
+    BTC_BS, CHINA_UNICOM, DIGICEL_JM, FLOW_BB, HOME, ORANGE_FR, TELCEL_MX, VODAFONE_UK,
 };
 use crate::wire::Dir;
 
@@ -73,7 +73,7 @@ pub fn seed(seed_value: u64, scale: u64) -> Capture {
         short_message(t, ts, &CHINA_UNICOM, s, &home, truth, false);
     });
     // B and C. Sweeps through two Caribbean carriers.
-    let sri = attack(&BATELCO_BS, 22, "sri_sweep");
+    let sri = attack(&BTC_BS, 22, "sri_sweep");
     Sweep::hours(3, 20).over(&mut t, &sri_targets, |t, ts, s| {
         sri.send(t, ts, s, &home.hlr)
     });
@@ -82,7 +82,7 @@ pub fn seed(seed_value: u64, scale: u64) -> Capture {
         psl.send(t, ts, s, &home.msc(s.n));
     });
     // D. The coordinated campaign: the same roamers from all three within ten minutes.
-    let attacks = [(&CHINA_UNICOM, 71), (&BATELCO_BS, 22), (&DIGICEL_JM, 83)]
+    let attacks = [(&CHINA_UNICOM, 71), (&BTC_BS, 22), (&DIGICEL_JM, 83)]
         .into_iter()
         .map(|(from, op)| Attack {
             campaign: true,
