@@ -150,6 +150,11 @@ fn parse_subject(s: &str) -> Option<(&str, &str)> {
     Some((site, kind))
 }
 
+fn is_campaign_line(line: &[u8]) -> bool {
+    const MARK: &[u8] = b"\"category\":\"campaign\"";
+    line.windows(MARK.len()).any(|w| w == MARK)
+}
+
 struct State<'e> {
     engine: &'e Engine,
     collector: Collector<'e>,
@@ -174,6 +179,10 @@ impl<'e> State<'e> {
         match kind {
             "alerts" => {
                 for line in payload.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+                    // A probe's own campaign lines: correlate finds campaigns from the alerts.
+                    if is_campaign_line(line) {
+                        continue;
+                    }
                     self.counts.alert_lines += 1;
                     match serde_json::from_slice::<AlertIn>(line) {
                         Ok(a) => match verdict_of(self.engine, &a) {
@@ -303,7 +312,10 @@ impl<'e> State<'e> {
         out
     }
 
-    fn write(&self) -> Result<Report> {
+    fn write(&mut self) -> Result<Report> {
+        // Alerts from many sites come in any order; campaigns are settled in capture order
+        // when a report is due (an alert that comes later still counts, as a late one).
+        self.collector.finish();
         let report = self.report();
         if let Some(p) = &self.opts.report {
             report.write(p)?;

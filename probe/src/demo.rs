@@ -1,5 +1,5 @@
-//! `sigwatch demo`: the mission's scenario, generated in memory by siggen, run through the
-//! whole pipeline, summarised.
+//! `sigwatch demo`: the published story, generated in memory by siggen (`--scenario
+//! campaigns`), run through the whole pipeline, summarised.
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -13,15 +13,19 @@ use crate::pipeline::{self, default_workers, Options};
 use crate::sink::summary::summary;
 use crate::source::pcap::Pacing;
 
-/// Generate the seed scenario, replay it, print the summary.
+/// Generate the campaigns scenario, replay it, print the summary.
 pub(crate) fn run(
     workers: Option<usize>,
     alerts: Option<PathBuf>,
     report: Option<PathBuf>,
     html: Option<PathBuf>,
 ) -> Result<()> {
-    eprintln!("sigwatch demo: a day on HomeCo US's interconnect (siggen seed scenario, seed 1)");
-    let cap = siggen::scenario::seed(1, 1);
+    eprintln!(
+        "sigwatch demo: eight weeks on HomeCo US's interconnect: China Unicom tracks tens of \
+         thousands of subscribers, and hits some of them together with Flow Barbados and BTC \
+         Bahamas (siggen --scenario campaigns, seed 1)"
+    );
+    let cap = siggen::scenario::campaigns(1, 1);
     let dir = std::env::temp_dir().join(format!("sigwatch-demo-{}", std::process::id()));
     std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create", dir.display()))?;
     let pcap = dir.join("demo.pcap");

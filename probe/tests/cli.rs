@@ -168,12 +168,28 @@ fn demo_prints_who_tracked_whom_and_the_campaign() {
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     let out = String::from_utf8_lossy(&o.stdout);
-    for want in ["China Unicom", "BaTelCo", "Digicel Jamaica", "campaign"] {
+    for want in [
+        "China Unicom",
+        "Flow Barbados",
+        "BTC Bahamas",
+        "incidents",
+        "operators acting together",
+    ] {
         assert!(out.contains(want), "demo output lacks {want}:\n{out}");
     }
     let r: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     common::assert_accounted(&r, "demo");
-    assert!(!r["campaigns"].as_array().unwrap().is_empty());
+    let c = &r["campaigns"][0];
+    assert_eq!(c["sources"].as_array().unwrap().len(), 3, "{c}");
+    assert!(
+        c["incidents"].as_u64().unwrap() >= 24,
+        "dozens of incidents: {c}"
+    );
+    assert!(c["days"].as_array().unwrap().len() >= 20, "over weeks: {c}");
+    // Mass surveillance: China Unicom leads, with tens of thousands of subscribers.
+    let top = &r["mass_surveillance"][0];
+    assert_eq!(top["operator"], "China Unicom");
+    assert!(top["distinct_targets"].as_u64().unwrap() >= 10_000, "{top}");
 }
 
 /// SIGINT and SIGTERM stop the source; what was read is drained, the report written, exit 0.

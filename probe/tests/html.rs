@@ -98,12 +98,22 @@ fn the_page_holds_the_reports_numbers() {
     for (c, v) in labels.iter().zip(&values) {
         assert_eq!(v, &r["by_source_country"][c]["alerts"].to_string(), "{c}");
     }
-    // Campaigns: a row per campaign, a bar per campaign shown.
+    // Campaigns: a row per campaign, a bar per campaign shown, a tick per incident.
     let campaigns = r["campaigns"].as_array().unwrap();
     assert!(!campaigns.is_empty());
     assert_eq!(table(&html, "campaigns-table").len(), campaigns.len());
+    let shown = &campaigns[..campaigns.len().min(20)];
     assert_eq!(
-        attrs(&html, "campaigns", "data-target").len(),
-        campaigns.len().min(60)
+        attrs(&html, "campaigns", "data-campaign").len(),
+        shown.len()
+    );
+    let ticks: usize = shown
+        .iter()
+        .map(|c| c["incident_ts"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(attrs(&html, "campaigns", "data-incident").len(), ticks);
+    assert_eq!(
+        table(&html, "pairs-table").len(),
+        r["operator_pairs"].as_array().unwrap().len()
     );
 }

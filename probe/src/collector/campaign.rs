@@ -1,158 +1,676 @@
-//! Coordinated campaigns: the same subscriber hit by at least `min_sources` source operators
-//! within `window` (policy `campaign_window_s`, `campaign_min_sources`).
+//! Campaigns: subscribers hit by several operators at the same time, again and again.
 //!
-//! Per target and source only the first and last alert time and a count are kept, so the
-//! result does not depend on the order verdicts reach the collector (workers interleave). A
-//! target is in a campaign when some window of the given length meets the alert span of at
-//! least `min_sources` sources. A span stands for all the alerts inside it, so a source that
-//! alerted at both ends of a long span counts as present in between: the check errs towards
-//! reporting a campaign, never towards missing one.
+//! - A **hit** is one alert on a target from a source (an operator, else a country).
+//! - An **incident** is real simultaneity: hits on one target from at least `min_sources`
+//!   sources within `window` of one another. Hits that keep coming, each within `window` of the
+//!   previous simultaneous one, continue the same incident; a later return is a new one.
+//! - A **campaign** is the operators that hit the same targets together. An incident joins the
+//!   campaign that already has at least `min_sources` of its sources (the one with most in
+//!   common, then the one with most incidents); sources it brings that the campaign lacks join
+//!   it. Otherwise the incident starts a campaign. A campaign is reported from
+//!   `min_incidents` incidents on.
+//! - **Operator pairs**: each pair of sources that hit one target within `window` counts that
+//!   target once, whatever `min_sources` is, so a pair acting together stands out before its
+//!   incidents repeat. [`Campaigns::pairs`] sets that count against chance.
+//!
+//! Hits must come in capture-time order per target (the collector's reorder buffer sees to
+//! it); a hit older than its target's latest is still counted, against the window that ends at
+//! it. Per target only each source's latest hit is kept (a window ending now needs no more), at
+//! most [`RECENT`] sources, the least recent forgotten first.
 
 use arrayvec::ArrayVec;
 use decoder::table::BoundedMap;
 use rules::verdict::Target;
 
+use super::hll::Hll;
 use super::rates::SourceKey;
 
 /// Sources remembered per target.
-const MAX_SOURCES: usize = 8;
+const RECENT: usize = 8;
+/// Sources named per incident.
+const INCIDENT_SOURCES: usize = 8;
+/// Sources named per campaign.
+const CAMPAIGN_SOURCES: usize = 16;
+/// Campaigns a target is remembered to be part of.
+const TARGET_CAMPAIGNS: usize = 4;
+/// Operator pairs a target is remembered to have counted for.
+const TARGET_PAIRS: usize = 6;
+/// The most campaigns kept; an incident that would start another is counted, not kept.
+const MAX_CAMPAIGNS: usize = 4096;
+/// The most operator pairs kept.
+const MAX_PAIRS: usize = 4096;
+/// The most sources whose distinct targets are counted for the pair baseline.
+const MAX_SOURCES: usize = 1024;
+/// Days listed per campaign.
+const MAX_DAYS: usize = 400;
+/// Targets named per campaign in the report.
+pub(crate) const SAMPLE_TARGETS: usize = 20;
+/// Nanoseconds a day.
+const DAY_NS: u64 = 86_400 * 1_000_000_000;
 
+/// What the policy says.
 #[derive(Debug, Clone, Copy)]
-struct Hits {
-    source: SourceKey,
-    first: u64,
-    last: u64,
-    count: u64,
+pub(crate) struct Config {
+    /// `campaign_window_s`.
+    pub(crate) window_s: u64,
+    /// `campaign_min_sources` (at least 2).
+    pub(crate) min_sources: usize,
+    /// `campaign_min_incidents` (at least 1).
+    pub(crate) min_incidents: u64,
+    /// `limits.campaign_targets`.
+    pub(crate) targets: usize,
 }
 
 #[derive(Debug, Clone)]
-struct TargetHits {
+struct TargetState {
     target: Target,
-    hits: ArrayVec<Hits, MAX_SOURCES>,
+    /// Each source's latest hit.
+    recent: ArrayVec<(SourceKey, u64), RECENT>,
+    /// The incident under way, if its last simultaneous hit is recent.
+    open: Option<Open>,
+    incidents: u32,
+    campaigns: ArrayVec<u32, TARGET_CAMPAIGNS>,
+    pairs: ArrayVec<u32, TARGET_PAIRS>,
 }
 
-/// A campaign found.
+#[derive(Debug, Clone)]
+struct Open {
+    last: u64,
+    campaign: u32,
+    sources: ArrayVec<SourceKey, INCIDENT_SOURCES>,
+}
+
+/// One campaign as it stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Campaign {
-    /// Whom.
-    pub(crate) target: Target,
-    /// By whom (at least `min_sources`).
+    /// Its number, in order of first incident (from 1).
+    pub(crate) id: u32,
+    /// Its sources, in the order they joined.
     pub(crate) sources: Vec<SourceKey>,
-    /// Alerts on the target from those sources.
+    /// Incidents.
     pub(crate) incidents: u64,
-    /// First alert time among them, ns.
+    /// Distinct targets.
+    pub(crate) targets: u64,
+    /// Up to [`SAMPLE_TARGETS`] of them, in order of first incident.
+    pub(crate) sample: Vec<Target>,
+    /// First incident's start and last incident's latest hit, ns.
     pub(crate) first_ts: u64,
-    /// Last alert time among them, ns.
     pub(crate) last_ts: u64,
+    /// Days (since the epoch, UTC) with an incident, ascending, at most [`MAX_DAYS`].
+    pub(crate) days: Vec<u32>,
+    /// Start of each incident (its earliest hit), ns (at most [`MAX_INCIDENT_TIMES`]).
+    pub(crate) incident_ts: Vec<u64>,
+    /// Incidents at which the next `incidents` event is due.
+    next_mark: u64,
 }
 
-/// Finds campaigns among alerts.
+/// Incident start times kept per campaign (for the timeline).
+pub(crate) const MAX_INCIDENT_TIMES: usize = 2000;
+
+/// Something a SOC should hear of now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EventKind {
+    /// A target's first incident.
+    FirstIncident,
+    /// A source joined the campaign.
+    Joined(SourceKey),
+    /// The campaign reached this many incidents (`campaign_min_incidents` when above 1, then
+    /// 10, 20, 50, 100, …).
+    Incidents(u64),
+}
+
+/// An event, at capture time `ts`, on campaign `campaign` (index into [`Campaigns::get`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Event {
+    pub(crate) ts: u64,
+    pub(crate) campaign: u32,
+    pub(crate) target: Target,
+    pub(crate) kind: EventKind,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Pair {
+    a: SourceKey,
+    b: SourceKey,
+    /// Targets both hit within the window.
+    targets: u64,
+}
+
+/// A pair of sources and how much their hits coincide.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PairRow {
+    pub(crate) a: SourceKey,
+    pub(crate) b: SourceKey,
+    /// Targets both hit within the window of one another.
+    pub(crate) together: u64,
+    /// Distinct targets of each.
+    pub(crate) a_targets: u64,
+    pub(crate) b_targets: u64,
+    /// `together` / the smaller of the two.
+    pub(crate) share: f64,
+    /// What independent sweeps of those sizes would give (see [`Campaigns::pairs`]).
+    pub(crate) expected: f64,
+    /// `together` / `expected`.
+    pub(crate) lift: f64,
+}
+
+#[derive(Debug, Clone, Default)]
+struct SourceTally {
+    hits: u64,
+    targets: Hll,
+}
+
+/// Counts of what could not be kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Stats {
+    /// Targets forgotten because the table was full.
+    pub(crate) targets_evicted: u64,
+    /// Incidents that would have started a campaign beyond [`MAX_CAMPAIGNS`].
+    pub(crate) campaigns_full: u64,
+    /// Coincidences of a pair beyond [`MAX_PAIRS`].
+    pub(crate) pairs_full: u64,
+    /// Hits older than their target's latest (an alert naming an MSISDN alone waits longer
+    /// in the reorder buffer; within the window it is judged as if in order).
+    pub(crate) late_hits: u64,
+}
+
+/// Finds incidents, campaigns and operator pairs among hits.
 #[derive(Debug)]
 pub(crate) struct Campaigns {
+    cfg: Config,
     window_ns: u64,
-    min_sources: usize,
-    targets: BoundedMap<u64, TargetHits>,
+    targets: BoundedMap<u64, TargetState>,
+    campaigns: Vec<Campaign>,
+    pairs: Vec<Pair>,
+    pair_index: foldhash::HashMap<(SourceKey, SourceKey), u32>,
+    sources: foldhash::HashMap<SourceKey, SourceTally>,
+    all_targets: Hll,
+    span: Option<(u64, u64)>,
+    stats: Stats,
 }
 
 impl Campaigns {
-    /// A tracker of at most `capacity` targets.
-    pub(crate) fn new(window_s: u64, min_sources: usize, capacity: usize) -> Self {
+    /// A tracker with the policy's settings.
+    pub(crate) fn new(cfg: Config) -> Self {
+        let cfg = Config {
+            min_sources: cfg.min_sources.max(2),
+            min_incidents: cfg.min_incidents.max(1),
+            ..cfg
+        };
         Campaigns {
-            window_ns: window_s.saturating_mul(1_000_000_000),
-            min_sources: min_sources.max(2),
-            targets: BoundedMap::new(capacity),
+            window_ns: cfg.window_s.saturating_mul(1_000_000_000),
+            targets: BoundedMap::new(cfg.targets.max(1)),
+            cfg,
+            campaigns: Vec::new(),
+            pairs: Vec::new(),
+            pair_index: foldhash::HashMap::default(),
+            sources: foldhash::HashMap::default(),
+            all_targets: Hll::new(),
+            span: None,
+            stats: Stats::default(),
         }
     }
 
-    /// Targets forgotten because the table was full.
-    pub(crate) fn evictions(&self) -> u64 {
-        self.targets.evictions()
+    /// What could not be kept.
+    pub(crate) fn stats(&self) -> Stats {
+        Stats {
+            targets_evicted: self.targets.evictions(),
+            ..self.stats
+        }
     }
 
-    /// Count one alert on `target` from `source` at `ts`.
-    pub(crate) fn alert(&mut self, target: &Target, source: SourceKey, ts: u64) {
+    /// Campaign number `id`.
+    pub(crate) fn get(&self, id: u32) -> Option<&Campaign> {
+        self.campaigns.get(id.checked_sub(1)? as usize)
+    }
+
+    /// Targets tracked now: (named by IMSI and MSISDN, by IMSI only, by MSISDN only).
+    pub(crate) fn identities(&self) -> (u64, u64, u64) {
+        let mut n = (0, 0, 0);
+        for (_, t) in self.targets.iter() {
+            match (t.target.imsi.is_some(), t.target.msisdn.is_some()) {
+                (true, true) => n.0 += 1,
+                (true, false) => n.1 += 1,
+                (false, _) => n.2 += 1,
+            }
+        }
+        n
+    }
+
+    /// The target known by `from` (an MSISDN's key) is the one known by `to` (its IMSI's):
+    /// fold what was kept under the first into the second.
+    pub(crate) fn rekey(&mut self, from: u64, to: u64, target: Target) {
+        let Some(old) = self.targets.remove(&from) else {
+            if let Some(t) = self.targets.get_mut(&to) {
+                fill(&mut t.target, &target);
+            }
+            return;
+        };
+        let (t, _) = self.targets.get_or_insert_with(to, || TargetState {
+            target,
+            recent: ArrayVec::new(),
+            open: None,
+            incidents: 0,
+            campaigns: ArrayVec::new(),
+            pairs: ArrayVec::new(),
+        });
+        fill(&mut t.target, &old.target);
+        fill(&mut t.target, &target);
+        for (s, ts) in old.recent {
+            remember(&mut t.recent, s, ts);
+        }
+        if t.open
+            .as_ref()
+            .is_none_or(|o| old.open.as_ref().is_some_and(|n| n.last > o.last))
+        {
+            t.open = old.open;
+        }
+        t.incidents += old.incidents;
+        for c in old.campaigns {
+            if !t.campaigns.contains(&c) {
+                let _ = t.campaigns.try_push(c);
+            }
+        }
+        for p in old.pairs {
+            if !t.pairs.contains(&p) {
+                let _ = t.pairs.try_push(p);
+            }
+        }
+    }
+
+    /// One hit on `target` (whose key is `key`) from `source` at `ts`; what a SOC should hear
+    /// of now goes to `events`.
+    pub(crate) fn hit(
+        &mut self,
+        key: u64,
+        target: &Target,
+        source: SourceKey,
+        ts: u64,
+        events: &mut Vec<Event>,
+    ) {
         if source == SourceKey::Unknown {
             return;
         }
-        let Some(key) = target.key() else {
+        self.span = Some(match self.span {
+            Some((a, b)) => (a.min(ts), b.max(ts)),
+            None => (ts, ts),
+        });
+        self.all_targets.insert(key);
+        if let Some(s) = self.sources.get_mut(&source) {
+            s.hits += 1;
+            s.targets.insert(key);
+        } else if self.sources.len() < MAX_SOURCES {
+            let mut s = SourceTally {
+                hits: 1,
+                ..SourceTally::default()
+            };
+            s.targets.insert(key);
+            self.sources.insert(source, s);
+        }
+        let (t, _) = self.targets.get_or_insert_with(key, || TargetState {
+            target: *target,
+            recent: ArrayVec::new(),
+            open: None,
+            incidents: 0,
+            campaigns: ArrayVec::new(),
+            pairs: ArrayVec::new(),
+        });
+        fill(&mut t.target, target);
+        if t.recent.iter().any(|&(_, last)| last > ts) {
+            self.stats.late_hits += 1;
+        }
+        remember(&mut t.recent, source, ts);
+        // The sources of the window that ends at this hit.
+        let lo = ts.saturating_sub(self.window_ns);
+        let mut together: ArrayVec<SourceKey, INCIDENT_SOURCES> = ArrayVec::new();
+        let _ = together.try_push(source);
+        let mut start = ts;
+        for &(s, last) in &t.recent {
+            if s != source && last >= lo && last <= ts.saturating_add(self.window_ns) {
+                let _ = together.try_push(s);
+                start = start.min(last);
+            }
+        }
+        let target = t.target;
+        // Operator pairs: this hit with each other source of the window, once per target.
+        for &other in &together[1..] {
+            let (a, b) = if source < other {
+                (source, other)
+            } else {
+                (other, source)
+            };
+            let id = match self.pair_index.get(&(a, b)) {
+                Some(&id) => id,
+                None if self.pairs.len() < MAX_PAIRS => {
+                    let id = self.pairs.len() as u32;
+                    self.pairs.push(Pair { a, b, targets: 0 });
+                    self.pair_index.insert((a, b), id);
+                    id
+                }
+                None => {
+                    self.stats.pairs_full += 1;
+                    continue;
+                }
+            };
+            let Some(t) = self.targets.get_mut(&key) else {
+                continue;
+            };
+            if !t.pairs.contains(&id) {
+                let _ = t.pairs.try_push(id);
+                self.pairs[id as usize].targets += 1;
+            }
+        }
+        if together.len() < self.cfg.min_sources {
+            return;
+        }
+        together.sort();
+        let window = self.window_ns;
+        let continuing = self
+            .targets
+            .peek(&key)
+            .and_then(|t| t.open.as_ref())
+            .filter(|o| ts.saturating_sub(o.last) <= window)
+            .map(|o| o.campaign);
+        match continuing {
+            Some(id) => self.continue_incident(key, id, &together, ts, events),
+            None => self.start_incident(key, target, &together, start, ts, events),
+        }
+    }
+
+    fn start_incident(
+        &mut self,
+        key: u64,
+        target: Target,
+        sources: &[SourceKey],
+        start: u64,
+        ts: u64,
+        events: &mut Vec<Event>,
+    ) {
+        let Some(id) = self.campaign_for(sources, start) else {
+            self.stats.campaigns_full += 1;
             return;
         };
-        let (t, _) = self.targets.get_or_insert_with(key, || TargetHits {
-            target: *target,
-            hits: ArrayVec::new(),
+        let Some(t) = self.targets.get_mut(&key) else {
+            return;
+        };
+        t.incidents += 1;
+        let first_of_target = t.incidents == 1;
+        let new_in_campaign = !t.campaigns.contains(&id);
+        if new_in_campaign {
+            let _ = t.campaigns.try_push(id);
+        }
+        t.open = Some(Open {
+            last: ts,
+            campaign: id,
+            sources: sources.iter().copied().collect(),
         });
-        if t.target.imsi.is_none() {
-            t.target.imsi = target.imsi;
+        let min_incidents = self.cfg.min_incidents;
+        let c = &mut self.campaigns[id as usize - 1];
+        c.incidents += 1;
+        if new_in_campaign {
+            c.targets += 1;
+            if c.sample.len() < SAMPLE_TARGETS {
+                c.sample.push(target);
+            }
         }
-        if t.target.msisdn.is_none() {
-            t.target.msisdn = target.msisdn;
+        c.first_ts = c.first_ts.min(start);
+        c.last_ts = c.last_ts.max(ts);
+        if c.incident_ts.len() < MAX_INCIDENT_TIMES {
+            c.incident_ts.push(start);
         }
-        if let Some(h) = t.hits.iter_mut().find(|h| h.source == source) {
-            h.first = h.first.min(ts);
-            h.last = h.last.max(ts);
-            h.count += 1;
-        } else {
-            let _ = t.hits.try_push(Hits {
-                source,
-                first: ts,
-                last: ts,
-                count: 1,
+        add_day(&mut c.days, start);
+        if first_of_target {
+            events.push(Event {
+                ts,
+                campaign: id,
+                target,
+                kind: EventKind::FirstIncident,
             });
         }
+        if c.incidents >= c.next_mark {
+            events.push(Event {
+                ts,
+                campaign: id,
+                target,
+                kind: EventKind::Incidents(c.incidents),
+            });
+            c.next_mark = next_mark(c.incidents.max(min_incidents));
+        }
+        self.join(id, sources, ts, target, events);
     }
 
-    /// Every campaign, by target key.
-    pub(crate) fn campaigns(&self) -> Vec<Campaign> {
-        let mut out = Vec::new();
-        for (key, t) in self.targets.iter() {
-            if t.hits.len() < self.min_sources {
-                continue;
-            }
-            if let Some(c) = self.best_window(t) {
-                out.push((*key, c));
+    fn continue_incident(
+        &mut self,
+        key: u64,
+        id: u32,
+        sources: &[SourceKey],
+        ts: u64,
+        events: &mut Vec<Event>,
+    ) {
+        let Some(t) = self.targets.get_mut(&key) else {
+            return;
+        };
+        let target = t.target;
+        if let Some(o) = t.open.as_mut() {
+            o.last = o.last.max(ts);
+            for s in sources {
+                if !o.sources.contains(s) {
+                    let _ = o.sources.try_push(*s);
+                }
             }
         }
-        out.sort_by_key(|(k, _)| *k);
-        out.into_iter().map(|(_, c)| c).collect()
+        let c = &mut self.campaigns[id as usize - 1];
+        c.last_ts = c.last_ts.max(ts);
+        add_day(&mut c.days, ts);
+        self.join(id, sources, ts, target, events);
     }
 
-    /// The window meeting the most sources' spans, if it meets enough of them. A source's span
-    /// [first, last] meets the window [s, s + w] when first <= s + w and last >= s; the best s
-    /// can be taken at some source's `last`.
-    fn best_window(&self, t: &TargetHits) -> Option<Campaign> {
-        let w = self.window_ns;
-        let mut best: Option<Vec<&Hits>> = None;
-        for start in t.hits.iter().map(|h| h.last.saturating_sub(w)) {
-            let met: Vec<&Hits> = t
-                .hits
-                .iter()
-                .filter(|h| h.first <= start + w && h.last >= start)
-                .collect();
-            if best.as_ref().is_none_or(|b| met.len() > b.len()) {
-                best = Some(met);
+    /// Sources new to campaign `id` join it.
+    fn join(
+        &mut self,
+        id: u32,
+        sources: &[SourceKey],
+        ts: u64,
+        target: Target,
+        events: &mut Vec<Event>,
+    ) {
+        let c = &mut self.campaigns[id as usize - 1];
+        let founding = c.incidents == 1 && c.sources.is_empty();
+        for s in sources {
+            if !c.sources.contains(s) && c.sources.len() < CAMPAIGN_SOURCES {
+                c.sources.push(*s);
+                if !founding {
+                    events.push(Event {
+                        ts,
+                        campaign: id,
+                        target,
+                        kind: EventKind::Joined(*s),
+                    });
+                }
             }
         }
-        let met = best.filter(|b| b.len() >= self.min_sources)?;
-        let mut sources: Vec<SourceKey> = met.iter().map(|h| h.source).collect();
-        sources.sort();
-        Some(Campaign {
-            target: t.target,
-            sources,
-            incidents: met.iter().map(|h| h.count).sum(),
-            first_ts: met.iter().map(|h| h.first).min().unwrap_or(0),
-            last_ts: met.iter().map(|h| h.last).max().unwrap_or(0),
-        })
     }
+
+    /// The campaign an incident of `sources` belongs to, made if none.
+    fn campaign_for(&mut self, sources: &[SourceKey], ts: u64) -> Option<u32> {
+        let need = self.cfg.min_sources;
+        let best = self
+            .campaigns
+            .iter()
+            .map(|c| {
+                let common = sources.iter().filter(|s| c.sources.contains(s)).count();
+                (common, c.incidents, std::cmp::Reverse(c.id))
+            })
+            .filter(|(common, _, _)| *common >= need)
+            .max();
+        if let Some((_, _, std::cmp::Reverse(id))) = best {
+            return Some(id);
+        }
+        if self.campaigns.len() >= MAX_CAMPAIGNS {
+            return None;
+        }
+        let id = self.campaigns.len() as u32 + 1;
+        self.campaigns.push(Campaign {
+            id,
+            sources: Vec::new(),
+            incidents: 0,
+            targets: 0,
+            sample: Vec::new(),
+            first_ts: ts,
+            last_ts: ts,
+            days: Vec::new(),
+            incident_ts: Vec::new(),
+            // With a campaign reported from its first incident, `FirstIncident` says so.
+            next_mark: if self.cfg.min_incidents > 1 {
+                self.cfg.min_incidents
+            } else {
+                next_mark(1)
+            },
+        });
+        Some(id)
+    }
+
+    /// Campaigns with at least `min_incidents` incidents, most incidents first, then most
+    /// targets, then earliest.
+    pub(crate) fn campaigns(&self) -> Vec<&Campaign> {
+        let mut out: Vec<&Campaign> = self
+            .campaigns
+            .iter()
+            .filter(|c| c.incidents >= self.cfg.min_incidents)
+            .collect();
+        out.sort_by(|a, b| {
+            b.incidents
+                .cmp(&a.incidents)
+                .then(b.targets.cmp(&a.targets))
+                .then(a.first_ts.cmp(&b.first_ts))
+        });
+        out
+    }
+
+    /// Operator pairs that hit a target within the window of one another, ranked by lift.
+    ///
+    /// `expected` is what two independent sweeps of the same sizes would give: of `N` targets
+    /// hit by anyone, `A` and `B` hit `a` and `b` at random, so `a·b/N` targets are hit by
+    /// both; each such target has `h_a·h_b` pairs of hits (the mean hits per target of each),
+    /// each at random times over the span `T`, so falls within the window `w` of one another
+    /// with probability `min(1, h_a·h_b·2w/T)`. `lift` = together / expected: about 1 for
+    /// independent sources, far above it for sources acting together.
+    pub(crate) fn pairs(&self) -> Vec<PairRow> {
+        let n = self.all_targets.estimate().max(1) as f64;
+        let span = self.span.map_or(0, |(a, b)| b - a) as f64;
+        let w = self.window_ns as f64;
+        let tally = |s: &SourceKey| {
+            self.sources
+                .get(s)
+                .map_or((0, 0), |t| (t.targets.estimate(), t.hits))
+        };
+        let mut rows: Vec<PairRow> = self
+            .pairs
+            .iter()
+            .map(|p| {
+                let (na, ha) = tally(&p.a);
+                let (nb, hb) = tally(&p.b);
+                let per = |hits: u64, targets: u64| hits as f64 / targets.max(1) as f64;
+                let p_time = if span <= 0.0 {
+                    1.0
+                } else {
+                    (per(ha, na) * per(hb, nb) * 2.0 * w / span).min(1.0)
+                };
+                let expected = na as f64 * nb as f64 / n * p_time;
+                let together = p.targets;
+                PairRow {
+                    a: p.a,
+                    b: p.b,
+                    together,
+                    a_targets: na,
+                    b_targets: nb,
+                    share: together as f64 / na.min(nb).max(1) as f64,
+                    expected,
+                    lift: if expected > 0.0 {
+                        together as f64 / expected
+                    } else {
+                        0.0
+                    },
+                }
+            })
+            .collect();
+        rows.sort_by(|x, y| {
+            y.lift
+                .total_cmp(&x.lift)
+                .then(y.together.cmp(&x.together))
+                .then((x.a, x.b).cmp(&(y.a, y.b)))
+        });
+        rows
+    }
+}
+
+/// Remember `source`'s hit at `ts`, forgetting the least recent source when full.
+fn remember(recent: &mut ArrayVec<(SourceKey, u64), RECENT>, source: SourceKey, ts: u64) {
+    if let Some(e) = recent.iter_mut().find(|(s, _)| *s == source) {
+        e.1 = e.1.max(ts);
+        return;
+    }
+    if recent.is_full() {
+        if let Some(i) = (0..recent.len()).min_by_key(|&i| recent[i].1) {
+            recent.swap_remove(i);
+        }
+    }
+    recent.push((source, ts));
+}
+
+fn fill(into: &mut Target, from: &Target) {
+    into.imsi = into.imsi.or(from.imsi);
+    into.msisdn = into.msisdn.or(from.msisdn);
+}
+
+fn add_day(days: &mut Vec<u32>, ts: u64) {
+    let day = (ts / DAY_NS) as u32;
+    if let Err(i) = days.binary_search(&day) {
+        if days.len() < MAX_DAYS {
+            days.insert(i, day);
+        }
+    }
+}
+
+/// The incident count after `n` at which to speak again: 10, 20, 50, 100, 200, 500, …
+fn next_mark(n: u64) -> u64 {
+    let mut m = 10u64;
+    loop {
+        for step in [m, m * 2, m * 5] {
+            if step > n {
+                return step;
+            }
+        }
+        m = m.saturating_mul(10);
+        if m == u64::MAX {
+            return u64::MAX;
+        }
+    }
+}
+
+/// A day number (since 1970-01-01) as `YYYY-MM-DD` (the civil calendar, proleptic Gregorian).
+pub(crate) fn date(day: u32) -> String {
+    // Howard Hinnant's days-to-civil.
+    let z = i64::from(day) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use decoder::Identity;
-    use rules::geo::Country;
     use rules::numbering::OperatorId;
 
     const S: u64 = 1_000_000_000;
+    const DAY: u64 = 86_400 * S;
 
     fn target(n: &str) -> Target {
         Target {
@@ -161,42 +679,172 @@ mod tests {
         }
     }
 
-    #[test]
-    fn three_operators_within_minutes_make_a_campaign() {
-        let mut c = Campaigns::new(900, 2, 100);
-        let t = target("12065550001");
-        c.alert(&t, SourceKey::Operator(OperatorId(1)), 100 * S);
-        c.alert(&t, SourceKey::Operator(OperatorId(2)), 300 * S);
-        c.alert(
-            &t,
-            SourceKey::Country(Country::parse("BB").unwrap()),
-            600 * S,
-        );
-        c.alert(&t, SourceKey::Operator(OperatorId(1)), 650 * S);
-        let found = c.campaigns();
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].sources.len(), 3);
-        assert_eq!(found[0].incidents, 4);
-        assert_eq!((found[0].first_ts, found[0].last_ts), (100 * S, 650 * S));
+    fn op(n: u16) -> SourceKey {
+        SourceKey::Operator(OperatorId(n))
+    }
+
+    fn tracker() -> Campaigns {
+        Campaigns::new(Config {
+            window_s: 900,
+            min_sources: 2,
+            min_incidents: 1,
+            targets: 1000,
+        })
+    }
+
+    /// Feed hits (target number, operator, seconds) in the order given.
+    fn feed(c: &mut Campaigns, hits: &[(u32, u16, u64)]) -> Vec<Event> {
+        let mut events = Vec::new();
+        for &(t, o, s) in hits {
+            let tg = target(&format!("1206555{t:04}"));
+            c.hit(tg.key().unwrap(), &tg, op(o), s * S, &mut events);
+        }
+        events
     }
 
     #[test]
-    fn order_of_arrival_does_not_matter_and_far_apart_is_no_campaign() {
-        let t = target("12065550002");
-        let alerts = [(1u16, 5000u64), (2, 100), (1, 120)];
-        let mut a = Campaigns::new(900, 2, 100);
-        let mut b = Campaigns::new(900, 2, 100);
-        for (s, ts) in alerts {
-            a.alert(&t, SourceKey::Operator(OperatorId(s)), ts * S);
+    fn two_operators_within_the_window_are_an_incident() {
+        let mut c = tracker();
+        let ev = feed(&mut c, &[(1, 1, 100), (1, 2, 300), (1, 1, 650)]);
+        let found = c.campaigns();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].sources, vec![op(1), op(2)]);
+        assert_eq!((found[0].incidents, found[0].targets), (1, 1));
+        assert_eq!((found[0].first_ts, found[0].last_ts), (100 * S, 650 * S));
+        assert_eq!(
+            ev.iter().map(|e| e.kind).collect::<Vec<_>>(),
+            vec![EventKind::FirstIncident]
+        );
+    }
+
+    #[test]
+    fn spans_far_apart_are_no_incident() {
+        // The artefact of the old span rule: operator 1 on day 1 and day 20, operator 2 on
+        // day 10. No two ever within the window.
+        let mut c = tracker();
+        feed(
+            &mut c,
+            &[(1, 1, 0), (1, 2, 10 * 86_400), (1, 1, 20 * 86_400)],
+        );
+        assert!(c.campaigns().is_empty());
+        assert!(c.pairs().is_empty());
+        // One operator many times is no incident either.
+        let many: Vec<_> = (0..50).map(|i| (2, 3, i * 10)).collect();
+        feed(&mut c, &many);
+        assert!(c.campaigns().is_empty());
+    }
+
+    #[test]
+    fn returns_are_new_incidents_and_targets_share_the_campaign() {
+        let mut c = tracker();
+        let mut hits = Vec::new();
+        for day in 0..12u64 {
+            for t in 0..3u32 {
+                let at = day * 86_400 + u64::from(t) * 60;
+                hits.push((t, 1, at));
+                hits.push((t, 2, at + 30));
+                hits.push((t, 2, at + 400)); // continues the same incident
+            }
         }
-        for (s, ts) in alerts.iter().rev() {
-            b.alert(&t, SourceKey::Operator(OperatorId(*s)), ts * S);
-        }
-        assert_eq!(a.campaigns(), b.campaigns());
-        assert_eq!(a.campaigns().len(), 1, "sources 1 and 2 met around t=100");
-        let mut far = Campaigns::new(900, 2, 100);
-        far.alert(&t, SourceKey::Operator(OperatorId(1)), 0);
-        far.alert(&t, SourceKey::Operator(OperatorId(2)), 2000 * S);
-        assert!(far.campaigns().is_empty());
+        let ev = feed(&mut c, &hits);
+        let found = c.campaigns();
+        assert_eq!(found.len(), 1, "one operator set, one campaign");
+        assert_eq!((found[0].incidents, found[0].targets), (36, 3));
+        assert_eq!(found[0].days.len(), 12);
+        let firsts = ev
+            .iter()
+            .filter(|e| e.kind == EventKind::FirstIncident)
+            .count();
+        assert_eq!(firsts, 3);
+        let marks: Vec<_> = ev
+            .iter()
+            .filter_map(|e| match e.kind {
+                EventKind::Incidents(n) => Some(n),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(marks, vec![10, 20]);
+        let pairs = c.pairs();
+        assert_eq!(pairs.len(), 1);
+        assert_eq!(pairs[0].together, 3);
+    }
+
+    #[test]
+    fn a_third_operator_joins_and_is_announced() {
+        let mut c = tracker();
+        let ev = feed(
+            &mut c,
+            &[
+                (1, 1, 0),
+                (1, 2, 10),
+                (2, 1, DAY / S),
+                (2, 2, DAY / S),
+                (2, 3, DAY / S + 5),
+            ],
+        );
+        let found = c.campaigns();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].sources, vec![op(1), op(2), op(3)]);
+        assert!(ev.contains(&Event {
+            ts: DAY + 5 * S,
+            campaign: 1,
+            target: target("12065550002"),
+            kind: EventKind::Joined(op(3)),
+        }));
+    }
+
+    #[test]
+    fn min_incidents_holds_back_a_one_off() {
+        let mut c = Campaigns::new(Config {
+            window_s: 900,
+            min_sources: 2,
+            min_incidents: 3,
+            targets: 1000,
+        });
+        let ev = feed(&mut c, &[(1, 1, 0), (1, 2, 10)]);
+        assert!(c.campaigns().is_empty());
+        assert!(!ev.iter().any(|e| matches!(e.kind, EventKind::Incidents(_))));
+        feed(
+            &mut c,
+            &[
+                (1, 1, 86_400),
+                (1, 2, 86_410),
+                (2, 1, 2 * 86_400),
+                (2, 2, 2 * 86_400),
+            ],
+        );
+        assert_eq!(c.campaigns().len(), 1);
+    }
+
+    #[test]
+    fn a_target_named_two_ways_is_one() {
+        let mut c = tracker();
+        let by_msisdn = target("12065550009");
+        let by_imsi = Target {
+            imsi: Identity::from_ascii("310150123456789"),
+            msisdn: None,
+        };
+        let mut ev = Vec::new();
+        c.hit(by_msisdn.key().unwrap(), &by_msisdn, op(1), 0, &mut ev);
+        c.rekey(by_msisdn.key().unwrap(), by_imsi.key().unwrap(), by_imsi);
+        c.hit(by_imsi.key().unwrap(), &by_imsi, op(2), 60 * S, &mut ev);
+        let found = c.campaigns();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].targets, 1);
+        assert_eq!(found[0].sample[0].msisdn, by_msisdn.msisdn);
+        assert_eq!(found[0].sample[0].imsi, by_imsi.imsi);
+        assert_eq!(c.identities(), (1, 0, 0));
+    }
+
+    #[test]
+    fn next_marks_and_dates() {
+        assert_eq!(next_mark(1), 10);
+        assert_eq!(next_mark(10), 20);
+        assert_eq!(next_mark(20), 50);
+        assert_eq!(next_mark(50), 100);
+        assert_eq!(next_mark(999), 1000);
+        assert_eq!(date(0), "1970-01-01");
+        assert_eq!(date(20_454), "2026-01-01");
+        assert_eq!(date(11_016), "2000-02-29");
     }
 }

@@ -5,7 +5,9 @@
 
 pub(crate) mod campaign;
 pub(crate) mod hll;
+pub(crate) mod identity;
 pub(crate) mod rates;
+pub(crate) mod reorder;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -16,16 +18,18 @@ use anyhow::Result;
 use rules::engine::Engine;
 use rules::verdict::{Category, Verdict};
 
-use self::campaign::Campaigns;
+use self::campaign::{Campaigns, Event, EventKind};
 use self::hll::Hll;
+use self::identity::Identities;
 use self::rates::{Rates, SourceKey};
+use self::reorder::{Held, Item, Reorder};
 use crate::sink::alerts::write_alert;
 use crate::sink::export::Exporter;
 use crate::sink::json::JsonLine;
 use crate::sink::metrics::LatencyHistogram;
 use crate::sink::report::{
-    CampaignRow, CaptureInfo, Latency, OperatorRow, RankRow, Report, RunInfo, SourceRef, SourceRow,
-    TargetRef, TimelineRow, Totals,
+    CampaignRow, CaptureInfo, IdentityRow, Latency, OperatorRow, PairRow, RankRow, Report, RunInfo,
+    SourceRef, SourceRow, TargetRef, TimelineRow, Totals,
 };
 use crate::stats::WorkerCounters;
 use crate::worker::{Snapshot, ToCollector};
@@ -48,6 +52,13 @@ pub struct Collector<'e> {
     by_country: foldhash::HashMap<Option<rules::geo::Country>, PerSource>,
     by_operator: foldhash::HashMap<rules::numbering::OperatorId, PerSource>,
     campaigns: Campaigns,
+    /// Alerts waiting for capture order (campaigns and distinct targets need it).
+    reorder: Reorder,
+    identities: Identities,
+    events: Vec<Event>,
+    campaign_lines: u64,
+    /// How long an alert naming only an MSISDN waits for the pair that names its IMSI.
+    pairing_delay_ns: u64,
     snapshots: Vec<Option<Snapshot>>,
     done: usize,
     alerts: u64,
@@ -84,11 +95,24 @@ impl<'e> Collector<'e> {
             timeline: BTreeMap::new(),
             by_country: foldhash::HashMap::default(),
             by_operator: foldhash::HashMap::default(),
-            campaigns: Campaigns::new(
-                t.campaign_window_s,
-                t.campaign_min_sources,
-                engine.policy.limits.campaign_targets,
+            campaigns: Campaigns::new(campaign::Config {
+                window_s: t.campaign_window_s,
+                min_sources: t.campaign_min_sources,
+                min_incidents: t.campaign_min_incidents,
+                targets: engine.policy.limits.campaign_targets,
+            }),
+            // The longest a rule defers a verdict: an SRI-for-SM's follow-up, a dialogue's answer.
+            reorder: Reorder::new(
+                workers,
+                REORDER_CAPACITY,
+                t.sri_sm_followup_s
+                    .saturating_add(t.dialogue_timeout_s)
+                    .saturating_add(1),
             ),
+            identities: Identities::new(engine.policy.limits.campaign_targets),
+            events: Vec::new(),
+            campaign_lines: 0,
+            pairing_delay_ns: t.campaign_window_s.saturating_mul(1_000_000_000),
             snapshots: (0..workers).map(|_| None).collect(),
             done: 0,
             alerts: 0,
@@ -124,12 +148,166 @@ impl<'e> Collector<'e> {
                 vs.clear();
                 let _ = self.spare.try_send(vs);
             }
+            ToCollector::Pairs(pairs) => {
+                for (msisdn, imsi, ts) in pairs {
+                    self.hold(ts, ts, Item::Pair(msisdn, imsi));
+                }
+            }
+            ToCollector::Mark(w, ts) => {
+                self.reorder.mark(w, ts);
+                self.release();
+            }
             ToCollector::Snapshot(w, s) => {
                 if let Some(slot) = self.snapshots.get_mut(w) {
                     *slot = Some(*s);
                 }
             }
-            ToCollector::Done(_) => self.done += 1,
+            ToCollector::Done(w) => {
+                self.done += 1;
+                self.reorder.mark(w, u64::MAX);
+                self.release();
+                if self.finished() {
+                    self.finish();
+                }
+            }
+        }
+    }
+
+    /// Settle every held alert now (the input has ended).
+    pub(crate) fn finish(&mut self) {
+        while let Some(h) = self.reorder.drain() {
+            self.settle(h);
+        }
+    }
+
+    /// Settle the held alerts every worker has passed.
+    fn release(&mut self) {
+        while let Some(h) = self.reorder.next() {
+            self.settle(h);
+        }
+    }
+
+    /// The traffic says `msisdn` is `imsi`.
+    fn learn(&mut self, msisdn: decoder::Identity, imsi: decoder::Identity) {
+        if let Some((from, to, both)) = self.identities.learn(msisdn, imsi) {
+            self.campaigns.rekey(from, to, both);
+        }
+    }
+
+    /// Hold an item until every worker has passed `due`; settle what must go now.
+    fn hold(&mut self, due: u64, ts: u64, item: Item) {
+        if let Some(h) = self.reorder.push(due, ts, item) {
+            self.settle(h);
+        }
+        self.release();
+    }
+
+    /// An item in capture order: a pair learnt, or an alert counted for distinct targets per
+    /// source and campaigns.
+    fn settle(&mut self, h: Held) {
+        let (target, country, operator) = match h.item {
+            Item::Pair(msisdn, imsi) => {
+                self.learn(msisdn, imsi);
+                return;
+            }
+            Item::Alert {
+                target,
+                country,
+                operator,
+            } => (target, country, operator),
+        };
+        let Some((key, target)) = self.identities.canonical(&target) else {
+            return;
+        };
+        if let Some(e) = self.by_country.get_mut(&country) {
+            e.targets.insert(key);
+        }
+        if let Some(e) = operator.and_then(|o| self.by_operator.get_mut(&o)) {
+            e.targets.insert(key);
+        }
+        let mut events = std::mem::take(&mut self.events);
+        self.campaigns.hit(
+            key,
+            &target,
+            SourceKey::of(operator, country),
+            h.ts,
+            &mut events,
+        );
+        for e in events.drain(..) {
+            self.campaign_line(&e);
+        }
+        self.events = events;
+    }
+
+    /// A `campaign` line for a SOC: a target's first incident, a source joining, the N-th
+    /// incident.
+    fn campaign_line(&mut self, e: &Event) {
+        self.campaign_lines += 1;
+        if self.alerts_out.is_none() && self.exporter.is_none() {
+            return;
+        }
+        let Some(c) = self.campaigns.get(e.campaign) else {
+            return;
+        };
+        let names: Vec<String> = c
+            .sources
+            .iter()
+            .map(|s| self.source_ref(s).name())
+            .collect();
+        let target = TargetRef::of(&e.target);
+        let (event, reason, joined) = match e.kind {
+            EventKind::FirstIncident => (
+                "first_incident",
+                format!(
+                    "{} hit one subscriber within {} s of one another: its first incident",
+                    names.join(" and "),
+                    self.engine.policy.thresholds.campaign_window_s
+                ),
+                None,
+            ),
+            EventKind::Joined(s) => {
+                let name = self.source_ref(&s).name();
+                (
+                    "source_joined",
+                    format!("{name} joined campaign {} ({})", c.id, names.join(" + ")),
+                    Some(self.source_ref(&s)),
+                )
+            }
+            EventKind::Incidents(n) => (
+                "incidents",
+                format!(
+                    "campaign {} ({}) reached {n} incidents on {} subscribers",
+                    c.id,
+                    names.join(" + "),
+                    c.targets
+                ),
+                None,
+            ),
+        };
+        let mut line = serde_json::json!({
+            "ts": seconds_us(e.ts),
+            "category": "campaign",
+            "event": event,
+            "campaign": c.id,
+            "reason": reason,
+            "sources": c.sources.iter().map(|s| self.source_ref(s)).collect::<Vec<_>>(),
+            "incidents": c.incidents,
+            "targets": c.targets,
+            "first_ts": seconds_us(c.first_ts),
+            "target": target,
+        });
+        if let Some(j) = joined {
+            line["joined"] = serde_json::to_value(j).unwrap_or_default();
+        }
+        let mut bytes = line.to_string().into_bytes();
+        bytes.push(b'\n');
+        if let Some(out) = self.alerts_out.as_mut() {
+            if let Err(err) = out.write_all(&bytes) {
+                self.write_error.get_or_insert(err);
+            }
+        }
+        if let Some(x) = self.exporter.as_mut() {
+            x.alert_line(&bytes);
         }
     }
 
@@ -151,26 +329,27 @@ impl<'e> Collector<'e> {
             };
             self.timeline.entry(bucket).or_default()[category_index(info.category)] += 1;
         }
-        let target = v.target.key();
-        {
-            let e = self.by_country.entry(v.source.country).or_default();
-            e.alerts += 1;
-            if let Some(t) = target {
-                e.targets.insert(t);
-            }
-        }
+        self.by_country.entry(v.source.country).or_default().alerts += 1;
         if let Some(o) = v.source.operator {
-            let e = self.by_operator.entry(o).or_default();
-            e.alerts += 1;
-            if let Some(t) = target {
-                e.targets.insert(t);
-            }
+            self.by_operator.entry(o).or_default().alerts += 1;
         }
-        self.campaigns.alert(
-            &v.target,
-            SourceKey::of(v.source.operator, v.source.country),
-            v.subject.ts_ns,
-        );
+        // Distinct targets and campaigns wait for capture order; a target named by its
+        // MSISDN alone waits a window longer, for an answer that gives its IMSI.
+        let ts = v.subject.ts_ns;
+        if let (Some(m), Some(i)) = (v.target.msisdn, v.target.imsi) {
+            self.hold(ts, ts, Item::Pair(m, i));
+        }
+        let due = if v.target.imsi.is_none() {
+            ts.saturating_add(self.pairing_delay_ns)
+        } else {
+            ts
+        };
+        let item = Item::Alert {
+            target: v.target,
+            country: v.source.country,
+            operator: v.source.operator,
+        };
+        self.hold(due, ts, item);
         if self.alerts_out.is_none() && self.exporter.is_none() {
             return;
         }
@@ -371,17 +550,42 @@ impl<'e> Collector<'e> {
             .campaigns
             .campaigns()
             .into_iter()
-            .map(|k| CampaignRow {
-                target: TargetRef {
-                    imsi: k.target.imsi.map(|d| d.to_string()),
-                    msisdn: k.target.msisdn.map(|d| d.to_string()),
-                },
-                sources: k.sources.iter().map(|s| self.source_ref(s)).collect(),
-                incidents: k.incidents,
-                first_ts: seconds_us(k.first_ts),
-                last_ts: seconds_us(k.last_ts),
+            .map(|c| CampaignRow {
+                id: c.id,
+                sources: c.sources.iter().map(|s| self.source_ref(s)).collect(),
+                incidents: c.incidents,
+                targets: c.targets,
+                sample_targets: c.sample.iter().map(TargetRef::of).collect(),
+                first_ts: seconds_us(c.first_ts),
+                last_ts: seconds_us(c.last_ts),
+                days: c.days.iter().map(|d| campaign::date(*d)).collect(),
+                incident_ts: c.incident_ts.iter().map(|t| seconds_us(*t)).collect(),
+                open: self.reorder.released_to.saturating_sub(c.last_ts) <= OPEN_NS,
             })
             .collect();
+        let operator_pairs = self
+            .campaigns
+            .pairs()
+            .into_iter()
+            .take(PAIRS_SHOWN)
+            .map(|p| PairRow {
+                a: self.source_ref(&p.a),
+                b: self.source_ref(&p.b),
+                together: p.together,
+                a_targets: p.a_targets,
+                b_targets: p.b_targets,
+                share: round(p.share, 4),
+                expected: round(p.expected, 4),
+                lift: round(p.lift, 2),
+            })
+            .collect();
+        let (paired, imsi_only, msisdn_only) = self.campaigns.identities();
+        let identities = IdentityRow {
+            pairs_learnt: self.identities.learnt,
+            paired,
+            imsi_only,
+            msisdn_only,
+        };
         let latency_us = latency.map(|l| Latency {
             p50: l.value_at_quantile(0.5),
             p99: l.value_at_quantile(0.99),
@@ -394,10 +598,19 @@ impl<'e> Collector<'e> {
                 .or_default()
                 .insert(name.to_owned(), v);
         }
-        counters.entry("state".to_owned()).or_default().insert(
-            "campaign_targets_evicted".to_owned(),
-            self.campaigns.evictions(),
-        );
+        let st = self.campaigns.stats();
+        let state = counters.entry("state".to_owned()).or_default();
+        for (name, v) in [
+            ("campaign_targets_evicted", st.targets_evicted),
+            ("campaigns_full", st.campaigns_full),
+            ("campaign_pairs_full", st.pairs_full),
+            ("campaign_alerts_out_of_order", st.late_hits),
+            ("reorder_forced", self.reorder.forced),
+            ("identity_pairs_evicted", self.identities.evictions()),
+            ("campaign_lines", self.campaign_lines),
+        ] {
+            state.insert(name.to_owned(), v);
+        }
         Report {
             totals,
             malformed_by_layer,
@@ -422,6 +635,8 @@ impl<'e> Collector<'e> {
             by_source_operator,
             mass_surveillance: ranking,
             campaigns,
+            operator_pairs,
+            identities,
             latency_us,
             counters,
             capture: source.capture,
@@ -435,6 +650,18 @@ impl<'e> Collector<'e> {
 fn seconds_us(ns: u64) -> f64 {
     (ns / 1000) as f64 / 1e6
 }
+
+fn round(v: f64, digits: i32) -> f64 {
+    let f = 10f64.powi(digits);
+    (v * f).round() / f
+}
+
+/// Alerts the reorder buffer holds at most.
+const REORDER_CAPACITY: usize = 1 << 20;
+/// Operator pairs in the report.
+const PAIRS_SHOWN: usize = 25;
+/// A campaign is open while its last hit is at most this old (capture time).
+const OPEN_NS: u64 = 7 * 86_400 * 1_000_000_000;
 
 /// Width of a timeline bucket, seconds.
 pub(crate) const TIMELINE_BUCKET_S: u64 = 900;
@@ -465,4 +692,175 @@ pub(crate) struct SourceCounts {
     pub(crate) dropped_by_cause: BTreeMap<String, u64>,
     /// Capture files' warnings.
     pub(crate) capture: Option<CaptureInfo>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use decoder::Identity;
+    use rules::policy::{Policy, Proto};
+    use rules::verdict::{Detail, Name, Source, Subject, Target};
+
+    const S: u64 = 1_000_000_000;
+    const DAY: u64 = 86_400 * S;
+
+    /// A day of hits by three operators: coordinated incidents on subscribers 0..8 (China
+    /// Unicom by MSISDN, Flow by MSISDN, BTC by IMSI, with the pair given by an answer),
+    /// independent sweeps on other days, one operator many times.
+    fn hits(engine: &Engine) -> (Vec<Verdict>, Vec<(Identity, Identity, u64)>) {
+        let rule = engine
+            .rules
+            .find("fs11.cat1.any_time_interrogation")
+            .unwrap();
+        let op = |name: &str| engine.plan.operator_named(name).unwrap();
+        let verdict = |o: &str, ts: u64, n: u64, by_imsi: bool| {
+            let (imsi, msisdn) = siggen::net::home_sub(n);
+            let operator = op(o);
+            Verdict {
+                subject: Subject {
+                    frame: ts / S,
+                    ts_ns: ts,
+                    proto: Proto::Map,
+                    opcode: Some(71),
+                    cmd: None,
+                    app: None,
+                },
+                rule,
+                source: Source {
+                    relation: None,
+                    country: engine.plan.operator(operator).and_then(|x| x.country),
+                    operator: Some(operator),
+                    plmn: None,
+                    gt: None,
+                    host: Name::EMPTY,
+                    realm: Name::EMPTY,
+                },
+                target: if by_imsi {
+                    Target {
+                        imsi: Identity::from_ascii(&imsi),
+                        msisdn: None,
+                    }
+                } else {
+                    Target {
+                        imsi: None,
+                        msisdn: Identity::from_ascii(&msisdn),
+                    }
+                },
+                detail: Detail::None,
+            }
+        };
+        let mut v = Vec::new();
+        let mut pairs = Vec::new();
+        for d in 0..10u64 {
+            for k in 0..2u64 {
+                let n = (d * 2 + k) % 8;
+                let at = (2 * d + 1) * DAY + k * 3600 * S;
+                v.push(verdict("China Unicom", at, n, false));
+                v.push(verdict("Flow Barbados", at + 120 * S, n, false));
+                let (imsi, msisdn) = siggen::net::home_sub(n);
+                pairs.push((
+                    Identity::from_ascii(&msisdn).unwrap(),
+                    Identity::from_ascii(&imsi).unwrap(),
+                    at + 121 * S,
+                ));
+                v.push(verdict("BTC Bahamas", at + 400 * S, n, true));
+            }
+        }
+        for (o, day) in [
+            ("China Unicom", 2),
+            ("Flow Barbados", 4),
+            ("BTC Bahamas", 6),
+        ] {
+            for n in 0..20 {
+                v.push(verdict(o, day * DAY + n * 600 * S, n, o == "BTC Bahamas"));
+            }
+        }
+        for i in 0..30 {
+            v.push(verdict("China Unicom", 30 * DAY + i * 60 * S, 3, false));
+        }
+        v.sort_by_key(|x| x.subject.ts_ns);
+        pairs.sort_by_key(|p| p.2);
+        (v, pairs)
+    }
+
+    fn collector(engine: &Engine, workers: usize) -> Collector<'_> {
+        let (spare, _) = crossbeam_channel::unbounded();
+        Collector::new(engine, workers, None, Arc::new(AtomicU64::new(0)), spare)
+    }
+
+    fn campaigns(c: &Collector<'_>) -> (Vec<CampaignRow>, Vec<PairRow>, IdentityRow) {
+        let r = c.report(SourceCounts::default(), RunInfo::default());
+        (r.campaigns, r.operator_pairs, r.identities)
+    }
+
+    /// Two workers send their verdicts in bursts, each burst running up to an hour of capture
+    /// time ahead of the other worker, in shuffled order within a burst; each follows its
+    /// burst with its mark. The collector must find what it finds from verdicts in order.
+    #[test]
+    fn shuffled_arrival_within_the_marks_gives_what_order_gives() {
+        let policy = Policy::parse("test", &siggen::net::policy_toml()).unwrap();
+        let engine = Engine::new(policy);
+        let (verdicts, pairs) = hits(&engine);
+
+        let mut ordered = collector(&engine, 1);
+        ordered.handle(ToCollector::Pairs(pairs.clone()));
+        ordered.handle(ToCollector::Verdicts(verdicts.clone()));
+        ordered.handle(ToCollector::Done(0));
+        let want = campaigns(&ordered);
+        assert_eq!(want.0.len(), 1, "{:#?}", want.0);
+        assert_eq!((want.0[0].incidents, want.0[0].targets), (20, 8));
+        assert_eq!(want.0[0].sources.len(), 3);
+        assert_eq!(want.2.paired, 8);
+
+        for seed in 1..=5u64 {
+            let mut rng = seed;
+            let mut next = move || {
+                rng ^= rng << 13;
+                rng ^= rng >> 7;
+                rng ^= rng << 17;
+                rng
+            };
+            // Worker by subscriber parity; bursts of up to an hour.
+            let mut shuffled = collector(&engine, 2);
+            let mut queues: [Vec<Verdict>; 2] = [Vec::new(), Vec::new()];
+            for v in &verdicts {
+                let w = (v.target.key().unwrap_or(0) >> 4) as usize % 2;
+                queues[w].push(*v);
+            }
+            let mut pos = [0usize, 0usize];
+            let mut sent_pairs = 0;
+            while pos[0] < queues[0].len() || pos[1] < queues[1].len() {
+                let w = (next() % 2) as usize;
+                let q = &queues[w];
+                if pos[w] >= q.len() {
+                    continue;
+                }
+                let from = q[pos[w]].subject.ts_ns;
+                let mut end = pos[w];
+                while end < q.len() && q[end].subject.ts_ns < from + 3600 * S {
+                    end += 1;
+                }
+                let mut burst: Vec<Verdict> = q[pos[w]..end].to_vec();
+                for i in (1..burst.len()).rev() {
+                    burst.swap(i, (next() % (i as u64 + 1)) as usize);
+                }
+                pos[w] = end;
+                let upto = burst.iter().map(|v| v.subject.ts_ns).max().unwrap_or(0);
+                // Pairs come from worker 0, in order, before its mark.
+                let due: Vec<_> = pairs[sent_pairs..]
+                    .iter()
+                    .take_while(|p| p.2 <= upto)
+                    .copied()
+                    .collect();
+                sent_pairs += due.len();
+                shuffled.handle(ToCollector::Pairs(due));
+                shuffled.handle(ToCollector::Verdicts(burst));
+                shuffled.handle(ToCollector::Mark(w, upto));
+            }
+            shuffled.handle(ToCollector::Pairs(pairs[sent_pairs..].to_vec()));
+            shuffled.handle(ToCollector::Done(0));
+            shuffled.handle(ToCollector::Done(1));
+            assert_eq!(campaigns(&shuffled), want, "seed {seed}");
+        }
+    }
 }

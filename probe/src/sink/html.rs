@@ -274,23 +274,23 @@ td:nth-child(n+2){{text-align:right}}.legend span{{margin-right:1em}}.legend i{{
     );
 
     out.push_str("<h2>Coordinated campaigns</h2>");
+    let _ = write!(
+        out,
+        "<p>An incident is one subscriber hit by at least two source operators within the \
+         campaign window of one another; a campaign is the operators that hit the same \
+         subscribers together, incident after incident. Each tick below is one incident.</p>"
+    );
     campaign_chart(&mut out, r);
     let rows: Vec<Vec<String>> = r
         .campaigns
         .iter()
         .map(|c| {
             vec![
-                c.target
-                    .msisdn
-                    .clone()
-                    .or_else(|| c.target.imsi.clone())
-                    .unwrap_or_default(),
-                c.sources
-                    .iter()
-                    .map(|s| source_name(s.operator.as_deref(), s.country.as_deref()))
-                    .collect::<Vec<_>>()
-                    .join(" + "),
+                c.id.to_string(),
+                sources_of(&c.sources),
                 c.incidents.to_string(),
+                c.targets.to_string(),
+                c.days.len().to_string(),
                 utc(c.first_ts),
                 utc(c.last_ts),
             ]
@@ -299,18 +299,76 @@ td:nth-child(n+2){{text-align:right}}.legend span{{margin-right:1em}}.legend i{{
     table(
         &mut out,
         "campaigns-table",
-        &["target", "sources", "alerts", "first", "last"],
+        &[
+            "campaign",
+            "sources",
+            "incidents",
+            "targets",
+            "days",
+            "first",
+            "last",
+        ],
         &rows,
+    );
+    out.push_str("<h2>Operators acting together</h2>");
+    let _ = write!(
+        out,
+        "<p><i>together</i>: subscribers both sources hit within the campaign window of one \
+         another. <i>expected</i>: what two independent sweeps of the same sizes would give by \
+         chance (each source's distinct targets drawn at random from all targets alerted on, \
+         their hits at random times over the capture). <i>lift</i> = together / expected: \
+         about 1 for independent sources, far above 1 for sources acting together, such as \
+         one party behind two operators' global titles.</p>"
+    );
+    let rows: Vec<Vec<String>> = r
+        .operator_pairs
+        .iter()
+        .map(|p| {
+            vec![
+                source_name(p.a.operator.as_deref(), p.a.country.as_deref()),
+                source_name(p.b.operator.as_deref(), p.b.country.as_deref()),
+                p.together.to_string(),
+                p.a_targets.to_string(),
+                p.b_targets.to_string(),
+                format!("{:.1} %", p.share * 100.0),
+                format!("{:.2}", p.expected),
+                format!("{:.1}", p.lift),
+            ]
+        })
+        .collect();
+    table(
+        &mut out,
+        "pairs-table",
+        &[
+            "source", "with", "together", "targets", "targets", "share", "expected", "lift",
+        ],
+        &rows,
+    );
+    let id = &r.identities;
+    let _ = write!(
+        out,
+        "<p>Subscribers named two ways: {} MSISDN–IMSI pairs learnt from the traffic; of the \
+         subscribers tracked for campaigns, {} known both ways, {} by IMSI only, {} by MSISDN \
+         only (unpaired, each counted once per MSISDN).</p>",
+        id.pairs_learnt, id.paired, id.imsi_only, id.msisdn_only
     );
     out.push_str("</body></html>\n");
     out
 }
 
-/// Targets (rows) over time, one bar per campaign from its first to its last alert, one dot
-/// per source operator.
+fn sources_of(sources: &[super::report::SourceRef]) -> String {
+    sources
+        .iter()
+        .map(|s| source_name(s.operator.as_deref(), s.country.as_deref()))
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+/// Campaigns (rows) over capture time: a thin bar from the first incident to the last, one
+/// tick per incident.
 fn campaign_chart(out: &mut String, r: &Report) {
-    let shown: Vec<_> = r.campaigns.iter().take(60).collect();
-    let (w, row_h, left) = (900.0, 14.0, 130.0);
+    let shown: Vec<_> = r.campaigns.iter().take(CAMPAIGNS_CHARTED).collect();
+    let (w, row_h, left) = (900.0, 18.0, 250.0);
     let h = row_h * shown.len().max(1) as f64 + 10.0;
     let t0 = shown.iter().map(|c| c.first_ts).fold(f64::MAX, f64::min);
     let t1 = shown.iter().map(|c| c.last_ts).fold(f64::MIN, f64::max);
@@ -318,38 +376,43 @@ fn campaign_chart(out: &mut String, r: &Report) {
     let x = |t: f64| left + (t - t0) / span * (w - left - 20.0);
     let _ = write!(
         out,
-        r#"<svg class="chart" id="campaigns" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img"><title>Campaign timeline</title>"#
+        r#"<svg class="chart" id="campaigns" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img"><title>Campaign timeline: one tick per incident</title>"#
     );
     for (i, c) in shown.iter().enumerate() {
         let y = 5.0 + i as f64 * row_h;
-        let target = c
-            .target
-            .msisdn
-            .clone()
-            .or_else(|| c.target.imsi.clone())
-            .unwrap_or_default();
+        let label = format!("{}: {}", c.id, sources_of(&c.sources));
         let _ = write!(
             out,
-            r##"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="end">{}</text><rect x="{:.1}" y="{:.1}" width="{:.1}" height="6" fill="#999" data-target="{}" data-sources="{}"/>"##,
+            r##"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="end">{}</text><rect x="{:.1}" y="{:.1}" width="{:.1}" height="2" fill="#bbb" data-campaign="{}"/>"##,
             left - 6.0,
-            y + 9.0,
-            esc(&target),
+            y + 10.0,
+            esc(&truncate_label(&label, 45)),
             x(c.first_ts),
-            y + 3.0,
+            y + 7.0,
             (x(c.last_ts) - x(c.first_ts)).max(2.0),
-            esc(&target),
-            c.sources.len()
+            c.id,
         );
-        for (k, s) in c.sources.iter().enumerate() {
-            let color = ["#c0392b", "#e67e22", "#2980b9", "#16a085", "#8e44ad"][k % 5];
+        for t in &c.incident_ts {
             let _ = write!(
                 out,
-                r#"<circle cx="{:.1}" cy="{:.1}" r="3" fill="{color}"><title>{}</title></circle>"#,
-                x(c.first_ts) + k as f64 * 7.0,
-                y + 6.0,
-                esc(&source_name(s.operator.as_deref(), s.country.as_deref()))
+                r##"<rect x="{:.1}" y="{:.1}" width="2" height="12" fill="#c0392b" data-incident="{}"><title>{}</title></rect>"##,
+                x(*t),
+                y + 2.0,
+                c.id,
+                esc(&utc(*t)),
             );
         }
     }
     out.push_str("</svg>");
+}
+
+/// Campaigns drawn on the timeline.
+const CAMPAIGNS_CHARTED: usize = 20;
+
+fn truncate_label(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_owned()
+    } else {
+        s.chars().take(n - 1).collect::<String>() + "…"
+    }
 }

@@ -261,6 +261,43 @@ fn respond(req: &Request<Incoming>, texts: Texts) -> Response<Full<Bytes>> {
     r
 }
 
+/// Campaigns: how many are reported and open, and the incidents of the leading ones.
+fn campaign_gauges(reg: &mut Registry, r: &Report) {
+    for (name, help, n) in [
+        (
+            "campaigns",
+            "Campaigns reported (at least campaign_min_incidents incidents)",
+            r.campaigns.len(),
+        ),
+        (
+            "campaigns_open",
+            "Campaigns reported with an incident in the last 7 days of capture time",
+            r.campaigns.iter().filter(|c| c.open).count(),
+        ),
+    ] {
+        let g = Gauge::<i64>::default();
+        g.set(n as i64);
+        reg.register(name, help, g);
+    }
+    let family = Family::<Labels, Gauge<i64>>::default();
+    for c in r.campaigns.iter().take(20) {
+        let sources = c
+            .sources
+            .iter()
+            .map(super::report::SourceRef::name)
+            .collect::<Vec<_>>()
+            .join(" + ");
+        family
+            .get_or_create(&vec![("campaign", c.id.to_string()), ("sources", sources)])
+            .set(c.incidents as i64);
+    }
+    reg.register(
+        "campaign_incidents",
+        "Incidents of the 20 leading campaigns so far",
+        family,
+    );
+}
+
 fn counter(registry: &mut Registry, name: &str, help: &str, value: u64) {
     let c = Counter::<u64>::default();
     c.inc_by(value);
@@ -394,6 +431,7 @@ pub(crate) fn render(r: &Report, live: Option<&Live>) -> String {
     let g = Gauge::<i64>::default();
     g.set(r.run.workers as i64);
     reg.register("workers", "Worker threads", g);
+    campaign_gauges(&mut reg, r);
     if let Some(live) = live {
         let rates = Family::<Labels, Gauge<f64, std::sync::atomic::AtomicU64>>::default();
         for (i, v) in live.worker_rates.iter().enumerate() {

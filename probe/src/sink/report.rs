@@ -88,19 +88,92 @@ pub struct TargetRef {
     pub msisdn: Option<String>,
 }
 
-/// One coordinated campaign.
+impl SourceRef {
+    /// "China Unicom (CN)", "CN", or "unknown".
+    pub fn name(&self) -> String {
+        match (&self.operator, &self.country) {
+            (Some(o), Some(c)) => format!("{o} ({c})"),
+            (Some(o), None) => o.clone(),
+            (None, Some(c)) => c.clone(),
+            (None, None) => "unknown".into(),
+        }
+    }
+}
+
+impl TargetRef {
+    /// A target's identities as digits.
+    pub(crate) fn of(t: &rules::verdict::Target) -> TargetRef {
+        TargetRef {
+            imsi: t.imsi.map(|d| d.to_string()),
+            msisdn: t.msisdn.map(|d| d.to_string()),
+        }
+    }
+}
+
+/// One coordinated campaign: operators that hit the same subscribers together, again and again.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CampaignRow {
-    /// Whom.
-    pub target: TargetRef,
-    /// By whom.
+    /// Its number, in order of first incident (the `campaign` of its live lines).
+    #[serde(default)]
+    pub id: u32,
+    /// The operators (or countries, where no operator is known), in the order they joined.
     pub sources: Vec<SourceRef>,
-    /// Alerts.
+    /// Incidents: times a target was hit by at least `campaign_min_sources` of them within
+    /// `campaign_window_s` of one another.
     pub incidents: u64,
-    /// First alert, seconds since the epoch.
+    /// Distinct subscribers hit in its incidents.
+    #[serde(default)]
+    pub targets: u64,
+    /// Up to 20 of them, in order of first incident.
+    #[serde(default)]
+    pub sample_targets: Vec<TargetRef>,
+    /// Start of the first incident, seconds since the epoch.
     pub first_ts: f64,
-    /// Last alert.
+    /// The last hit of the last incident.
     pub last_ts: f64,
+    /// The days (UTC, `YYYY-MM-DD`) on which incidents happened.
+    #[serde(default)]
+    pub days: Vec<String>,
+    /// The start of each incident (at most 2,000), seconds since the epoch.
+    #[serde(default)]
+    pub incident_ts: Vec<f64>,
+    /// Whether it had an incident in the last 7 days of capture time.
+    #[serde(default)]
+    pub open: bool,
+}
+
+/// Two sources and how often they hit the same subscriber within the campaign window.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PairRow {
+    /// One source.
+    pub a: SourceRef,
+    /// The other.
+    pub b: SourceRef,
+    /// Subscribers both hit within `campaign_window_s` of one another.
+    pub together: u64,
+    /// Distinct subscribers each alerted on.
+    pub a_targets: u64,
+    /// Distinct subscribers each alerted on.
+    pub b_targets: u64,
+    /// `together` over the smaller of the two.
+    pub share: f64,
+    /// What two independent sweeps of those sizes would give by chance.
+    pub expected: f64,
+    /// `together` over `expected`: about 1 by chance, far above for sources acting together.
+    pub lift: f64,
+}
+
+/// How the subscribers alerted on were named.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityRow {
+    /// MSISDN–IMSI pairs the traffic gave (answers, subscriber data, alerts naming both).
+    pub pairs_learnt: u64,
+    /// Subscribers tracked for campaigns known by both IMSI and MSISDN.
+    pub paired: u64,
+    /// Known by IMSI alone.
+    pub imsi_only: u64,
+    /// Known by MSISDN alone: unpaired, and counted once per MSISDN.
+    pub msisdn_only: u64,
 }
 
 /// Alerts in one bucket of capture time.
@@ -197,8 +270,14 @@ pub struct Report {
     pub by_source_operator: BTreeMap<String, OperatorRow>,
     /// Interconnect sources ranked by distinct subscribers asked about.
     pub mass_surveillance: Vec<RankRow>,
-    /// Coordinated campaigns.
+    /// Coordinated campaigns, most incidents first.
     pub campaigns: Vec<CampaignRow>,
+    /// Source pairs by how much more often they hit the same subscriber together than chance.
+    #[serde(default)]
+    pub operator_pairs: Vec<PairRow>,
+    /// How the subscribers alerted on were named.
+    #[serde(default)]
+    pub identities: IdentityRow,
     /// Latency.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latency_us: Option<Latency>,

@@ -87,40 +87,74 @@ pub(crate) fn summary(r: &Report) -> String {
             );
         }
     }
+    campaigns(&mut s, r);
+    s
+}
+
+/// Campaigns, the operator pairs that stand out, and how subscribers were named.
+fn campaigns(s: &mut String, r: &Report) {
+    let names = |v: &[super::report::SourceRef]| {
+        v.iter()
+            .map(super::report::SourceRef::name)
+            .collect::<Vec<_>>()
+            .join(" + ")
+    };
     if !r.campaigns.is_empty() {
-        let mut by_sources: std::collections::BTreeMap<Vec<String>, (u64, u64)> =
-            std::collections::BTreeMap::new();
-        for c in &r.campaigns {
-            let names: Vec<String> = c
-                .sources
-                .iter()
-                .map(|x| match (&x.operator, &x.country) {
-                    (Some(o), Some(k)) => format!("{o} ({k})"),
-                    (Some(o), None) => o.clone(),
-                    (None, Some(k)) => k.clone(),
-                    (None, None) => "?".into(),
-                })
-                .collect();
-            let e = by_sources.entry(names).or_default();
-            e.0 += 1;
-            e.1 += c.incidents;
-        }
+        let incidents: u64 = r.campaigns.iter().map(|c| c.incidents).sum();
         let _ = writeln!(
             s,
-            "\ncoordinated campaigns: {} subscribers hit by several operators",
-            count(r.campaigns.len() as u64)
+            "\ncoordinated campaigns: {} ({} incidents: one subscriber hit by several operators at once)",
+            count(r.campaigns.len() as u64),
+            count(incidents)
         );
-        for (names, (targets, incidents)) in by_sources.iter().rev().take(5) {
+        for c in r.campaigns.iter().take(5) {
+            let (first, last) = (
+                c.days.first().map_or("?", String::as_str),
+                c.days.last().map_or("?", String::as_str),
+            );
             let _ = writeln!(
                 s,
-                "  {} subscribers, {} alerts: {}",
-                count(*targets),
-                count(*incidents),
-                names.join(" + ")
+                "  #{} {}: {} incidents on {} subscribers, {first} to {last} ({} days with incidents)",
+                c.id,
+                names(&c.sources),
+                count(c.incidents),
+                count(c.targets),
+                c.days.len()
             );
         }
     }
-    s
+    let standing_out: Vec<_> = r
+        .operator_pairs
+        .iter()
+        .filter(|p| p.together >= 2 && p.lift >= 10.0)
+        .take(5)
+        .collect();
+    if !standing_out.is_empty() {
+        let _ = writeln!(
+            s,
+            "\noperators acting together (subscribers both hit within the campaign window, against chance)"
+        );
+        for p in standing_out {
+            let _ = writeln!(
+                s,
+                "  {} + {}: {} together, {:.1} expected by chance (lift {:.0})",
+                p.a.name(),
+                p.b.name(),
+                count(p.together),
+                p.expected,
+                p.lift
+            );
+        }
+    }
+    let id = &r.identities;
+    if id.pairs_learnt > 0 || id.msisdn_only > 0 {
+        let _ = writeln!(
+            s,
+            "\nsubscribers named two ways: {} MSISDN-IMSI pairs learnt; {} tracked subscribers stayed unpaired (MSISDN only)",
+            count(id.pairs_learnt),
+            count(id.msisdn_only)
+        );
+    }
 }
 
 fn truncate(s: &str, n: usize) -> String {

@@ -77,6 +77,12 @@ pub enum ToCollector {
     Verdicts(Vec<Verdict>),
     /// A worker's counters.
     Snapshot(usize, Box<Snapshot>),
+    /// MSISDN–IMSI pairs the worker's traffic gave (each sent once while it stays in the
+    /// worker's small cache of pairs sent).
+    Pairs(Vec<(decoder::Identity, decoder::Identity, u64)>),
+    /// Worker `0` has sent every verdict about messages before capture time `1`, except the
+    /// ones rules defer (see `collector::reorder`).
+    Mark(usize, u64),
     /// A worker has finished; its final snapshot precedes this.
     Done(usize),
 }
@@ -124,6 +130,12 @@ pub struct Core<'e> {
     from: Vec<rtrb::Consumer<ShardMsg>>,
     marks: Vec<u64>,
     end_ts: u64,
+    /// Capture time of the latest watermark the shard applied, and the last one sent.
+    mark_ts: u64,
+    sent_mark: u64,
+    /// Pairs to send, and the ones sent lately (a direct-mapped cache of their digests).
+    pairs: Vec<(decoder::Identity, decoder::Identity, u64)>,
+    pairs_sent: Box<[u64; PAIR_CACHE]>,
     collector: Sender<ToCollector>,
     spare: Receiver<Vec<Verdict>>,
     verdicts: Vec<Verdict>,
@@ -157,6 +169,8 @@ pub struct Wiring {
 }
 
 const VERDICT_BATCH: usize = 256;
+/// Slots of the cache of pairs sent.
+const PAIR_CACHE: usize = 4096;
 const SNAPSHOT_EVERY: Duration = Duration::from_millis(500);
 
 impl<'e> Core<'e> {
@@ -180,6 +194,10 @@ impl<'e> Core<'e> {
             from: wiring.from,
             marks: vec![0; n],
             end_ts: 0,
+            mark_ts: 0,
+            sent_mark: 0,
+            pairs: Vec::new(),
+            pairs_sent: Box::new([0; PAIR_CACHE]),
             collector: wiring.collector,
             spare: wiring.spare,
             verdicts: Vec::with_capacity(VERDICT_BATCH),
@@ -210,6 +228,8 @@ impl<'e> Core<'e> {
             to,
             overflow,
             counters,
+            pairs,
+            pairs_sent,
             ..
         } = self;
         let n = to.len();
@@ -221,6 +241,9 @@ impl<'e> Core<'e> {
             }
             if let Some(o) = &outcome.observation {
                 rates.observe(o);
+            }
+            if let Some(p) = outcome.pair {
+                pair(pairs, pairs_sent, p, f.ts_ns);
             }
             for job in &outcome.jobs {
                 counters.jobs += 1;
@@ -316,6 +339,7 @@ impl<'e> Core<'e> {
                 verdicts,
                 counters,
                 marks,
+                mark_ts,
                 ..
             } = self;
             let mut emit = |v: Verdict| {
@@ -329,6 +353,7 @@ impl<'e> Core<'e> {
                     marks[i] = m.order;
                     if m.order != END {
                         shard.advance(engine, ts, &mut emit);
+                        *mark_ts = (*mark_ts).max(ts);
                     }
                 }
             }
@@ -341,8 +366,22 @@ impl<'e> Core<'e> {
         self.marks.iter().all(|&m| m == END) && self.from.iter().all(|r| r.is_empty())
     }
 
-    /// Send the verdicts gathered so far.
+    /// Send the verdicts and pairs gathered so far, then how far the shard has come.
     fn flush(&mut self) {
+        if !self.pairs.is_empty() {
+            let pairs = std::mem::take(&mut self.pairs);
+            let _ = self.collector.send(ToCollector::Pairs(pairs));
+        }
+        self.send_verdicts();
+        if self.mark_ts > self.sent_mark {
+            self.sent_mark = self.mark_ts;
+            let _ = self
+                .collector
+                .send(ToCollector::Mark(self.id, self.mark_ts));
+        }
+    }
+
+    fn send_verdicts(&mut self) {
         if self.verdicts.is_empty() {
             return;
         }
@@ -405,10 +444,17 @@ impl<'e> Core<'e> {
             }
             progress |= self.drain_overflow();
             progress |= self.run_shard();
-            if self.verdicts.len() >= VERDICT_BATCH || (!progress && !self.verdicts.is_empty()) {
+            let waiting = !self.verdicts.is_empty()
+                || !self.pairs.is_empty()
+                || self.mark_ts > self.sent_mark;
+            if self.verdicts.len() >= VERDICT_BATCH
+                || self.pairs.len() >= VERDICT_BATCH
+                || (!progress && waiting)
+            {
                 self.flush();
             }
             if self.last_snapshot.elapsed() >= SNAPSHOT_EVERY {
+                self.flush();
                 self.input_backlog = input.backlog();
                 self.snapshot();
             }
@@ -443,6 +489,25 @@ impl<'e> Core<'e> {
         self.flush();
         self.snapshot();
         let _ = self.collector.send(ToCollector::Done(self.id));
+    }
+}
+
+/// Queue a pair for the collector unless it was sent lately.
+#[inline]
+fn pair(
+    pairs: &mut Vec<(decoder::Identity, decoder::Identity, u64)>,
+    sent: &mut [u64; PAIR_CACHE],
+    p: (decoder::Identity, decoder::Identity),
+    ts: u64,
+) {
+    let (Some(m), Some(i)) = (p.0.key(), p.1.key()) else {
+        return;
+    };
+    let digest = decoder::hash::mix64(m ^ i.rotate_left(29)) | 1;
+    let slot = &mut sent[(digest as usize) & (PAIR_CACHE - 1)];
+    if *slot != digest {
+        *slot = digest;
+        pairs.push((p.0, p.1, ts));
     }
 }
 
