@@ -158,6 +158,32 @@ pub(crate) struct PairRow {
 struct SourceTally {
     hits: u64,
     targets: Hll,
+    /// Days with a hit, a bit per day (day number modulo [`DAY_BITS`]).
+    days: [u64; DAY_BITS / 64],
+}
+
+/// Days a source's activity is remembered by (a capture longer than this folds over).
+const DAY_BITS: usize = 448;
+
+impl SourceTally {
+    fn count(&mut self, key: u64, ts: u64) {
+        self.hits += 1;
+        self.targets.insert(key);
+        let d = (ts / DAY_NS) as usize % DAY_BITS;
+        self.days[d / 64] |= 1 << (d % 64);
+    }
+
+    fn active_days(&self) -> u32 {
+        self.days.iter().map(|w| w.count_ones()).sum()
+    }
+
+    fn shared_days(&self, other: &SourceTally) -> u32 {
+        self.days
+            .iter()
+            .zip(&other.days)
+            .map(|(a, b)| (a & b).count_ones())
+            .sum()
+    }
 }
 
 /// Counts of what could not be kept.
@@ -185,7 +211,6 @@ pub(crate) struct Campaigns {
     pair_index: foldhash::HashMap<(SourceKey, SourceKey), u32>,
     sources: foldhash::HashMap<SourceKey, SourceTally>,
     all_targets: Hll,
-    span: Option<(u64, u64)>,
     stats: Stats,
 }
 
@@ -206,7 +231,6 @@ impl Campaigns {
             pair_index: foldhash::HashMap::default(),
             sources: foldhash::HashMap::default(),
             all_targets: Hll::new(),
-            span: None,
             stats: Stats::default(),
         }
     }
@@ -291,20 +315,12 @@ impl Campaigns {
         if source == SourceKey::Unknown {
             return;
         }
-        self.span = Some(match self.span {
-            Some((a, b)) => (a.min(ts), b.max(ts)),
-            None => (ts, ts),
-        });
         self.all_targets.insert(key);
         if let Some(s) = self.sources.get_mut(&source) {
-            s.hits += 1;
-            s.targets.insert(key);
+            s.count(key, ts);
         } else if self.sources.len() < MAX_SOURCES {
-            let mut s = SourceTally {
-                hits: 1,
-                ..SourceTally::default()
-            };
-            s.targets.insert(key);
+            let mut s = SourceTally::default();
+            s.count(key, ts);
             self.sources.insert(source, s);
         }
         let (t, _) = self.targets.get_or_insert_with(key, || TargetState {
@@ -549,33 +565,31 @@ impl Campaigns {
 
     /// Operator pairs that hit a target within the window of one another, ranked by lift.
     ///
-    /// `expected` is what two independent sweeps of the same sizes would give: of `N` targets
+    /// `expected` is what two independent sweeps of the same sizes would give. Of `N` targets
     /// hit by anyone, `A` and `B` hit `a` and `b` at random, so `a·b/N` targets are hit by
-    /// both; each such target has `h_a·h_b` pairs of hits (the mean hits per target of each),
-    /// each at random times over the span `T`, so falls within the window `w` of one another
-    /// with probability `min(1, h_a·h_b·2w/T)`. `lift` = together / expected: about 1 for
-    /// independent sources, far above it for sources acting together.
+    /// both. Each such target has `h_a·h_b` pairs of hits (the mean hits per target of each).
+    /// Each source's hits fall at random times on its own active days (`d_a`, `d_b` days, `s`
+    /// of them shared): a pair of hits falls on the same day with probability `s/(d_a·d_b)`,
+    /// and then within the window `w` of one another with probability `2w/day`. So
+    /// `expected = a·b/N · min(1, h_a·h_b · s/(d_a·d_b) · 2w/day)`. `lift` = together /
+    /// expected: about 1 for independent sources, far above it for sources acting together.
+    /// Sweeps packed into a few hours of their days coincide more than this says.
     pub(crate) fn pairs(&self) -> Vec<PairRow> {
         let n = self.all_targets.estimate().max(1) as f64;
-        let span = self.span.map_or(0, |(a, b)| b - a) as f64;
         let w = self.window_ns as f64;
-        let tally = |s: &SourceKey| {
-            self.sources
-                .get(s)
-                .map_or((0, 0), |t| (t.targets.estimate(), t.hits))
-        };
+        let empty = SourceTally::default();
         let mut rows: Vec<PairRow> = self
             .pairs
             .iter()
             .map(|p| {
-                let (na, ha) = tally(&p.a);
-                let (nb, hb) = tally(&p.b);
-                let per = |hits: u64, targets: u64| hits as f64 / targets.max(1) as f64;
-                let p_time = if span <= 0.0 {
-                    1.0
-                } else {
-                    (per(ha, na) * per(hb, nb) * 2.0 * w / span).min(1.0)
-                };
+                let ta = self.sources.get(&p.a).unwrap_or(&empty);
+                let tb = self.sources.get(&p.b).unwrap_or(&empty);
+                let (na, nb) = (ta.targets.estimate(), tb.targets.estimate());
+                let per = |t: &SourceTally, targets: u64| t.hits as f64 / targets.max(1) as f64;
+                let same_day = f64::from(ta.shared_days(tb))
+                    / (f64::from(ta.active_days().max(1)) * f64::from(tb.active_days().max(1)));
+                let p_time =
+                    (per(ta, na) * per(tb, nb) * same_day * 2.0 * w / DAY_NS as f64).min(1.0);
                 let expected = na as f64 * nb as f64 / n * p_time;
                 let together = p.targets;
                 PairRow {
@@ -834,6 +848,52 @@ mod tests {
         assert_eq!(found[0].sample[0].msisdn, by_msisdn.msisdn);
         assert_eq!(found[0].sample[0].imsi, by_imsi.imsi);
         assert_eq!(c.identities(), (1, 0, 0));
+    }
+
+    /// Two sources sweeping at random over the same days coincide about as often as the
+    /// baseline says; a third acting with one of them stands far above it.
+    #[test]
+    fn the_pair_baseline_tells_chance_from_acting_together() {
+        let mut c = Campaigns::new(Config {
+            window_s: 3600,
+            min_sources: 2,
+            min_incidents: 1,
+            targets: 100_000,
+        });
+        let mut rng = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move |n: u64| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng % n
+        };
+        let mut hits = Vec::new();
+        for _ in 0..1000 {
+            hits.push((next(2000) as u32, 1u16, next(10 * 86_400)));
+            hits.push((next(2000) as u32, 2u16, next(10 * 86_400)));
+        }
+        for _ in 0..50u64 {
+            let (t, at) = (next(2000) as u32, next(10 * 86_400));
+            hits.push((t, 1, at));
+            hits.push((t, 3, at + next(300)));
+        }
+        hits.sort_by_key(|h| h.2);
+        feed(&mut c, &hits);
+        let pairs = c.pairs();
+        let row = |a: u16, b: u16| {
+            pairs
+                .iter()
+                .find(|p| (p.a, p.b) == (op(a), op(b)))
+                .unwrap_or_else(|| panic!("no pair {a}-{b}: {pairs:#?}"))
+        };
+        assert_eq!((pairs[0].a, pairs[0].b), (op(1), op(3)), "{pairs:#?}");
+        assert!(row(1, 3).lift > 20.0, "{:?}", row(1, 3));
+        let chance = row(1, 2);
+        assert!(chance.expected > 3.0, "{chance:?}");
+        assert!(
+            chance.lift > 0.3 && chance.lift < 3.0,
+            "independent sweeps: {chance:?}"
+        );
     }
 
     #[test]

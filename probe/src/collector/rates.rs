@@ -1,7 +1,9 @@
 //! Per-source rates: how many interconnect requests about subscribers each source sent, and to
 //! how many distinct subscribers (HyperLogLog). Workers count locally; the collector merges.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+
+use decoder::table::BoundedMap;
 
 use rules::engine::Observation;
 use rules::geo::Country;
@@ -79,6 +81,30 @@ impl Rates {
         self.cells.entry(key).or_default().count(target);
     }
 
+    /// Count one observation's request now; its target comes later ([`Pairing`]). The key
+    /// its target must be counted under.
+    fn observe_request(&mut self, o: &Observation) -> SourceKey {
+        let key = SourceKey::of(o.operator, o.country);
+        if let Some(c) = self.cells.get_mut(&key) {
+            c.messages += 1;
+            return key;
+        }
+        let key = if self.cells.len() < MAX_SOURCES {
+            key
+        } else {
+            SourceKey::Unknown
+        };
+        self.cells.entry(key).or_default().messages += 1;
+        key
+    }
+
+    /// Count a distinct target of `source`.
+    fn observe_target(&mut self, source: SourceKey, target: u64) {
+        if let Some(c) = self.cells.get_mut(&source) {
+            c.targets.insert(target);
+        }
+    }
+
     /// Fold another worker's counts in (counts add, sketches merge).
     pub(crate) fn merge(&mut self, other: &Rates) {
         for (k, v) in &other.cells {
@@ -94,9 +120,114 @@ impl Rates {
     }
 }
 
+/// Whether a target key is an MSISDN's ([`rules::verdict::Target::key`]: its lowest nibble
+/// is `E`, an IMSI's `F`).
+#[inline]
+fn is_msisdn_key(key: u64) -> bool {
+    key & 0xF == 0xE
+}
+
+/// One person, one target, for the request rates: an attacker may ask by MSISDN first
+/// (sendRoutingInfo) and by IMSI next (provideSubscriberInfo). A request naming only an
+/// MSISDN has its target counted `delay` later, under the IMSI if the worker's traffic has
+/// paired the two by then (the answer to that very request, usually). Both tables are
+/// bounded; a request that finds the queue full is counted at once under its MSISDN, and
+/// counted as such.
+#[derive(Debug)]
+pub(crate) struct Pairing {
+    pairs: BoundedMap<u64, u64>,
+    pending: VecDeque<(u64, SourceKey, u64)>,
+    capacity: usize,
+    delay_ns: u64,
+    /// Requests counted before their wait was over (the queue was full).
+    pub(crate) early: u64,
+}
+
+impl Pairing {
+    /// Pairs and waiting requests, at most `capacity` each; the wait, `delay_s`.
+    pub(crate) fn new(capacity: usize, delay_s: u64) -> Self {
+        Pairing {
+            pairs: BoundedMap::new(capacity.max(1)),
+            pending: VecDeque::with_capacity(capacity.max(1)),
+            capacity: capacity.max(1),
+            delay_ns: delay_s.saturating_mul(1_000_000_000),
+            early: 0,
+        }
+    }
+
+    /// The traffic says the MSISDN of key `msisdn` is the IMSI of key `imsi`.
+    pub(crate) fn learn(&mut self, msisdn: u64, imsi: u64) {
+        match self.pairs.get_mut(&msisdn) {
+            Some(known) => *known = imsi,
+            None => {
+                self.pairs.insert(msisdn, imsi);
+            }
+        }
+    }
+
+    /// Count one observation made at capture time `ts`.
+    #[inline]
+    pub(crate) fn observe(&mut self, rates: &mut Rates, o: &Observation, ts: u64) {
+        if !is_msisdn_key(o.target) {
+            rates.observe(o);
+            return;
+        }
+        let source = rates.observe_request(o);
+        if self.pending.len() >= self.capacity {
+            self.early += 1;
+            self.settle_one(rates);
+        }
+        self.pending
+            .push_back((ts.saturating_add(self.delay_ns), source, o.target));
+    }
+
+    /// Count the targets whose wait is over at capture time `ts`.
+    #[inline]
+    pub(crate) fn release(&mut self, rates: &mut Rates, ts: u64) {
+        while self.pending.front().is_some_and(|p| p.0 <= ts) {
+            self.settle_one(rates);
+        }
+    }
+
+    /// Count every waiting target (the input has ended).
+    pub(crate) fn finish(&mut self, rates: &mut Rates) {
+        while !self.pending.is_empty() {
+            self.settle_one(rates);
+        }
+    }
+
+    fn settle_one(&mut self, rates: &mut Rates) {
+        if let Some((_, source, msisdn)) = self.pending.pop_front() {
+            let key = self.pairs.peek(&msisdn).copied().unwrap_or(msisdn);
+            rates.observe_target(source, key);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn asking_by_msisdn_then_by_imsi_counts_one_target() {
+        let (msisdn, imsi) = (0x1206_2000_000E_u64, 0x3104_1000_0001_u64 << 4 | 0xF);
+        let mut rates = Rates::default();
+        let mut p = Pairing::new(16, 60);
+        p.observe(&mut rates, &from(1, msisdn), 0);
+        p.learn(msisdn, imsi);
+        p.observe(&mut rates, &from(1, imsi), 30_000_000_000);
+        p.release(&mut rates, 59_000_000_000);
+        assert_eq!(cell(&rates, SourceKey::Operator(OperatorId(1))), (2, 1));
+        p.release(&mut rates, 60_000_000_000);
+        assert_eq!(cell(&rates, SourceKey::Operator(OperatorId(1))), (2, 1));
+        // Unpaired, another MSISDN counts apart; a full queue counts early, and says so.
+        let mut small = Pairing::new(1, 60);
+        small.observe(&mut rates, &from(1, 0x1206_2000_001E), 0);
+        small.observe(&mut rates, &from(1, 0x1206_2000_002E), 0);
+        assert_eq!(small.early, 1);
+        small.finish(&mut rates);
+        assert_eq!(cell(&rates, SourceKey::Operator(OperatorId(1))), (4, 3));
+    }
 
     fn from(operator: u16, target: u64) -> Observation {
         Observation {

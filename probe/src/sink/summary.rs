@@ -137,11 +137,15 @@ fn campaigns(s: &mut String, r: &Report) {
         for p in standing_out {
             let _ = writeln!(
                 s,
-                "  {} + {}: {} together, {:.1} expected by chance (lift {:.0})",
+                "  {} + {}: {} together, {} expected by chance (lift {:.0})",
                 p.a.name(),
                 p.b.name(),
                 count(p.together),
-                p.expected,
+                if p.expected < 0.1 {
+                    format!("{:.4}", p.expected)
+                } else {
+                    format!("{:.1}", p.expected)
+                },
                 p.lift
             );
         }

@@ -28,6 +28,8 @@ pub(crate) struct WorkerCounters {
     pub(crate) jobs: u64,
     /// Jobs that waited in the overflow queue because a shard ring was full.
     pub(crate) ring_overflow: u64,
+    /// Requests by MSISDN whose target was counted before its pairing wait was over.
+    pub(crate) rates_counted_early: u64,
     /// Batches processed.
     pub(crate) batches: u64,
     /// Reassembly counters (latest snapshot).
@@ -76,6 +78,7 @@ impl WorkerCounters {
         self.verdicts += o.verdicts;
         self.jobs += o.jobs;
         self.ring_overflow += o.ring_overflow;
+        self.rates_counted_early += o.rates_counted_early;
         self.batches += o.batches;
         let (d, od) = (&mut self.decoder, &o.decoder);
         d.ip.add(&od.ip);
@@ -105,6 +108,7 @@ impl WorkerCounters {
         self.classify.each(|n, v| put("judgement", n, v));
         self.shard.each(|n, v| put("state", n, v));
         put("pipeline", "shard_ring_overflow", self.ring_overflow);
+        put("pipeline", "rates_counted_early", self.rates_counted_early);
         out
     }
 }

@@ -22,7 +22,7 @@ use rules::engine::{Classifier, Engine, Job, Outcome};
 use rules::state::ShardState;
 use rules::verdict::Verdict;
 
-use crate::collector::rates::Rates;
+use crate::collector::rates::{Pairing, Rates};
 use crate::source::{FrameInput, FrameRef};
 use crate::stats::WorkerCounters;
 
@@ -141,6 +141,7 @@ pub struct Core<'e> {
     verdicts: Vec<Verdict>,
     counters: WorkerCounters,
     rates: Rates,
+    pairing: Pairing,
     latency: hdrhistogram::Histogram<u64>,
     last_snapshot: Instant,
     input_backlog: Option<(usize, usize)>,
@@ -171,6 +172,8 @@ pub struct Wiring {
 const VERDICT_BATCH: usize = 256;
 /// Slots of the cache of pairs sent.
 const PAIR_CACHE: usize = 4096;
+/// Pairs and waiting requests the rate counts keep (per worker).
+const PAIRING_CAPACITY: usize = 65_536;
 const SNAPSHOT_EVERY: Duration = Duration::from_millis(500);
 
 impl<'e> Core<'e> {
@@ -203,6 +206,7 @@ impl<'e> Core<'e> {
             verdicts: Vec::with_capacity(VERDICT_BATCH),
             counters: WorkerCounters::default(),
             rates: Rates::default(),
+            pairing: Pairing::new(PAIRING_CAPACITY, engine.policy.thresholds.campaign_window_s),
             latency: hdrhistogram::Histogram::new_with_bounds(1, 60_000_000, 2)
                 .unwrap_or_else(|_| histogram_fallback()),
             last_snapshot: Instant::now(),
@@ -225,6 +229,7 @@ impl<'e> Core<'e> {
             outcome,
             verdicts,
             rates,
+            pairing,
             to,
             overflow,
             counters,
@@ -232,6 +237,7 @@ impl<'e> Core<'e> {
             pairs_sent,
             ..
         } = self;
+        pairing.release(rates, f.ts_ns);
         let n = to.len();
         let result = decoder.decode(ctx, f.linktype, f.data, &mut |m: &Message<'_>| {
             classifier.classify(ctx, m, outcome);
@@ -239,11 +245,14 @@ impl<'e> Core<'e> {
                 verdicts.push(v);
                 counters.verdicts += 1;
             }
-            if let Some(o) = &outcome.observation {
-                rates.observe(o);
-            }
             if let Some(p) = outcome.pair {
                 pair(pairs, pairs_sent, p, f.ts_ns);
+                if let (Some(m), Some(i)) = (p.0.key(), p.1.key()) {
+                    pairing.learn(m ^ 1, i);
+                }
+            }
+            if let Some(o) = &outcome.observation {
+                pairing.observe(rates, o, f.ts_ns);
             }
             for job in &outcome.jobs {
                 counters.jobs += 1;
@@ -400,6 +409,7 @@ impl<'e> Core<'e> {
         self.counters.decoder = self.decoder.stats();
         self.counters.classify = self.classifier.stats();
         self.counters.shard = self.shard.stats();
+        self.counters.rates_counted_early = self.pairing.early;
         let s = Snapshot {
             counters: self.counters.clone(),
             rates: self.rates.clone(),
@@ -474,6 +484,7 @@ impl<'e> Core<'e> {
                 }
             }
         }
+        self.pairing.finish(&mut self.rates);
         let Core {
             engine,
             shard,

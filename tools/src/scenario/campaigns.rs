@@ -12,6 +12,9 @@
 //!   coordinated targets among them), each operator on its own days: hits on one subscriber
 //!   from two operators days apart, never within the campaign window.
 //! - **(c) Persistence**: one operator hitting a subscriber dozens of times within an hour.
+//! - **(d) One person, two names**: Flow Barbados asks the HLR for [`NAMED_TWICE`] swept
+//!   subscribers by MSISDN (sendRoutingInfo), then, minutes later, for each by the IMSI the
+//!   answer gave (provideSubscriberInfo): one subscriber each, not two.
 //!
 //! Only (a) is a campaign. The numbers are constants here, so that tests derive what to expect
 //! from them.
@@ -31,6 +34,8 @@ pub const COORDINATED: u64 = 30;
 pub const SWEPT: u64 = 200;
 /// Days the capture covers.
 pub const DAYS: u64 = 56;
+/// Subscribers Flow Barbados names by MSISDN and then by IMSI, on day 44.
+pub const NAMED_TWICE: u64 = 50;
 /// Subscribers China Unicom locates, at scale 1.
 pub const MASS: u64 = 20_000;
 
@@ -94,6 +99,13 @@ pub fn campaigns(seed_value: u64, scale: u64) -> Capture {
             let ts = T0 + 52 * DAY + 10 * HOUR + n * HOUR + i * 150 * 1_000_000_000;
             flow.send(&mut t, ts, &Sub::home(n), &hlr);
         }
+    }
+    // (d) One person, two names: SRI by MSISDN, then PSI by IMSI, five minutes on.
+    let flow_psi = attack(&FLOW_BB, 70, "psi_not_from_home");
+    for n in COORDINATED..COORDINATED + NAMED_TWICE {
+        let ts = T0 + 44 * DAY + 8 * HOUR + n * 2 * MIN;
+        flow.send(&mut t, ts, &Sub::home(n), &hlr);
+        flow_psi.send(&mut t, ts + 5 * MIN, &Sub::home(n), &hlr);
     }
     // Mass surveillance: China Unicom over MASS · scale others, spread over the weeks.
     let first = COORDINATED + SWEPT;

@@ -32,7 +32,9 @@ pub use truth::{Truth, TruthTarget};
 
 /// The campaigns scenario's sizes (see [`campaigns()`]).
 pub mod campaign_sizes {
-    pub use super::campaigns::{COORDINATED, DAYS, INCIDENTS_PER_DAY, INCIDENT_DAYS, MASS, SWEPT};
+    pub use super::campaigns::{
+        COORDINATED, DAYS, INCIDENTS_PER_DAY, INCIDENT_DAYS, MASS, NAMED_TWICE, SWEPT,
+    };
 }
 
 /// A deterministic random source (SplitMix64).
