@@ -1,6 +1,7 @@
 //! Steady-state memory per tracked subscriber: one shard learns where `N` distinct
 //! subscribers are (a presence job each), and the process's resident memory before and after
-//! is divided by `N`.
+//! is divided by `N`. Then the `--state-dir` snapshot of them: its size, and the time to
+//! export and encode it, and to decode it and load it into an empty shard.
 //!
 //! `cargo run --release -p bench --example subscriber_memory -- 1000000`
 
@@ -56,5 +57,25 @@ fn main() {
         "{n} subscribers tracked: {} kB more resident, {:.0} bytes each",
         after - before,
         (after - before) as f64 * 1024.0 / n as f64
+    );
+    let fp = rules::snapshot::fingerprint(&engine);
+    let t = std::time::Instant::now();
+    let mut records = Vec::new();
+    shard.export(&mut records);
+    let bytes = rules::snapshot::encode(&records, fp);
+    let write = t.elapsed();
+    let t = std::time::Instant::now();
+    let back = rules::snapshot::decode(&bytes, fp).unwrap();
+    let mut fresh = ShardState::new(&engine, 1);
+    for r in &back {
+        fresh.import(r);
+    }
+    let load = t.elapsed();
+    println!(
+        "snapshot of {} subscribers: {} bytes; export and encode {:.0} ms, decode and load {:.0} ms",
+        back.len(),
+        bytes.len(),
+        write.as_secs_f64() * 1e3,
+        load.as_secs_f64() * 1e3
     );
 }

@@ -105,6 +105,12 @@ struct Outputs {
     /// Seconds between exported summaries.
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     export_interval: f64,
+    /// Keep the subscriber state here across restarts: loaded at start (a file that is
+    /// corrupt, of another version or of another policy is refused with one line, and the
+    /// probe starts empty), written atomically every `state_snapshot_s`, on SIGTERM and at the
+    /// end
+    #[arg(long, value_name = "DIR")]
+    state_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -290,6 +296,7 @@ fn options(out: &Outputs) -> Result<Options, Failure> {
     };
     Ok(Options {
         export,
+        state_dir: out.state_dir.clone(),
         workers,
         alerts: out.alerts.clone(),
         report: out.report.clone(),

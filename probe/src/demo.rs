@@ -48,6 +48,7 @@ pub(crate) fn run(
         metrics: None,
         quiet: false,
         export: None,
+        state_dir: None,
     };
     eprintln!(
         "{} frames, {} signalling messages; running {} worker{}\n",

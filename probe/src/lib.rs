@@ -19,5 +19,6 @@ mod demo;
 pub mod pipeline;
 pub mod sink;
 pub mod source;
+mod state;
 mod stats;
 pub mod worker;

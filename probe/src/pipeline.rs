@@ -38,6 +38,8 @@ pub struct Options {
     pub quiet: bool,
     /// Publish alerts and summaries to NATS JetStream.
     pub export: Option<ExportConfig>,
+    /// Keep the subscriber state here across restarts.
+    pub state_dir: Option<PathBuf>,
 }
 
 /// The default number of workers: cores − 1, at least 1.
@@ -118,6 +120,12 @@ where
     if let Some(cfg) = &opts.export {
         collector.set_exporter(Exporter::start(cfg.clone())?);
     }
+    let mut state = opts
+        .state_dir
+        .as_deref()
+        .map(|d| crate::state::Snapshots::open(engine, d, n, opts.quiet))
+        .transpose()?;
+    let mut loaded = state.as_mut().map(crate::state::Snapshots::take_loaded);
     let started = Instant::now();
     let decoder_cfg = engine.policy.decoder_config();
     let finished = AtomicBool::new(false);
@@ -135,6 +143,8 @@ where
             let cfg = &decoder_cfg;
             let failures = &failures;
             let pin_it = opts.pin;
+            let keep_state = state.is_some();
+            let records = loaded.as_mut().map(|l| std::mem::take(&mut l[id]));
             let tx_err = tx.clone();
             handles.push(
                 std::thread::Builder::new()
@@ -143,7 +153,10 @@ where
                         if pin_it {
                             pin(id + 1);
                         }
-                        let core = Core::new(id, engine, cfg, wiring);
+                        let mut core = Core::new(id, engine, cfg, wiring);
+                        if keep_state {
+                            core.keep_state(records.unwrap_or_default());
+                        }
                         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                             core.run(&mut input)
                         }));
@@ -176,6 +189,13 @@ where
         let mut last_frames: Vec<u64> = Vec::new();
         while !collector.finished() {
             match rx.recv_timeout(Duration::from_millis(200)) {
+                Ok(ToCollector::State(w, records)) => {
+                    if let Some(s) = state.as_mut() {
+                        if let Err(e) = s.put(w, records) {
+                            eprintln!("sigwatch: {e:#}");
+                        }
+                    }
+                }
                 Ok(m) => collector.handle(m),
                 Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
                 Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
@@ -243,6 +263,20 @@ where
             sites: Vec::new(),
         },
     );
+    if let Some(s) = &state {
+        let c = s.counts;
+        let group = report.counters.entry("snapshot".to_owned()).or_default();
+        for (name, v) in [
+            ("subscribers_loaded", c.loaded),
+            ("subscribers_expired", c.expired),
+            ("refused", c.refused),
+            ("written", c.written),
+            ("subscribers_written", c.subscribers_written),
+            ("bytes_written", c.bytes_written),
+        ] {
+            group.insert(name.to_owned(), v);
+        }
+    }
     if let Some(x) = collector.exporter_mut() {
         x.summary(summary_json(opts, &report, true));
         x.finish();

@@ -18,6 +18,7 @@ pub mod engine;
 pub mod geo;
 pub mod numbering;
 pub mod policy;
+pub mod snapshot;
 pub mod state;
 pub mod verdict;
 

@@ -86,6 +86,11 @@ pub struct Thresholds {
     pub campaign_min_incidents: u64,
     /// How long a TCAP dialogue's request is remembered for its answer.
     pub dialogue_timeout_s: u64,
+    /// With `--state-dir`: write the subscriber state this often (wall clock) besides at the
+    /// end of the run.
+    pub state_snapshot_s: u64,
+    /// A snapshot's subscribers last seen longer than this before its newest are not loaded.
+    pub state_max_age_s: u64,
     /// Roaming agreements: `partners` (the default) alerts on a category 3 message for a home
     /// subscriber from an operator that is not in the partner directory, when the policy
     /// lists partners; `any` turns the check off.
@@ -114,6 +119,8 @@ impl Default for Thresholds {
             campaign_min_sources: 2,
             campaign_min_incidents: 1,
             dialogue_timeout_s: 30,
+            state_snapshot_s: 300,
+            state_max_age_s: 7 * 86_400,
             roaming: Roaming::Partners,
         }
     }
@@ -557,6 +564,8 @@ impl Policy {
                 "policy.campaign_min_incidents",
             ),
             (thresholds.dialogue_timeout_s, "policy.dialogue_timeout_s"),
+            (thresholds.state_snapshot_s, "policy.state_snapshot_s"),
+            (thresholds.state_max_age_s, "policy.state_max_age_s"),
         ] {
             positive(v as f64, key)?;
         }

@@ -134,6 +134,37 @@ impl ShardState {
         }
     }
 
+    /// Where its subscribers were last shown to be, for a snapshot ([`crate::snapshot`]).
+    pub fn export(&self, out: &mut Vec<crate::snapshot::Record>) {
+        for (&key, w) in self.whereabouts.iter() {
+            out.push(crate::snapshot::Record {
+                key,
+                at: w.at,
+                seen_ns: w.seen_ns,
+                by: w.by,
+                previous: w.previous,
+                moved_ns: w.moved_ns,
+            });
+        }
+    }
+
+    /// Take in a snapshot's record; a subscriber already known keeps what the shard knows.
+    pub fn import(&mut self, r: &crate::snapshot::Record) {
+        if self.whereabouts.contains_key(&r.key) {
+            return;
+        }
+        self.whereabouts.insert(
+            r.key,
+            Whereabouts {
+                at: r.at,
+                seen_ns: r.seen_ns,
+                by: r.by,
+                previous: r.previous,
+                moved_ns: r.moved_ns,
+            },
+        );
+    }
+
     /// Counters so far (evictions included).
     pub fn stats(&self) -> ShardStats {
         let mut s = self.stats;

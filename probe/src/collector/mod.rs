@@ -157,6 +157,8 @@ impl<'e> Collector<'e> {
                 self.reorder.mark(w, ts);
                 self.release();
             }
+            // The pipeline keeps the subscriber state (`--state-dir`), not the collector.
+            ToCollector::State(..) => {}
             ToCollector::Snapshot(w, s) => {
                 if let Some(slot) = self.snapshots.get_mut(w) {
                     *slot = Some(*s);

@@ -83,6 +83,8 @@ pub enum ToCollector {
     /// Worker `0` has sent every verdict about messages before capture time `1`, except the
     /// ones rules defer (see `collector::reorder`).
     Mark(usize, u64),
+    /// What worker `0`'s shard knows of where its subscribers are (`--state-dir`).
+    State(usize, Vec<rules::snapshot::Record>),
     /// A worker has finished; its final snapshot precedes this.
     Done(usize),
 }
@@ -145,6 +147,9 @@ pub struct Core<'e> {
     latency: hdrhistogram::Histogram<u64>,
     last_snapshot: Instant,
     input_backlog: Option<(usize, usize)>,
+    /// With `--state-dir`: how often to send the shard's state, and when it was last sent.
+    state_every: Option<Duration>,
+    last_state: Instant,
 }
 
 impl std::fmt::Debug for Core<'_> {
@@ -211,7 +216,26 @@ impl<'e> Core<'e> {
                 .unwrap_or_else(|_| histogram_fallback()),
             last_snapshot: Instant::now(),
             input_backlog: None,
+            state_every: None,
+            last_state: Instant::now(),
         }
+    }
+
+    /// Keep the shard's state across restarts: take in `records` (a snapshot's share of this
+    /// shard), and send the state every `state_snapshot_s` and at the end.
+    pub(crate) fn keep_state(&mut self, records: Vec<rules::snapshot::Record>) {
+        for r in &records {
+            self.shard.import(r);
+        }
+        let every = self.engine.policy.thresholds.state_snapshot_s;
+        self.state_every = Some(Duration::from_secs(every.max(1)));
+    }
+
+    fn send_state(&mut self) {
+        let mut records = Vec::new();
+        self.shard.export(&mut records);
+        let _ = self.collector.send(ToCollector::State(self.id, records));
+        self.last_state = Instant::now();
     }
 
     /// Decode and judge one frame.
@@ -463,6 +487,12 @@ impl<'e> Core<'e> {
             {
                 self.flush();
             }
+            if self
+                .state_every
+                .is_some_and(|every| self.last_state.elapsed() >= every)
+            {
+                self.send_state();
+            }
             if self.last_snapshot.elapsed() >= SNAPSHOT_EVERY {
                 self.flush();
                 self.input_backlog = input.backlog();
@@ -499,6 +529,9 @@ impl<'e> Core<'e> {
         });
         self.flush();
         self.snapshot();
+        if self.state_every.is_some() {
+            self.send_state();
+        }
         let _ = self.collector.send(ToCollector::Done(self.id));
     }
 }
