@@ -167,3 +167,67 @@ fn a_bad_snapshot_is_refused_in_one_line_and_the_probe_starts_empty() {
         assert_eq!(&again[..8], b"SWSTATE\0", "{what}");
     }
 }
+
+/// A long paced run writes its state every `state_snapshot_s` while it runs, and again when
+/// SIGTERM stops it; what it wrote loads.
+#[test]
+fn state_is_written_while_running_and_on_sigterm() {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let dir = scratch("restart-sigterm");
+    let (pcap, policy, cap) = seed_files(&dir, 1);
+    let policy_1s = dir.join("policy-1s.toml");
+    std::fs::write(&policy_1s, format!("{}state_snapshot_s = 1\n", cap.policy)).unwrap();
+    let state = dir.join("state");
+    let file = state.join("subscribers.state");
+    let report = dir.join("paced.json");
+    // Paced, looping: it would run for hours.
+    let mut child = sigwatch()
+        .args(["replay", "-q", "--workers", "2", "--no-pin"])
+        .args(["--pps", "20000", "--loop", "1000", "--config"])
+        .arg(&policy_1s)
+        .arg(&pcap)
+        .arg("--state-dir")
+        .arg(&state)
+        .arg("--report")
+        .arg(&report)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Liveness bounds only: a snapshot or a stop that never comes fails instead of hanging.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !file.exists() {
+        assert!(Instant::now() < deadline, "no snapshot while running");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let killed = std::process::Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("sigwatch did not stop");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success());
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let snap = &r["counters"]["snapshot"];
+    assert!(
+        snap["written"].as_u64().unwrap() >= 2,
+        "while running and at the stop: {snap}"
+    );
+    // The last one is the stop's, and a new run loads all of it.
+    let (_, again, _) = replay(&pcap, &policy, Some(&state), &dir.join("again"));
+    assert_eq!(
+        again["counters"]["snapshot"]["subscribers_loaded"],
+        snap["subscribers_written"]
+    );
+}

@@ -908,3 +908,15 @@ mod tests {
         assert_eq!(date(11_016), "2000-02-29");
     }
 }
+
+#[cfg(test)]
+mod size {
+    /// What a tracked target costs, besides the table's own slot and index: the bound
+    /// `limits.campaign_targets` multiplies it.
+    #[test]
+    fn a_tracked_target_stays_small() {
+        let n = std::mem::size_of::<super::TargetState>();
+        eprintln!("TargetState: {n} bytes");
+        assert!(n <= 320, "{n} bytes");
+    }
+}
