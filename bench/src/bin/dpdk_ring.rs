@@ -52,6 +52,7 @@ fn main() -> Result<()> {
         metrics: None,
         quiet: true,
         export: None,
+        state_dir: None,
     };
     let fed = AtomicU64::new(0);
     let waits = AtomicU64::new(0);

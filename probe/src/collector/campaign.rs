@@ -662,21 +662,6 @@ fn next_mark(n: u64) -> u64 {
     }
 }
 
-/// A day number (since 1970-01-01) as `YYYY-MM-DD` (the civil calendar, proleptic Gregorian).
-pub(crate) fn date(day: u32) -> String {
-    // Howard Hinnant's days-to-civil.
-    let z = i64::from(day) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -903,6 +888,7 @@ mod tests {
         assert_eq!(next_mark(20), 50);
         assert_eq!(next_mark(50), 100);
         assert_eq!(next_mark(999), 1000);
+        use crate::sink::report::date;
         assert_eq!(date(0), "1970-01-01");
         assert_eq!(date(20_454), "2026-01-01");
         assert_eq!(date(11_016), "2000-02-29");

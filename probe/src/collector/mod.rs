@@ -560,7 +560,11 @@ impl<'e> Collector<'e> {
                 sample_targets: c.sample.iter().map(TargetRef::of).collect(),
                 first_ts: seconds_us(c.first_ts),
                 last_ts: seconds_us(c.last_ts),
-                days: c.days.iter().map(|d| campaign::date(*d)).collect(),
+                days: c
+                    .days
+                    .iter()
+                    .map(|d| crate::sink::report::date(u64::from(*d)))
+                    .collect(),
                 incident_ts: c.incident_ts.iter().map(|t| seconds_us(*t)).collect(),
                 open: self.reorder.released_to.saturating_sub(c.last_ts) <= OPEN_NS,
             })

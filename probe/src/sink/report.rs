@@ -227,6 +227,21 @@ pub fn rank(rows: &mut Vec<RankRow>) {
     rows.truncate(25);
 }
 
+/// A day number (days since 1970-01-01, UTC) as `YYYY-MM-DD`, in the proleptic Gregorian
+/// calendar (Howard Hinnant's days-to-civil).
+pub(crate) fn date(day: u64) -> String {
+    let z = day as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 /// The process's peak resident set size in kB (Linux), if the system says.
 pub fn peak_rss_kb() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

@@ -117,12 +117,7 @@ pub fn campaigns(seed_value: u64, scale: u64) -> Capture {
     t.render()
 }
 
+/// An attack: provideSubscriberInfo raises category 2, the others category 1.
 fn attack(from: &'static crate::net::Net, op: i64, kind: &'static str) -> Attack {
-    Attack {
-        from,
-        op,
-        kind,
-        expect: if op == 70 { "cat2" } else { "cat1" },
-        campaign: false,
-    }
+    Attack::new(from, op, kind, if op == 70 { "cat2" } else { "cat1" })
 }

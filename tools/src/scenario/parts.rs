@@ -467,6 +467,22 @@ pub(crate) struct Attack {
 }
 
 impl Attack {
+    /// A MAP attack from `from` of operation `op`, on which sigwatch should raise `expect`.
+    pub(crate) fn new(
+        from: &'static Net,
+        op: i64,
+        kind: &'static str,
+        expect: &'static str,
+    ) -> Attack {
+        Attack {
+            from,
+            op,
+            kind,
+            expect,
+            campaign: false,
+        }
+    }
+
     /// The request about `s`, sent at `ts` to the node `called`, answered by the home network.
     pub(crate) fn send(&self, t: &mut Timeline, ts: u64, s: &Sub, called: &str) {
         let from = self.from;

@@ -219,13 +219,7 @@ pub fn seed(seed_value: u64, scale: u64) -> Capture {
 
 /// One of the mission's MAP attacks on home subscribers, raising category 1.
 fn attack(from: &'static crate::net::Net, op: i64, kind: &'static str) -> Attack {
-    Attack {
-        from,
-        op,
-        kind,
-        expect: "cat1",
-        campaign: false,
-    }
+    Attack::new(from, op, kind, "cat1")
 }
 
 /// `n` outbound roamers (home subscribers from number `first`), registered, staying and
