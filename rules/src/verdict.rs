@@ -222,14 +222,20 @@ impl Target {
 
     /// The IMSI's key ([`Identity::key`]: up to 15 digits, the lowest nibble `F`).
     #[inline]
-    pub(crate) fn imsi_key(&self) -> Option<u64> {
+    pub fn imsi_key(&self) -> Option<u64> {
         self.imsi.as_ref().and_then(Identity::key)
     }
 
     /// The MSISDN's key: [`Identity::key`] with the lowest nibble `E`, apart from every IMSI's.
     #[inline]
-    pub(crate) fn msisdn_key(&self) -> Option<u64> {
+    pub fn msisdn_key(&self) -> Option<u64> {
         self.msisdn.as_ref().and_then(Identity::key).map(|k| k ^ 1)
+    }
+
+    /// Whether a key ([`Target::key`]) is an MSISDN's.
+    #[inline]
+    pub fn is_msisdn_key(key: u64) -> bool {
+        key & 0xF == 0xE
     }
 }
 

@@ -73,6 +73,19 @@ struct TargetState {
     pairs: ArrayVec<u32, TARGET_PAIRS>,
 }
 
+impl TargetState {
+    fn new(target: Target) -> Self {
+        TargetState {
+            target,
+            recent: ArrayVec::new(),
+            open: None,
+            incidents: 0,
+            campaigns: ArrayVec::new(),
+            pairs: ArrayVec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Open {
     last: u64,
@@ -270,14 +283,9 @@ impl Campaigns {
             }
             return;
         };
-        let (t, _) = self.targets.get_or_insert_with(to, || TargetState {
-            target,
-            recent: ArrayVec::new(),
-            open: None,
-            incidents: 0,
-            campaigns: ArrayVec::new(),
-            pairs: ArrayVec::new(),
-        });
+        let (t, _) = self
+            .targets
+            .get_or_insert_with(to, || TargetState::new(target));
         fill(&mut t.target, &old.target);
         fill(&mut t.target, &target);
         for (s, ts) in old.recent {
@@ -323,14 +331,9 @@ impl Campaigns {
             s.count(key, ts);
             self.sources.insert(source, s);
         }
-        let (t, _) = self.targets.get_or_insert_with(key, || TargetState {
-            target: *target,
-            recent: ArrayVec::new(),
-            open: None,
-            incidents: 0,
-            campaigns: ArrayVec::new(),
-            pairs: ArrayVec::new(),
-        });
+        let (t, _) = self
+            .targets
+            .get_or_insert_with(key, || TargetState::new(*target));
         fill(&mut t.target, target);
         if t.recent.iter().any(|&(_, last)| last > ts) {
             self.stats.late_hits += 1;
@@ -368,9 +371,6 @@ impl Campaigns {
                     continue;
                 }
             };
-            let Some(t) = self.targets.get_mut(&key) else {
-                continue;
-            };
             if !t.pairs.contains(&id) {
                 let _ = t.pairs.try_push(id);
                 self.pairs[id as usize].targets += 1;
@@ -380,12 +380,10 @@ impl Campaigns {
             return;
         }
         together.sort();
-        let window = self.window_ns;
-        let continuing = self
-            .targets
-            .peek(&key)
-            .and_then(|t| t.open.as_ref())
-            .filter(|o| ts.saturating_sub(o.last) <= window)
+        let continuing = t
+            .open
+            .as_ref()
+            .filter(|o| ts.saturating_sub(o.last) <= self.window_ns)
             .map(|o| o.campaign);
         match continuing {
             Some(id) => self.continue_incident(key, id, &together, ts, events),

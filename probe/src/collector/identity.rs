@@ -78,7 +78,7 @@ fn msisdn_key(m: Identity) -> Option<u64> {
         imsi: None,
         msisdn: Some(m),
     }
-    .key()
+    .msisdn_key()
 }
 
 #[cfg(test)]

@@ -251,37 +251,35 @@ impl<'e> Collector<'e> {
         let Some(c) = self.campaigns.get(e.campaign) else {
             return;
         };
-        let names: Vec<String> = c
-            .sources
-            .iter()
-            .map(|s| self.source_ref(s).name())
-            .collect();
-        let target = TargetRef::of(&e.target);
+        let sources: Vec<SourceRef> = c.sources.iter().map(|s| self.source_ref(s)).collect();
+        let names = crate::sink::report::source_names(&sources);
         let (event, reason, joined) = match e.kind {
             EventKind::FirstIncident => (
                 "first_incident",
                 format!(
                     "{} hit one subscriber within {} s of one another: its first incident",
-                    names.join(" and "),
+                    sources
+                        .iter()
+                        .map(SourceRef::name)
+                        .collect::<Vec<_>>()
+                        .join(" and "),
                     self.engine.policy.thresholds.campaign_window_s
                 ),
                 None,
             ),
             EventKind::Joined(s) => {
-                let name = self.source_ref(&s).name();
+                let joined = self.source_ref(&s);
                 (
                     "source_joined",
-                    format!("{name} joined campaign {} ({})", c.id, names.join(" + ")),
-                    Some(self.source_ref(&s)),
+                    format!("{} joined campaign {} ({names})", joined.name(), c.id),
+                    Some(joined),
                 )
             }
             EventKind::Incidents(n) => (
                 "incidents",
                 format!(
-                    "campaign {} ({}) reached {n} incidents on {} subscribers",
-                    c.id,
-                    names.join(" + "),
-                    c.targets
+                    "campaign {} ({names}) reached {n} incidents on {} subscribers",
+                    c.id, c.targets
                 ),
                 None,
             ),
@@ -292,25 +290,23 @@ impl<'e> Collector<'e> {
             "event": event,
             "campaign": c.id,
             "reason": reason,
-            "sources": c.sources.iter().map(|s| self.source_ref(s)).collect::<Vec<_>>(),
+            "sources": sources,
             "incidents": c.incidents,
             "targets": c.targets,
             "first_ts": seconds_us(c.first_ts),
-            "target": target,
+            "target": TargetRef::of(&e.target),
         });
         if let Some(j) = joined {
             line["joined"] = serde_json::to_value(j).unwrap_or_default();
         }
         let mut bytes = line.to_string().into_bytes();
         bytes.push(b'\n');
-        if let Some(out) = self.alerts_out.as_mut() {
-            if let Err(err) = out.write_all(&bytes) {
-                self.write_error.get_or_insert(err);
-            }
-        }
-        if let Some(x) = self.exporter.as_mut() {
-            x.alert_line(&bytes);
-        }
+        emit(
+            &mut self.alerts_out,
+            &mut self.exporter,
+            &mut self.write_error,
+            &bytes,
+        );
     }
 
     /// Count one verdict: alert line, tallies, campaigns.
@@ -356,15 +352,12 @@ impl<'e> Collector<'e> {
             return;
         }
         write_alert(&mut self.line, self.engine, v);
-        let line = self.line.end();
-        if let Some(out) = self.alerts_out.as_mut() {
-            if let Err(e) = out.write_all(line) {
-                self.write_error.get_or_insert(e);
-            }
-        }
-        if let Some(x) = self.exporter.as_mut() {
-            x.alert_line(line);
-        }
+        emit(
+            &mut self.alerts_out,
+            &mut self.exporter,
+            &mut self.write_error,
+            self.line.end(),
+        );
     }
 
     /// Flush the alert lines.
@@ -655,6 +648,24 @@ impl<'e> Collector<'e> {
 /// microsecond), so that a report made from alert lines gives the same times.
 fn seconds_us(ns: u64) -> f64 {
     (ns / 1000) as f64 / 1e6
+}
+
+/// Write one line to the alert output and the exporter, whichever there are; the first write
+/// error is kept for [`Collector::flush`].
+fn emit(
+    out: &mut Option<Box<dyn Write + Send + '_>>,
+    exporter: &mut Option<Exporter>,
+    write_error: &mut Option<std::io::Error>,
+    line: &[u8],
+) {
+    if let Some(out) = out.as_mut() {
+        if let Err(e) = out.write_all(line) {
+            write_error.get_or_insert(e);
+        }
+    }
+    if let Some(x) = exporter.as_mut() {
+        x.alert_line(line);
+    }
 }
 
 fn round(v: f64, digits: i32) -> f64 {

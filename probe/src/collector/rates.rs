@@ -65,37 +65,38 @@ impl Rates {
         // A source seen before costs one probe of the table; a new one goes out of line.
         match self.cells.get_mut(&key) {
             Some(c) => c.count(o.target),
-            None => self.observe_new(key, o.target),
+            None => self.new_cell(key).1.count(o.target),
         }
     }
 
-    /// A source not counted yet: a new cell, or, with the table full, the unknown source's.
+    /// A source not counted yet: a new cell, or, with the table full, the unknown source's;
+    /// and the key it is counted under.
     #[cold]
     #[inline(never)]
-    fn observe_new(&mut self, key: SourceKey, target: u64) {
+    fn new_cell(&mut self, key: SourceKey) -> (SourceKey, &mut RateCell) {
         let key = if self.cells.len() >= MAX_SOURCES {
             SourceKey::Unknown
         } else {
             key
         };
-        self.cells.entry(key).or_default().count(target);
+        (key, self.cells.entry(key).or_default())
     }
 
     /// Count one observation's request now; its target comes later ([`Pairing`]). The key
     /// its target must be counted under.
     fn observe_request(&mut self, o: &Observation) -> SourceKey {
         let key = SourceKey::of(o.operator, o.country);
-        if let Some(c) = self.cells.get_mut(&key) {
-            c.messages += 1;
-            return key;
+        match self.cells.get_mut(&key) {
+            Some(c) => {
+                c.messages += 1;
+                key
+            }
+            None => {
+                let (key, c) = self.new_cell(key);
+                c.messages += 1;
+                key
+            }
         }
-        let key = if self.cells.len() < MAX_SOURCES {
-            key
-        } else {
-            SourceKey::Unknown
-        };
-        self.cells.entry(key).or_default().messages += 1;
-        key
     }
 
     /// Count a distinct target of `source`.
@@ -118,13 +119,6 @@ impl Rates {
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&SourceKey, &RateCell)> {
         self.cells.iter()
     }
-}
-
-/// Whether a target key is an MSISDN's ([`rules::verdict::Target::key`]: its lowest nibble
-/// is `E`, an IMSI's `F`).
-#[inline]
-fn is_msisdn_key(key: u64) -> bool {
-    key & 0xF == 0xE
 }
 
 /// One person, one target, for the request rates: an attacker may ask by MSISDN first
@@ -168,7 +162,7 @@ impl Pairing {
     /// Count one observation made at capture time `ts`.
     #[inline]
     pub(crate) fn observe(&mut self, rates: &mut Rates, o: &Observation, ts: u64) {
-        if !is_msisdn_key(o.target) {
+        if !rules::verdict::Target::is_msisdn_key(o.target) {
             rates.observe(o);
             return;
         }

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::report::{Report, TimelineRow};
+use super::report::{source_name, source_names, Report, TimelineRow};
 
 const COLORS: [(&str, &str); 6] = [
     ("cat1", "#c0392b"),
@@ -135,15 +135,6 @@ fn table(out: &mut String, id: &str, head: &[&str], rows: &[Vec<String>]) {
         out.push_str("</tr>");
     }
     out.push_str("</table>");
-}
-
-fn source_name(operator: Option<&str>, country: Option<&str>) -> String {
-    match (operator, country) {
-        (Some(o), Some(c)) => format!("{o} ({c})"),
-        (Some(o), None) => o.to_owned(),
-        (None, Some(c)) => format!("unknown operator ({c})"),
-        (None, None) => "unknown".to_owned(),
-    }
 }
 
 /// The page.
@@ -278,7 +269,7 @@ td:nth-child(n+2){{text-align:right}}.legend span{{margin-right:1em}}.legend i{{
         .map(|c| {
             vec![
                 c.id.to_string(),
-                sources_of(&c.sources),
+                source_names(&c.sources),
                 c.incidents.to_string(),
                 c.targets.to_string(),
                 c.days.len().to_string(),
@@ -316,8 +307,8 @@ td:nth-child(n+2){{text-align:right}}.legend span{{margin-right:1em}}.legend i{{
         .iter()
         .map(|p| {
             vec![
-                source_name(p.a.operator.as_deref(), p.a.country.as_deref()),
-                source_name(p.b.operator.as_deref(), p.b.country.as_deref()),
+                p.a.name(),
+                p.b.name(),
                 p.together.to_string(),
                 p.a_targets.to_string(),
                 p.b_targets.to_string(),
@@ -347,14 +338,6 @@ td:nth-child(n+2){{text-align:right}}.legend span{{margin-right:1em}}.legend i{{
     out
 }
 
-fn sources_of(sources: &[super::report::SourceRef]) -> String {
-    sources
-        .iter()
-        .map(|s| source_name(s.operator.as_deref(), s.country.as_deref()))
-        .collect::<Vec<_>>()
-        .join(" + ")
-}
-
 /// Campaigns (rows) over capture time: a thin bar from the first incident to the last, one
 /// tick per incident.
 fn campaign_chart(out: &mut String, r: &Report) {
@@ -371,7 +354,7 @@ fn campaign_chart(out: &mut String, r: &Report) {
     );
     for (i, c) in shown.iter().enumerate() {
         let y = 5.0 + i as f64 * row_h;
-        let label = format!("{}: {}", c.id, sources_of(&c.sources));
+        let label = format!("{}: {}", c.id, source_names(&c.sources));
         let _ = write!(
             out,
             r##"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="end">{}</text><rect x="{:.1}" y="{:.1}" width="{:.1}" height="2" fill="#bbb" data-campaign="{}"/>"##,

@@ -281,12 +281,7 @@ fn campaign_gauges(reg: &mut Registry, r: &Report) {
     }
     let family = Family::<Labels, Gauge<i64>>::default();
     for c in r.campaigns.iter().take(20) {
-        let sources = c
-            .sources
-            .iter()
-            .map(super::report::SourceRef::name)
-            .collect::<Vec<_>>()
-            .join(" + ");
+        let sources = super::report::source_names(&c.sources);
         family
             .get_or_create(&vec![("campaign", c.id.to_string()), ("sources", sources)])
             .set(c.incidents as i64);

@@ -88,15 +88,29 @@ pub struct TargetRef {
     pub msisdn: Option<String>,
 }
 
+/// A source as people read it: "China Unicom (CN)", "unknown operator (CN)", or "unknown".
+pub(crate) fn source_name(operator: Option<&str>, country: Option<&str>) -> String {
+    match (operator, country) {
+        (Some(o), Some(c)) => format!("{o} ({c})"),
+        (Some(o), None) => o.to_owned(),
+        (None, Some(c)) => format!("unknown operator ({c})"),
+        (None, None) => "unknown".to_owned(),
+    }
+}
+
+/// Several sources' names, joined with " + ".
+pub(crate) fn source_names(sources: &[SourceRef]) -> String {
+    sources
+        .iter()
+        .map(SourceRef::name)
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
 impl SourceRef {
-    /// "China Unicom (CN)", "CN", or "unknown".
+    /// Its name ([`source_name`]).
     pub fn name(&self) -> String {
-        match (&self.operator, &self.country) {
-            (Some(o), Some(c)) => format!("{o} ({c})"),
-            (Some(o), None) => o.clone(),
-            (None, Some(c)) => c.clone(),
-            (None, None) => "unknown".into(),
-        }
+        source_name(self.operator.as_deref(), self.country.as_deref())
     }
 }
 

@@ -93,12 +93,6 @@ pub(crate) fn summary(r: &Report) -> String {
 
 /// Campaigns, the operator pairs that stand out, and how subscribers were named.
 fn campaigns(s: &mut String, r: &Report) {
-    let names = |v: &[super::report::SourceRef]| {
-        v.iter()
-            .map(super::report::SourceRef::name)
-            .collect::<Vec<_>>()
-            .join(" + ")
-    };
     if !r.campaigns.is_empty() {
         let incidents: u64 = r.campaigns.iter().map(|c| c.incidents).sum();
         let _ = writeln!(
@@ -116,7 +110,7 @@ fn campaigns(s: &mut String, r: &Report) {
                 s,
                 "  #{} {}: {} incidents on {} subscribers, {first} to {last} ({} days with incidents)",
                 c.id,
-                names(&c.sources),
+                super::report::source_names(&c.sources),
                 count(c.incidents),
                 count(c.targets),
                 c.days.len()

@@ -269,10 +269,19 @@ impl<'e> Core<'e> {
                 verdicts.push(v);
                 counters.verdicts += 1;
             }
-            if let Some(p) = outcome.pair {
-                pair(pairs, pairs_sent, p, f.ts_ns);
-                if let (Some(m), Some(i)) = (p.0.key(), p.1.key()) {
-                    pairing.learn(m ^ 1, i);
+            if let Some((msisdn, imsi)) = outcome.pair {
+                let both = rules::verdict::Target {
+                    imsi: Some(imsi),
+                    msisdn: Some(msisdn),
+                };
+                if let (Some(m), Some(i)) = (both.msisdn_key(), both.imsi_key()) {
+                    pair(
+                        pairs,
+                        pairs_sent,
+                        (msisdn, imsi, f.ts_ns),
+                        m ^ i.rotate_left(29),
+                    );
+                    pairing.learn(m, i);
                 }
             }
             if let Some(o) = &outcome.observation {
@@ -536,22 +545,19 @@ impl<'e> Core<'e> {
     }
 }
 
-/// Queue a pair for the collector unless it was sent lately.
+/// Queue a pair for the collector unless it was sent lately (`keys`: its two keys, folded).
 #[inline]
 fn pair(
     pairs: &mut Vec<(decoder::Identity, decoder::Identity, u64)>,
     sent: &mut [u64; PAIR_CACHE],
-    p: (decoder::Identity, decoder::Identity),
-    ts: u64,
+    p: (decoder::Identity, decoder::Identity, u64),
+    keys: u64,
 ) {
-    let (Some(m), Some(i)) = (p.0.key(), p.1.key()) else {
-        return;
-    };
-    let digest = decoder::hash::mix64(m ^ i.rotate_left(29)) | 1;
+    let digest = decoder::hash::mix64(keys) | 1;
     let slot = &mut sent[(digest as usize) & (PAIR_CACHE - 1)];
     if *slot != digest {
         *slot = digest;
-        pairs.push((p.0, p.1, ts));
+        pairs.push(p);
     }
 }
 
